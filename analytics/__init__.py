@@ -1,0 +1,1 @@
+"""Domain logic of the academy dashboard: plain functions over a DuckDB connection."""

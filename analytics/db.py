@@ -1,0 +1,154 @@
+"""Opening, migrating and writing to the dashboard's DuckDB database.
+
+One connection per process; every use takes its own cursor, because each Streamlit
+session runs on its own thread. Every write goes through `transaction`, which rolls back
+on any error (DuckDB silently drops a COMMIT after a failed statement, so we never rely
+on it) and records who did what in the audit log.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+import threading
+from contextlib import contextmanager
+from datetime import datetime
+from pathlib import Path
+from typing import Iterator
+
+import duckdb
+
+from analytics.errors import AnalyticsError, SchemaTooNew
+
+HERE = Path(__file__).parent
+SCHEMA = HERE / "schema.sql"
+MIGRATIONS = HERE / "migrations"
+
+_connections: dict[str, duckdb.DuckDBPyConnection] = {}
+_lock = threading.Lock()
+
+
+def migrations() -> list[tuple[int, Path]]:
+    """Migration files `NNNN_name.sql`, in order; version 1 is schema.sql itself."""
+    found = []
+    for path in sorted(MIGRATIONS.glob("*.sql")):
+        match = re.match(r"(\d+)_", path.name)
+        if match:
+            found.append((int(match.group(1)), path))
+    return sorted(found)
+
+
+def latest_version() -> int:
+    return max([1] + [version for version, _ in migrations()])
+
+
+def schema_version(con: duckdb.DuckDBPyConnection) -> int | None:
+    exists = con.execute(
+        "select count(*) from information_schema.tables where table_name = 'schema_version'"
+    ).fetchone()[0]
+    if not exists:
+        return None
+    row = con.execute("select max(version) from schema_version").fetchone()
+    return row[0]
+
+
+def migrate(con: duckdb.DuckDBPyConnection) -> int:
+    """Bring the database to the latest schema; refuse one made by a newer version."""
+    current = schema_version(con)
+    latest = latest_version()
+    if current is not None and current > latest:
+        raise SchemaTooNew(
+            f"This database has schema version {current}, newer than this program knows "
+            f"({latest}). Update the dashboard before opening it."
+        )
+    cur = con.cursor()
+    cur.execute("begin")
+    try:
+        if current is None:
+            cur.execute(SCHEMA.read_text())
+            cur.execute("insert into schema_version values (1)")
+            current = 1
+        for version, path in migrations():
+            if version > current:
+                cur.execute(path.read_text())
+                cur.execute("update schema_version set version = ?", [version])
+                current = version
+        cur.execute("commit")
+    except Exception:
+        cur.execute("rollback")
+        raise
+    return current
+
+
+def connect(path: str | Path, read_only: bool = False) -> duckdb.DuckDBPyConnection:
+    """A new connection to `path`, migrated to the latest schema (tests and the CLI)."""
+    try:
+        con = duckdb.connect(str(path), read_only=read_only)
+    except duckdb.Error as exc:
+        raise AnalyticsError(f"Cannot open database {path}: {exc}") from exc
+    if not read_only:
+        migrate(con)
+    return con
+
+
+def shared_connection(path: str | Path) -> duckdb.DuckDBPyConnection:
+    """The one connection of this process for `path`; take a `.cursor()` for each use."""
+    key = str(Path(path).resolve())
+    with _lock:
+        if key not in _connections:
+            _connections[key] = connect(path)
+        return _connections[key]
+
+
+def close_shared(path: str | Path) -> None:
+    key = str(Path(path).resolve())
+    with _lock:
+        con = _connections.pop(key, None)
+    if con is not None:
+        con.close()
+
+
+@contextmanager
+def transaction(
+    con: duckdb.DuckDBPyConnection,
+    actor: str,
+    action: str,
+    entity: str | None = None,
+    entity_id: object = None,
+    details: dict | None = None,
+) -> Iterator[duckdb.DuckDBPyConnection]:
+    """A cursor inside one explicit transaction, audited; rolled back on any error.
+
+    The body may add to `details` (a dict) before it ends; the audit row is written last.
+    """
+    cur = con.cursor()
+    cur.execute("begin transaction")
+    info = details if details is not None else {}
+    try:
+        yield cur
+        audit(cur, actor, action, entity, entity_id, info)
+        cur.execute("commit")
+    except BaseException:
+        cur.execute("rollback")
+        raise
+    finally:
+        cur.close()
+
+
+def audit(cur, actor: str, action: str, entity=None, entity_id=None, details: dict | None = None) -> None:
+    cur.execute(
+        "insert into audit_log (occurred_at, actor, action, entity, entity_id, details) values (?, ?, ?, ?, ?, ?)",
+        [
+            datetime.now(),
+            actor,
+            action,
+            entity,
+            None if entity_id is None else str(entity_id),
+            json.dumps(details or {}, default=str, ensure_ascii=False),
+        ],
+    )
+
+
+def is_empty(con: duckdb.DuckDBPyConnection) -> bool:
+    """True when no programme exists yet (a fresh database)."""
+    return con.cursor().execute("select count(*) = 0 from programmes").fetchone()[0]

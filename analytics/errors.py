@@ -1,0 +1,47 @@
+"""Named errors raised inside `analytics`; pages and the command line turn them into one message."""
+
+
+class AnalyticsError(Exception):
+    """Base class: the message is meant for a person and needs no traceback.
+
+    `key` names an interface string (strings/*.toml) so a page can show the message in
+    the user's language; `params` fill its placeholders. The English message is the
+    fallback and what the command line prints.
+    """
+
+    def __init__(self, message: str, *, key: str | None = None, **params):
+        super().__init__(message)
+        self.key = key
+        self.params = params
+
+
+class SchemaTooNew(AnalyticsError):
+    pass
+
+
+class NotFound(AnalyticsError):
+    pass
+
+
+class PermissionDenied(AnalyticsError):
+    pass
+
+
+class InvalidInput(AnalyticsError):
+    pass
+
+
+class ImportRefused(AnalyticsError):
+    pass
+
+
+class InvalidTransition(AnalyticsError):
+    pass
+
+
+class GroupFull(AnalyticsError):
+    pass
+
+
+class StaleEdit(AnalyticsError):
+    pass

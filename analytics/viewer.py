@@ -1,0 +1,78 @@
+"""Who is looking: every function that returns personal data takes a Viewer."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+import duckdb
+
+from analytics.errors import NotFound, PermissionDenied
+
+ROLES = ("coordinator", "trainer", "funder")
+
+
+@dataclass(frozen=True)
+class Viewer:
+    """A role and its scope: a trainer's groups, a funder's programmes."""
+
+    role: str
+    name: str = "demo"
+    user_id: int | None = None
+    group_ids: frozenset[int] = field(default_factory=frozenset)
+    programme_ids: frozenset[int] = field(default_factory=frozenset)
+
+    @property
+    def sees_personal_data(self) -> bool:
+        return self.role in ("coordinator", "trainer")
+
+    def require_personal_data(self) -> None:
+        if not self.sees_personal_data:
+            raise PermissionDenied("Funders see aggregated figures only, never personal data.")
+
+    def require_coordinator(self) -> None:
+        if self.role != "coordinator":
+            raise PermissionDenied("Only a coordinator may do this.")
+
+    def can_see_group(self, group_id: int) -> bool:
+        return self.role == "coordinator" or (self.role == "trainer" and group_id in self.group_ids)
+
+    def require_group(self, group_id: int) -> None:
+        if not self.can_see_group(group_id):
+            raise PermissionDenied("This group is not one of yours.")
+
+    def group_filter(self) -> list[int] | None:
+        """Group ids this viewer is limited to, or None for all (coordinator)."""
+        if self.role == "coordinator":
+            return None
+        if self.role == "trainer":
+            return sorted(self.group_ids)
+        return []
+
+
+COORDINATOR = Viewer(role="coordinator", name="coordinator")
+
+
+def for_user(con: duckdb.DuckDBPyConnection, user_id: int) -> Viewer:
+    """The Viewer of a user, with the scope the database gives them."""
+    cur = con.cursor()
+    row = cur.execute("select name, role, funder_id from users where id = ?", [user_id]).fetchone()
+    if row is None:
+        raise NotFound(f"No user with id {user_id}.")
+    name, role, funder_id = row
+    groups = cur.execute("select group_id from group_trainers where user_id = ?", [user_id]).fetchall()
+    programmes = cur.execute(
+        "select programme_id from programme_funders where funder_id = ?", [funder_id]
+    ).fetchall()
+    return Viewer(
+        role=role,
+        name=name,
+        user_id=user_id,
+        group_ids=frozenset(g for (g,) in groups),
+        programme_ids=frozenset(p for (p,) in programmes),
+    )
+
+
+def users(con: duckdb.DuckDBPyConnection, role: str) -> list[tuple[int, str]]:
+    """(id, name) of the users with a role, for the demo-mode role switcher."""
+    rows = con.cursor().execute("select id, name from users where role = ? order by name", [role])
+    return rows.fetchall()

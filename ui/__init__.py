@@ -1,0 +1,1 @@
+"""Streamlit glue shared by the pages: language, connection, viewer and filters."""

@@ -1,0 +1,148 @@
+"""What every page needs: the database, the viewer and the shared filters.
+
+The filters live in `st.session_state` (keys `f_programme`, `f_round`, `f_year`) and are
+mirrored in the URL, so a view can be bookmarked and sent to a colleague.
+"""
+
+from __future__ import annotations
+
+import os
+import threading
+from dataclasses import dataclass
+from pathlib import Path
+
+import streamlit as st
+
+from analytics import db, demo, programmes
+from analytics.viewer import COORDINATOR, Viewer, for_user, users
+from ui.i18n import t
+
+DEFAULT_DB = Path(__file__).resolve().parent.parent / "data" / "dashboard.duckdb"
+_bootstrap_lock = threading.Lock()
+FILTER_KEYS = {"f_programme": "programme", "f_round": "round", "f_year": "year"}
+
+
+def database_path() -> Path:
+    """DASHBOARD_DB, else Streamlit secrets, else data/dashboard.duckdb."""
+    path = os.environ.get("DASHBOARD_DB")
+    if not path:
+        try:
+            path = st.secrets.get("DASHBOARD_DB")
+        except Exception:  # no secrets file: that is fine
+            path = None
+    return Path(path) if path else DEFAULT_DB
+
+
+def connection():
+    """The process's connection; a new database is filled with demo data on first start."""
+    path = database_path()
+    with _bootstrap_lock:
+        fresh = not path.exists()
+        con = db.shared_connection(path)
+        if fresh and os.environ.get("DASHBOARD_NO_DEMO") != "1":
+            with st.spinner(t("app.creating_demo")):
+                demo.generate(con, seed=1)
+    return con
+
+
+@dataclass(frozen=True)
+class Filters:
+    programme_id: int | None
+    round_id: int | None
+    year: int | None
+
+
+def _int_or_none(value) -> int | None:
+    try:
+        return int(value)
+    except (TypeError, ValueError):
+        return None
+
+
+def init_filters() -> None:
+    """On a new session, take the filters from the URL."""
+    if st.session_state.get("_filters_loaded"):
+        return
+    for key, param in FILTER_KEYS.items():
+        st.session_state.setdefault(key, _int_or_none(st.query_params.get(param)))
+    st.session_state["_filters_loaded"] = True
+
+
+def sync_url() -> None:
+    for key, param in FILTER_KEYS.items():
+        value = st.session_state.get(key)
+        if value is None:
+            st.query_params.pop(param, None)
+        else:
+            st.query_params[param] = str(value)
+
+
+def filters() -> Filters:
+    return Filters(
+        programme_id=st.session_state.get("f_programme"),
+        round_id=st.session_state.get("f_round"),
+        year=st.session_state.get("f_year"),
+    )
+
+
+def _on_programme_change() -> None:
+    st.session_state["f_round"] = None
+    sync_url()
+
+
+def sidebar_filters(con) -> None:
+    """Programme, round and year, shared by every page."""
+    init_filters()
+    options = programmes.programme_options(con)
+    ids = [None] + [pid for pid, _ in options]
+    names = dict(options)
+    if st.session_state.get("f_programme") not in ids:
+        st.session_state["f_programme"] = None
+    st.sidebar.selectbox(
+        t("filter.programme"), ids, key="f_programme",
+        format_func=lambda pid: t("filter.all") if pid is None else names[pid],
+        on_change=_on_programme_change,
+    )
+    rounds = programmes.round_options(con, st.session_state.get("f_programme"))
+    round_ids = [None] + [rid for rid, _ in rounds]
+    round_names = dict(rounds)
+    if st.session_state.get("f_round") not in round_ids:
+        st.session_state["f_round"] = None
+    st.sidebar.selectbox(
+        t("filter.round"), round_ids, key="f_round",
+        format_func=lambda rid: t("filter.all") if rid is None else round_names[rid],
+        on_change=sync_url,
+    )
+    years = [None] + programmes.years(con)
+    if st.session_state.get("f_year") not in years:
+        st.session_state["f_year"] = None
+    st.sidebar.selectbox(
+        t("filter.year"), years, key="f_year",
+        format_func=lambda y: t("filter.all") if y is None else str(y),
+        on_change=sync_url,
+    )
+
+
+def viewer() -> Viewer:
+    """The viewer chosen in the sidebar (demo mode: no sign-in yet)."""
+    return st.session_state.get("viewer", COORDINATOR)
+
+
+def role_switcher(con) -> Viewer:
+    """Demo mode: pick a role and, for trainers and funders, which one."""
+    st.sidebar.caption(t("app.demo_mode"))
+    role = st.sidebar.radio(
+        t("app.role"), ["coordinator", "trainer", "funder"], key="role",
+        format_func=lambda r: t(f"role.{r}"), horizontal=True,
+    )
+    people = users(con, role)
+    if not people:
+        chosen = Viewer(role=role, name=t(f"role.{role}")) if role != "coordinator" else COORDINATOR
+    else:
+        names = dict(people)
+        user_id = st.sidebar.selectbox(
+            t("app.user"), list(names), key=f"user_{role}", format_func=lambda u: names[u]
+        )
+        chosen = for_user(con, user_id)
+    st.session_state["viewer"] = chosen
+    return chosen
