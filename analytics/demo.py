@@ -22,7 +22,7 @@ import numpy as np
 import pandas as pd
 from tqdm import tqdm
 
-from analytics import db, reference
+from analytics import db, participation, reference
 from analytics import demo_catalogue as cat
 from analytics.errors import InvalidInput
 
@@ -523,15 +523,7 @@ class _Generator:
             [self.seed, self.seed + 1, self.now],
         )
         self.cur.unregister("no_show_rates")
-        self.cur.execute(
-            """
-            insert into participation
-            select a.application_id, a.group_id, count(t.session_id),
-                   count(t.session_id) filter (where t.status in ('present', 'late'))
-            from assignments a left join attendance t on t.application_id = a.application_id
-            group by all
-            """
-        )
+        participation.rebuild(self.cur)
         self.summary.attendance = self.cur.execute("select count(*) from attendance").fetchone()[0]
 
     def write_users(self, rounds: list[_Round]) -> None:
@@ -560,7 +552,7 @@ class _Generator:
         self.summary = Summary()
         rounds = self.plan()
         self.write_plan(rounds)
-        bar = tqdm(rounds, desc="aanmeldingen", unit="ronde", disable=not self.progress)
+        bar = tqdm(rounds, desc="aanmeldingen", unit="ronde", disable=not self.progress, mininterval=2)
         for r in bar:
             self.applications(r)
         self.stretch_sessions()

@@ -191,7 +191,8 @@ create table participation (
     application_id integer primary key,
     group_id integer not null,
     sessions_marked integer not null check (sessions_marked >= 0),
-    sessions_attended integer not null check (sessions_attended between 0 and sessions_marked)
+    sessions_attended integer not null check (sessions_attended between 0 and sessions_marked),
+    completed boolean not null default false  -- meets the programme's certificate rule
 );
 
 create sequence audit_ids;

@@ -146,3 +146,10 @@ def role_switcher(con) -> Viewer:
         chosen = for_user(con, user_id)
     st.session_state["viewer"] = chosen
     return chosen
+
+
+def require_data(con) -> None:
+    """Guard for pages: on an empty database, explain instead of failing."""
+    if db.is_empty(con):
+        st.info(t("app.empty_db"))
+        st.stop()

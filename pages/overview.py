@@ -1,0 +1,46 @@
+"""Coordinator home: rounds at a glance, next deadlines first."""
+
+from datetime import date
+
+import plotly.express as px
+import streamlit as st
+
+from analytics import programmes
+from ui import context
+from ui.i18n import t
+
+con = context.connection()
+context.require_data(con)
+f = context.filters()
+
+st.title(t("overview.title"))
+rounds = programmes.overview(con, f.programme_id, f.year)
+if rounds.empty:
+    st.info(t("app.no_data"))
+    st.stop()
+
+today = date.today()
+open_rounds = rounds[rounds.deadline.dt.date >= today]
+cols = st.columns(4)
+cols[0].metric(t("overview.open_rounds"), len(open_rounds))
+cols[1].metric(t("overview.applications"), int(rounds.applications.sum()))
+cols[2].metric(t("overview.places"), int(rounds.places.sum()))
+cols[3].metric(t("overview.placed"), int(rounds.placed.sum()))
+
+recent = rounds.head(16).iloc[::-1]
+chart = px.bar(
+    recent.assign(label=recent.programme.str.slice(0, 22) + " · " + recent["round"]),
+    x="label", y=["applications", "places"], barmode="group",
+    labels={"label": "", "value": "", "variable": ""}, title=t("overview.chart_title"),
+)
+chart.for_each_trace(lambda tr: tr.update(name=t(f"col.{tr.name}")))
+st.plotly_chart(chart, width="stretch")
+
+st.subheader(t("overview.next_deadlines"))
+table = (open_rounds if not open_rounds.empty else rounds.head(10)).sort_values("deadline")
+st.dataframe(
+    table.assign(format=table.format.map(lambda v: t(f"format.{v}"))).drop(columns=["round_id"]),
+    hide_index=True, width="stretch",
+    column_config={c: t(f"col.{c}") for c in ["programme", "format", "round", "deadline", "starts_on",
+                                               "groups", "places", "applications", "placed", "waitlisted"]},
+)

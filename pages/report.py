@@ -1,0 +1,57 @@
+"""Funder report: aggregated participation only, never names or e-mail addresses."""
+
+import plotly.express as px
+import streamlit as st
+
+from analytics import reports
+from ui import context
+from ui.i18n import t
+
+con = context.connection()
+context.require_data(con)
+f = context.filters()
+viewer = context.viewer()
+scope = dict(programme_id=f.programme_id, round_id=f.round_id, year=f.year)
+
+st.title(t("report.title"))
+st.caption(t("report.caption", k=reports.SUPPRESS_BELOW))
+totals = reports.totals(con, viewer, **scope)
+cols = st.columns(4)
+cols[0].metric(t("report.participants"), int(totals["participants"] or 0))
+cols[1].metric(t("report.municipalities"), int(totals["municipalities"] or 0))
+cols[2].metric(t("report.provinces"), int(totals["provinces"] or 0))
+rate = totals["attendance_rate"]
+cols[3].metric(t("report.attendance_rate"), "–" if rate != rate or rate is None else f"{rate:.0%}")
+
+per_round = reports.by_round(con, viewer, **scope)
+if per_round.empty:
+    st.info(t("app.no_data"))
+    st.stop()
+
+left, right = st.columns(2)
+provinces = reports.breakdown(con, viewer, "province", **scope)
+left.plotly_chart(
+    px.bar(provinces, x="participants", y="province", orientation="h", title=t("report.by_province"),
+           labels={"participants": t("col.participants"), "province": ""}),
+    width="stretch",
+)
+roles = reports.breakdown(con, viewer, "role", **scope)
+right.plotly_chart(
+    px.bar(roles, x="participants", y="role", orientation="h", title=t("report.by_role"),
+           labels={"participants": t("col.participants"), "role": ""}),
+    width="stretch",
+)
+st.subheader(t("report.by_round"))
+st.dataframe(
+    per_round.assign(format=per_round.format.map(lambda v: t(f"format.{v}"))), hide_index=True, width="stretch",
+    column_config={
+        "programme": t("col.programme"), "format": t("col.format"), "round": t("col.round"),
+        "starts_on": t("col.starts_on"), "places": t("col.places"), "participants": t("col.participants"),
+        "municipalities": t("col.municipalities"), "provinces": t("col.provinces"),
+        "fill_rate": st.column_config.NumberColumn(t("col.fill_rate"), format="percent"),
+        "attendance_rate": st.column_config.NumberColumn(t("col.attendance_rate"), format="percent"),
+        "completed": t("col.completed"),
+    },
+)
+st.download_button(t("report.download"), per_round.to_csv(index=False).encode("utf-8"),
+                   file_name="deelnamerapportage.csv", mime="text/csv")

@@ -1,0 +1,49 @@
+"""Fixtures: a fresh real DuckDB file per test, optionally with demo data."""
+
+from __future__ import annotations
+
+from datetime import date
+from pathlib import Path
+
+import pytest
+
+from analytics import db, demo, reference
+
+ROOT = Path(__file__).resolve().parent.parent
+SHARED = ROOT.parent / "shared"
+TODAY = date(2026, 11, 23)  # demo data anchored on a fixed day, so tests see the same data every day
+
+
+@pytest.fixture
+def db_path(tmp_path) -> Path:
+    return tmp_path / "test.duckdb"
+
+
+@pytest.fixture
+def con(db_path):
+    """An empty database file with schema and reference data."""
+    connection = db.connect(db_path)
+    reference.load(connection)
+    yield connection
+    connection.close()
+
+
+@pytest.fixture(scope="session")
+def demo_file(tmp_path_factory) -> Path:
+    """A demo database built once per test session; copy it before writing to it."""
+    path = tmp_path_factory.mktemp("demo") / "demo.duckdb"
+    connection = db.connect(path)
+    demo.generate(connection, seed=7, today=TODAY)
+    connection.execute("checkpoint")
+    connection.close()
+    return path
+
+
+@pytest.fixture
+def demo_con(demo_file, tmp_path):
+    """A private copy of the demo database, safe to write to."""
+    path = tmp_path / "demo.duckdb"
+    path.write_bytes(demo_file.read_bytes())
+    connection = db.connect(path)
+    yield connection
+    connection.close()
