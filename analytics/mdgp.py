@@ -266,8 +266,6 @@ def _build(problem: Problem) -> tuple[_Model | None, list[str]]:
             members = np.flatnonzero(node_of == u)
             cs, ks = np.unique(cat_index[members][cat[members] >= 0], return_counts=True)
             rows[u] = list(zip(cs.tolist(), ks.tolist()))
-            if len(ks) and ks.max() > capk:
-                reasons.append(f"unit {unit[members[0]]} alone has more than {capk} elements of one category")
         cat_ptr[1:] = np.cumsum([len(r) for r in rows])
         cat_id = np.array([c for r in rows for c, _ in r], dtype=np.int64)
         cat_cnt = np.array([k for r in rows for _, k in r], dtype=np.int64)
@@ -284,8 +282,8 @@ def _build(problem: Problem) -> tuple[_Model | None, list[str]]:
     ap_ptr[1:] = np.cumsum([len(x) for x in adjacency])
     ap_idx = np.array([v for x in adjacency for v in sorted(x)], dtype=np.int64)
 
-    lo = np.asarray(problem.lower, dtype=np.int64)
-    up = np.asarray(problem.upper, dtype=np.int64)
+    lo = np.ascontiguousarray(problem.lower, dtype=np.int64)
+    up = np.ascontiguousarray(problem.upper, dtype=np.int64)
     general = capk >= 0 or len(ap_idx) > 0
     can_move = bool(np.any(lo < up))
     model = _Model(
@@ -528,7 +526,7 @@ def _tabu_search(d, w, P, s, lo, up, a, sz, valT, own, members, msize, pos, cnt,
 
 @njit(cache=True)
 def _perturb(strength, d, w, P, s, lo, up, a, sz, valT, own, members, msize, pos, cnt, A, capk,
-             cat_ptr, cat_id, cat_cnt, ap_ptr, ap_idx, can_move):
+             cat_ptr, cat_id, cat_cnt, ap_ptr, ap_idx, can_move, move_prob):
     """Apply `strength` random feasible swaps (or moves, when sizes allow)."""
     N = a.shape[0]
     m = sz.shape[0]
@@ -540,7 +538,7 @@ def _perturb(strength, d, w, P, s, lo, up, a, sz, valT, own, members, msize, pos
         tries += 1
         u = np.random.randint(N)
         g = a[u]
-        if can_move and np.random.random() < 0.3:
+        if can_move and np.random.random() < move_prob:
             h = np.random.randint(m)
             if h == g or P[u, h] == -np.inf:
                 continue
@@ -773,22 +771,57 @@ class _Search:
         return _tabu_search(*self._common(), self.tabu, self.cT, self.Mx, self.best_a, self.fs,
                             self.its, max_iter, L, tmin, trange, md.dmin, md.general, md.can_move)
 
-    def perturb(self, strength: int) -> None:
-        _perturb(strength, *self._common(), self.model.can_move)
+    def perturb(self, strength: int, move_prob: float = 0.0) -> None:
+        _perturb(strength, *self._common(), self.model.can_move, move_prob)
 
     def construct(self, partial: np.ndarray, randomize: bool, rng: np.random.Generator,
-                  budget: int = 200_000) -> np.ndarray | None:
+                  budget: int = 200_000, lo=None, up=None) -> np.ndarray | None:
         md = self.model
+        lo = md.lo if lo is None else np.maximum(md.lo, lo)
+        up = md.up if up is None else np.minimum(md.up, up)
         a = partial.copy()
         open_nodes = np.flatnonzero(a < 0)
         freedom = np.isfinite(md.P[open_nodes]).sum(axis=1)
         degree = np.diff(md.ap_ptr)[open_nodes]
         order = open_nodes[np.lexsort((rng.random(len(open_nodes)), -degree, -md.s[open_nodes], freedom))]
-        if _construct(a, order.astype(np.int64), randomize, budget, md.d, md.w, md.P, md.s, md.lo,
-                      md.up, md.capk, md.ncat, md.cat_ptr, md.cat_id, md.cat_cnt, md.ap_ptr,
+        if _construct(a, order.astype(np.int64), randomize, budget, md.d, md.w, md.P, md.s, lo,
+                      up, md.capk, md.ncat, md.cat_ptr, md.cat_id, md.cat_cnt, md.ap_ptr,
                       md.ap_idx):
             return a
         return None
+
+
+class _ProfileSampler:
+    """Group sizes maximising sum_g w_g * s_g (s_g - 1) / 2, the diversity an average pair
+    would give; good solutions of MDGP instances with size ranges almost always use such a
+    size profile. Ties are broken at random."""
+
+    def __init__(self, model: _Model):
+        m, total = model.m, int(model.s.sum())
+        self.lo, self.up, self.total = model.lo, model.up, total
+        value = np.full((m + 1, total + 1), -np.inf)
+        value[0, 0] = 0.0
+        for g in range(m):
+            for size in range(int(model.lo[g]), int(min(model.up[g], total)) + 1):
+                gain = model.w[g] * size * (size - 1) / 2.0
+                shifted = np.full(total + 1, -np.inf)
+                shifted[size:] = value[g, :total + 1 - size] + gain
+                value[g + 1] = np.maximum(value[g + 1], shifted)
+        self.value = value
+        self.w = model.w
+
+    def sample(self, rng: np.random.Generator) -> np.ndarray:
+        m = len(self.lo)
+        sizes = np.zeros(m, dtype=np.int64)
+        t = self.total
+        for g in range(m, 0, -1):
+            options = [size for size in range(int(self.lo[g - 1]), int(min(self.up[g - 1], t)) + 1)
+                       if abs(self.value[g - 1, t - size] + self.w[g - 1] * size * (size - 1) / 2.0
+                              - self.value[g, t]) <= 1e-6 * max(1.0, abs(self.value[g, t]))]
+            size = int(rng.choice(options))
+            sizes[g - 1] = size
+            t -= size
+        return sizes
 
 
 def _node_feasible(model: _Model, a: np.ndarray) -> bool:
@@ -807,9 +840,15 @@ def _params(model: _Model) -> dict:
         "L": int(max(200, min(5000, 10 * N))),
         "tmin": max(1, int(0.1 * per_group)),
         "trange": max(2, int(0.5 * per_group)),
-        "pool": 8 if N <= 150 else 6,
+        "pool": 10,
+        "shrink": 0.7,
+        "cross": 0.2,
+        "pert": (max(2, N // 40), max(3, N // 12)),
         "chunk": int(max(5, min(500, 3_000_000 // max(1, N * N)))),
-    }
+    } | {k: (v(N, m) if callable(v) else v) for k, v in _TUNE.items()}
+
+
+_TUNE: dict = {}
 
 
 def _expand(model: _Model, node_assignment: np.ndarray) -> np.ndarray:
@@ -924,56 +963,59 @@ def solve(problem: Problem, seconds: float | None = 1.0, seed: int = 0, initial=
         return infeasible(fallback if initial is None else initial,
                           ["no assignment was found that meets all hard constraints"])
 
-    pool: list[tuple[float, np.ndarray]] = []
+    profile = _ProfileSampler(model) if model.can_move else None
 
-    def add(f: float, a: np.ndarray) -> None:
-        for pf, pa in pool:
-            if abs(pf - f) <= 1e-9 * max(1.0, abs(f)):
-                return
-        if len(pool) < prm["pool"]:
-            pool.append((f, a))
-            return
-        worst = min(range(len(pool)), key=lambda k: pool[k][0])
-        if f > pool[worst][0]:
-            pool[worst] = (f, a)
-
-    while len(pool) < prm["pool"] and not out_of_budget():
+    def fresh(k: int) -> np.ndarray:
         if starts:
-            a0 = starts.pop(0)
-        else:
-            a0 = search.construct(locked, True, rng)
-            if a0 is None:
-                a0 = best_a.copy()
-                search.load(a0)
-                search.perturb(max(2, N // 4))
-                a0 = search.a.copy()
-        add(*improve(a0))
-
-    stale = 0
-    while pool and not out_of_budget():
-        if len(pool) >= 2:
-            i, j = rng.choice(len(pool), size=2, replace=False)
-            child = np.empty(N, dtype=np.int64)
-            _consensus(pool[i][1], pool[j][1], m, child)
-            child[locked >= 0] = locked[locked >= 0]
-            a0 = search.construct(child, False, rng, budget=20_000)
-        else:
-            a0 = None
+            return starts.pop(0)
+        if profile is not None and k % 4 != 3:
+            sizes = profile.sample(rng)
+            a0 = search.construct(locked, False, rng, lo=sizes, up=sizes)
+            if a0 is not None:
+                return a0
+        a0 = search.construct(locked, False, rng)
         if a0 is None:
-            search.load(pool[rng.integers(len(pool))][1])
-            search.perturb(max(2, N // 10))
+            search.load(best_a)
+            search.perturb(max(2, N // 4))
             a0 = search.a.copy()
-        before = best_f
-        add(*improve(a0))
-        stale = 0 if best_f > before + 1e-9 else stale + 1
-        if stale >= 4 * prm["pool"]:
-            stale = 0
-            keep = max(pool, key=lambda p: p[0])
-            pool[:] = [keep]
-            while len(pool) < prm["pool"] and not out_of_budget():
-                search.load(keep[1])
-                search.perturb(max(2, N // 4))
-                add(*improve(search.a.copy()))
+        return a0
+
+    def budget_used() -> float:
+        parts = []
+        if limit:
+            parts.append(total_iterations / limit)
+        if deadline is not None and seconds:
+            parts.append((time.perf_counter() - start) / seconds)
+        return min(1.0, max(parts)) if parts else 0.0
+
+    pool: list[tuple[float, np.ndarray]] = []
+    while len(pool) < prm["pool"] and not out_of_budget():
+        pool.append(improve(fresh(len(pool))))
+
+    turn = 0
+    while pool and not out_of_budget():
+        size = max(1, round(prm["pool"] - (prm["pool"] - 1) * budget_used() / prm["shrink"]))
+        while len(pool) > size:
+            pool.pop(min(range(len(pool)), key=lambda k: pool[k][0]))
+        i = turn % len(pool)
+        turn += 1
+        f_i, a_i = pool[i]
+        a0 = None
+        if len(pool) >= 2 and rng.random() < prm["cross"]:
+            j = (i + 1 + rng.integers(len(pool) - 1)) % len(pool)
+            child = np.empty(N, dtype=np.int64)
+            _consensus(a_i, pool[j][1], m, child)
+            child[locked >= 0] = locked[locked >= 0]
+            sizes = np.bincount(a_i, weights=model.s, minlength=m).astype(np.int64)
+            a0 = search.construct(child, False, rng, budget=20_000, lo=sizes, up=sizes)
+        if a0 is None:
+            search.load(a_i)
+            lo_k, hi_k = prm["pert"]
+            search.perturb(int(rng.integers(lo_k, hi_k + 1)))
+            a0 = search.a.copy()
+        f_c, a_c = improve(a0)
+        if f_c > f_i + 1e-9 and all(abs(f_c - f) > 1e-9 * max(1.0, abs(f_c)) for f, _ in pool):
+            pool[i] = (f_c, a_c)
 
     if best_a is None:
         best_a = starts[0] if starts else pool[0][1]
@@ -1014,7 +1056,7 @@ def tracked_objective_check(problem: Problem, assignment, moves: int = 200, seed
     search.load(a)
     worst = 0.0
     for _ in range(moves):
-        search.perturb(1)
+        search.perturb(1, 0.3)
         md = model
         tracked = _rebuild(md.d, md.w, md.P, md.s, search.a.copy(), search.sz.copy(),
                            search.valT.copy(), search.own.copy(), search.members.copy(),
@@ -1032,8 +1074,13 @@ def warmup() -> None:
     x = rng.random((8, 2))
     d = np.sqrt(((x[:, None] - x[None]) ** 2).sum(-1))
     plain = Problem(d, np.array([3, 3]), np.array([5, 5]))
-    solve(plain, seconds=None, max_iterations=50)
+    solve(plain, seconds=None, max_iterations=2000, pool_size=2)
     rich = Problem(d, np.array([2, 2, 0]), np.array([4, 4, 8]), group_weight=np.array([1.0, 1.0, 0.0]),
                    pref=rng.random((8, 3)), unit=np.array([0, 0, -1, -1, -1, -1, -1, -1]),
                    cap_category=np.array([0, 1, 0, 1, 0, 1, 0, 1]), cap_k=3, apart=[(2, 3)])
-    solve(rich, seconds=None, max_iterations=50)
+    solve(rich, seconds=None, max_iterations=2000, pool_size=2)
+    model, _ = _build(plain)
+    search = _Search(model)
+    search.load(np.array([0, 0, 0, 0, 1, 1, 1, 1]))
+    search.perturb(2, 0.3)
+    _consensus(search.a, search.a.copy(), 2, np.empty(8, dtype=np.int64))
