@@ -384,6 +384,8 @@ class _Generator:
                 self._set_status(aid, "waitlisted", position)
         confirm_rate = 0.93 if started else 0.55
         withdraw_rate = 0.06 if started else 0.03
+        if r.client:  # in-company: the municipality sends its people, all of them come
+            confirm_rate, withdraw_rate = 1.0, 0.0
         final: list[list[int]] = []
         replacements = 0
         for unit in placed:
@@ -427,23 +429,29 @@ class _Generator:
                 self.assign["assigned_at"].append(assigned_at)
                 self.assign["replaces_application_id"].append(None)
                 self.assign["joined_from_seq"].append(1)
-        if r.fmt == "training" and r.starts_on <= self.today and self.rng.random() < 0.4:
+        if r.fmt == "training" and r.starts_on <= self.today and self.rng.random() < 0.5:
             self._walk_in(r, assigned_at)
 
     def _walk_in(self, r: _Round, assigned_at: datetime) -> None:
-        """A colleague takes the place of someone who dropped out after the first day."""
-        withdrawn = [a for a, rid, s in zip(self.apps["id"][-200:], self.apps["round_id"][-200:],
-                                            self.apps["status"][-200:]) if rid == r.id and s == "withdrawn"]
-        if not withdrawn:
+        """A registered participant sends a colleague in their place from the second day."""
+        group_id = r.group_ids[0]
+        placed = [k for k in range(len(self.assign["group_id"]) - 1, -1, -1)
+                  if self.assign["group_id"][k] == group_id and self.assign["replaces_application_id"][k] is None]
+        singles = [k for k in placed if not any(a == self.assign["application_id"][k] for a, _ in self.links[-60:])]
+        if not singles:
             return
-        replaced = withdrawn[0]
+        k = singles[0]
+        replaced = self.assign["application_id"][k]
+        for column in self.assign.values():
+            del column[k]
+        self._set_status(replaced, "withdrawn")
         person = self.apps["person_id"][replaced - self.apps["id"][0]]
         town = self.people["municipality_code"][person - self.people["id"][0]]
         pid = self.person(town, self._role("training"))
         aid = self.next_app()
         self._app(aid, pid, r.id, None, assigned_at, None, None, "confirmed", None, "walk_in")
         self.assign["application_id"].append(aid)
-        self.assign["group_id"].append(r.group_ids[0])
+        self.assign["group_id"].append(group_id)
         self.assign["assigned_at"].append(assigned_at)
         self.assign["replaces_application_id"].append(replaced)
         self.assign["joined_from_seq"].append(2)

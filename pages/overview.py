@@ -27,10 +27,10 @@ cols[1].metric(t("overview.applications"), int(rounds.applications.sum()))
 cols[2].metric(t("overview.places"), int(rounds.places.sum()))
 cols[3].metric(t("overview.placed"), int(rounds.placed.sum()))
 
-recent = rounds.head(16).iloc[::-1]
+recent = rounds.head(12).iloc[::-1]
 chart = px.bar(
-    recent.assign(label=recent.programme.str.slice(0, 22) + " · " + recent["round"]),
-    x="label", y=["applications", "places"], barmode="group",
+    recent.assign(label=recent.programme.str.slice(0, 24) + " · " + recent["round"]),
+    y="label", x=["applications", "places"], barmode="group", orientation="h", height=520,
     labels={"label": "", "value": "", "variable": ""}, title=t("overview.chart_title"),
 )
 chart.for_each_trace(lambda tr: tr.update(name=t(f"col.{tr.name}")))
@@ -41,6 +41,10 @@ table = (open_rounds if not open_rounds.empty else rounds.head(10)).sort_values(
 st.dataframe(
     table.assign(format=table.format.map(lambda v: t(f"format.{v}"))).drop(columns=["round_id"]),
     hide_index=True, width="stretch",
-    column_config={c: t(f"col.{c}") for c in ["programme", "format", "round", "deadline", "starts_on",
-                                               "groups", "places", "applications", "placed", "waitlisted"]},
+    column_config={
+        **{c: t(f"col.{c}") for c in ["programme", "format", "round", "groups", "places", "applications",
+                                      "placed", "waitlisted"]},
+        "deadline": st.column_config.DateColumn(t("col.deadline"), format="D MMM YYYY"),
+        "starts_on": st.column_config.DateColumn(t("col.starts_on"), format="D MMM YYYY"),
+    },
 )

@@ -47,3 +47,13 @@ def demo_con(demo_file, tmp_path):
     connection = db.connect(path)
     yield connection
     connection.close()
+
+
+def app_test(monkeypatch, db_path: Path, role: str = "coordinator"):
+    """An AppTest of the whole dashboard on `db_path`, for `role`; call .run() on it."""
+    from streamlit.testing.v1 import AppTest
+
+    monkeypatch.setenv("DASHBOARD_DB", str(db_path))
+    at = AppTest.from_file(str(ROOT / "dashboard.py"), default_timeout=60)
+    at.session_state["role"] = role
+    return at

@@ -20,6 +20,7 @@ from ui.i18n import t
 DEFAULT_DB = Path(__file__).resolve().parent.parent / "data" / "dashboard.duckdb"
 _bootstrap_lock = threading.Lock()
 FILTER_KEYS = {"f_programme": "programme", "f_round": "round", "f_year": "year"}
+ALL = 0  # the "all" choice of a filter; ids and years are never 0
 
 
 def database_path() -> Path:
@@ -64,14 +65,14 @@ def init_filters() -> None:
     if st.session_state.get("_filters_loaded"):
         return
     for key, param in FILTER_KEYS.items():
-        st.session_state.setdefault(key, _int_or_none(st.query_params.get(param)))
+        st.session_state.setdefault(key, _int_or_none(st.query_params.get(param)) or ALL)
     st.session_state["_filters_loaded"] = True
 
 
 def sync_url() -> None:
     for key, param in FILTER_KEYS.items():
         value = st.session_state.get(key)
-        if value is None:
+        if not value:
             st.query_params.pop(param, None)
         else:
             st.query_params[param] = str(value)
@@ -79,48 +80,37 @@ def sync_url() -> None:
 
 def filters() -> Filters:
     return Filters(
-        programme_id=st.session_state.get("f_programme"),
-        round_id=st.session_state.get("f_round"),
-        year=st.session_state.get("f_year"),
+        programme_id=st.session_state.get("f_programme") or None,
+        round_id=st.session_state.get("f_round") or None,
+        year=st.session_state.get("f_year") or None,
     )
 
 
 def _on_programme_change() -> None:
-    st.session_state["f_round"] = None
+    st.session_state["f_round"] = ALL
     sync_url()
+
+
+def _filter_box(label: str, key: str, options: list[tuple[int, str]], on_change) -> None:
+    """A select box whose first option (ALL) means no filter; unknown values fall back to it."""
+    names = dict(options)
+    ids = [ALL] + list(names)
+    if st.session_state.get(key) not in ids:
+        st.session_state[key] = ALL
+    st.sidebar.selectbox(
+        label, ids, key=key, on_change=on_change,
+        format_func=lambda value: t("filter.all") if value == ALL else names[value],
+    )
 
 
 def sidebar_filters(con) -> None:
     """Programme, round and year, shared by every page."""
     init_filters()
-    options = programmes.programme_options(con)
-    ids = [None] + [pid for pid, _ in options]
-    names = dict(options)
-    if st.session_state.get("f_programme") not in ids:
-        st.session_state["f_programme"] = None
-    st.sidebar.selectbox(
-        t("filter.programme"), ids, key="f_programme",
-        format_func=lambda pid: t("filter.all") if pid is None else names[pid],
-        on_change=_on_programme_change,
-    )
-    rounds = programmes.round_options(con, st.session_state.get("f_programme"))
-    round_ids = [None] + [rid for rid, _ in rounds]
-    round_names = dict(rounds)
-    if st.session_state.get("f_round") not in round_ids:
-        st.session_state["f_round"] = None
-    st.sidebar.selectbox(
-        t("filter.round"), round_ids, key="f_round",
-        format_func=lambda rid: t("filter.all") if rid is None else round_names[rid],
-        on_change=sync_url,
-    )
-    years = [None] + programmes.years(con)
-    if st.session_state.get("f_year") not in years:
-        st.session_state["f_year"] = None
-    st.sidebar.selectbox(
-        t("filter.year"), years, key="f_year",
-        format_func=lambda y: t("filter.all") if y is None else str(y),
-        on_change=sync_url,
-    )
+    _filter_box(t("filter.programme"), "f_programme", programmes.programme_options(con), _on_programme_change)
+    rounds = programmes.round_options(con, st.session_state.get("f_programme") or None)
+    _filter_box(t("filter.round"), "f_round", rounds, sync_url)
+    _filter_box(t("filter.year"), "f_year", [(y, str(y)) for y in programmes.years(con)], sync_url)
+    sync_url()  # page switches clear the URL's query; put the filters back
 
 
 def viewer() -> Viewer:
