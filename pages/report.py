@@ -36,6 +36,7 @@ left.plotly_chart(
     width="stretch",
 )
 roles = reports.breakdown(con, viewer, "role", **scope)
+roles["role"] = roles["role"].map(lambda r: t(f"role_category.{r}"))
 right.plotly_chart(
     px.bar(roles, x="participants", y="role", orientation="h", title=t("report.by_role"),
            labels={"participants": t("col.participants"), "role": ""}),
@@ -46,7 +47,7 @@ st.dataframe(
     per_round.assign(format=per_round.format.map(lambda v: t(f"format.{v}"))), hide_index=True, width="stretch",
     column_config={
         "programme": t("col.programme"), "format": t("col.format"), "round": t("col.round"),
-        "starts_on": t("col.starts_on"), "places": t("col.places"), "participants": t("col.participants"),
+        "starts_on": st.column_config.DateColumn(t("col.starts_on"), format="D MMM YYYY"), "places": t("col.places"), "participants": t("col.participants"),
         "municipalities": t("col.municipalities"), "provinces": t("col.provinces"),
         "fill_rate": st.column_config.NumberColumn(t("col.fill_rate"), format="percent"),
         "attendance_rate": st.column_config.NumberColumn(t("col.attendance_rate"), format="percent"),
