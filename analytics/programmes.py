@@ -12,15 +12,22 @@ def programme_options(con: duckdb.DuckDBPyConnection) -> list[tuple[int, str]]:
     return con.cursor().execute("select id, name from programmes order by name").fetchall()
 
 
-def round_options(con: duckdb.DuckDBPyConnection, programme_id: int | None = None) -> list[tuple[int, str]]:
-    """(id, label) of rounds, newest first; the label names the programme when not filtered."""
+def round_options(
+    con: duckdb.DuckDBPyConnection, programme_id: int | None = None, limit: int = 500
+) -> list[tuple[int, str]]:
+    """(id, label) of rounds, newest first; the label names the programme when not filtered.
+
+    Limited, because a select box with tens of thousands of rounds helps nobody: pick a
+    programme first to see all of its rounds.
+    """
     sql = """
         select r.id, case when ? is null then p.name || ' – ' || r.name else r.name end
         from rounds r join programmes p on p.id = r.programme_id
         where ? is null or r.programme_id = ?
         order by r.application_deadline desc, r.id desc
+        limit ?
     """
-    return con.cursor().execute(sql, [programme_id, programme_id, programme_id]).fetchall()
+    return con.cursor().execute(sql, [programme_id, programme_id, programme_id, limit]).fetchall()
 
 
 def years(con: duckdb.DuckDBPyConnection) -> list[int]:
