@@ -134,3 +134,37 @@ def overview(con: duckdb.DuckDBPyConnection, programme_id: int | None = None, ye
         order by r.application_deadline desc, p.name
     """
     return con.cursor().execute(sql, [programme_id, programme_id, year, year]).df()
+
+
+def summary(con: duckdb.DuckDBPyConnection, year: int | None = None) -> pd.DataFrame:
+    """One row per programme: format, fee, funders, rounds, groups, applications."""
+    sql = """
+        with r as (
+            select programme_id, count(*) as rounds, max(application_deadline) as last_deadline
+            from rounds where ? is null or year(coalesce(starts_on, application_deadline)) = ?
+            group by programme_id
+        ), g as (
+            select r.programme_id, count(*) as groups, sum(g.max_capacity) as places
+            from groups g join rounds r on r.id = g.round_id
+            where ? is null or year(coalesce(r.starts_on, r.application_deadline)) = ?
+            group by r.programme_id
+        ), a as (
+            select r.programme_id, count(*) as applications
+            from applications a join rounds r on r.id = a.round_id
+            where ? is null or year(coalesce(r.starts_on, r.application_deadline)) = ?
+            group by r.programme_id
+        ), f as (
+            select pf.programme_id, string_agg(fu.name, ', ' order by fu.name) as funders
+            from programme_funders pf join funders fu on fu.id = pf.funder_id group by pf.programme_id
+        )
+        select p.id as programme_id, p.name as programme, p.format, cast(p.fee_eur as double) as fee_eur,
+               f.funders, coalesce(r.rounds, 0) as rounds, coalesce(g.groups, 0) as groups,
+               coalesce(g.places, 0) as places, coalesce(a.applications, 0) as applications, r.last_deadline
+        from programmes p
+        left join r on r.programme_id = p.id
+        left join g on g.programme_id = p.id
+        left join a on a.programme_id = p.id
+        left join f on f.programme_id = p.id
+        order by p.name
+    """
+    return con.cursor().execute(sql, [year, year] * 3).df()

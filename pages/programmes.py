@@ -1,4 +1,4 @@
-"""Programmes with their rounds and groups."""
+"""Programmes at a glance; choose one in the sidebar to see its rounds and groups."""
 
 import streamlit as st
 
@@ -11,15 +11,29 @@ context.require_data(con)
 f = context.filters()
 
 st.title(t("programmes.title"))
-for prog in programmes.listing(con):
-    if f.programme_id and prog["id"] != f.programme_id:
-        continue
-    fee = t("programmes.free") if not prog["fee_eur"] else f"€ {prog['fee_eur']:.0f}"
-    with st.expander(f"{prog['name']} · {t('format.' + prog['format'])} · {t('programmes.fee')}: {fee}"):
-        table = groups.groups_for(con, context.viewer(), programme_id=prog["id"], year=f.year)
-        st.dataframe(
-            table.drop(columns=["group_id", "programme", "format"]), hide_index=True, width="stretch",
-            column_config={"round": t("col.round"), "group": t("col.group"), "location": t("col.location"),
-                           "participants": t("col.participants"), "next_session": t("col.next_session"),
-                           "sessions": t("col.sessions"), "mode": t("col.mode")},
-        )
+table = programmes.summary(con, f.year)
+st.dataframe(
+    table.drop(columns=["programme_id"]).assign(format=table.format.map(lambda v: t(f"format.{v}"))),
+    hide_index=True, width="stretch",
+    column_config={
+        "programme": t("col.programme"), "format": t("col.format"),
+        "fee_eur": st.column_config.NumberColumn(t("programmes.fee"), format="€ %.0f"),
+        "funders": t("programmes.funders"), "rounds": t("overview.rounds"), "groups": t("col.groups"),
+        "places": t("col.places"), "applications": t("col.applications"),
+        "last_deadline": st.column_config.DateColumn(t("programmes.last_deadline"), format="D MMM YYYY"),
+    },
+)
+if not f.programme_id:
+    st.caption(t("programmes.pick_one"))
+    st.stop()
+
+name = table.loc[table.programme_id == f.programme_id, "programme"].iloc[0]
+with st.expander(name, expanded=True):
+    detail = groups.groups_for(con, context.viewer(), programme_id=f.programme_id, round_id=f.round_id, year=f.year)
+    st.dataframe(
+        detail.drop(columns=["group_id", "programme", "format"]), hide_index=True, width="stretch",
+        column_config={"round": t("col.round"), "group": t("col.group"), "location": t("col.location"),
+                       "participants": t("col.participants"), "next_session": t("col.next_session"),
+                       "sessions": t("col.sessions"), "mode": t("col.mode"),
+                       "min_capacity": t("programmes.min"), "max_capacity": t("programmes.max")},
+    )

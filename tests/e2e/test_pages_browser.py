@@ -16,7 +16,7 @@ MAIN_ELEMENT = {
     "importeren": '[data-testid="stFileUploader"]',
     "presentie": '[data-testid="stMain"] [data-testid="stButton"], [data-testid="stMain"] [data-testid="stButtonGroup"]',
     "samenstellen": '[data-testid="stMain"] [data-testid="stPlotlyChart"], [data-testid="stMain"] [data-testid="stVegaLiteChart"]',
-    "programmas": '[data-testid="stExpander"]',
+    "programmas": '[data-testid="stDataFrame"]',
     "aanmeldingen": '[data-testid="stDataFrame"]',
     "presentieoverzicht": '[data-testid="stMain"] [data-testid="stPlotlyChart"], [data-testid="stDataFrame"]',
 }
