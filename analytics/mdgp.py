@@ -837,12 +837,12 @@ def _params(model: _Model) -> dict:
     N, m = model.N, model.m
     per_group = max(1.0, N / m)
     return {
-        "L": int(max(200, min(5000, 10 * N))),
-        "tmin": max(1, int(0.1 * per_group)),
+        "L": int(max(200, 50 * N)),
+        "tmin": max(1, int(0.25 * per_group)),
         "trange": max(2, int(0.5 * per_group)),
-        "pool": 10,
+        "pool": 4,
         "shrink": 0.7,
-        "cross": 0.2,
+        "cross": 0.6,
         "pert": (max(2, N // 40), max(3, N // 12)),
         "chunk": int(max(5, min(500, 3_000_000 // max(1, N * N)))),
     } | {k: (v(N, m) if callable(v) else v) for k, v in _TUNE.items()}

@@ -251,6 +251,21 @@ def _verify(files: list[Path], directory: Path, known: dict[str, float]) -> list
     return rows
 
 
+def _initial_for(directory: Path, name: str, n: int) -> np.ndarray | None:
+    ours, tpsdp = directory / f"{name}.sol", directory / f"{name}.sol.txt"
+    if ours.is_file():
+        return read_solution(ours, n)
+    if tpsdp.is_file():
+        try:
+            assignment, _ = read_tpsdp_solution(tpsdp)
+        except (ValueError, IndexError):
+            raise InstanceError(f"{tpsdp}: not a TPSDP solution file") from None
+        if len(assignment) != n:
+            raise InstanceError(f"{tpsdp}: solution is for {len(assignment)} elements, not {n}")
+        return assignment
+    return None
+
+
 def run(args) -> int:
     files = [Path(f) for f in args.files]
     try:
@@ -275,7 +290,8 @@ def run(args) -> int:
         rows = []
         for path, problem in problems:
             name = path.stem
-            solution = mdgp.solve(problem, seconds=args.seconds, seed=args.seed)
+            initial = _initial_for(Path(args.initial), name, problem.n) if args.initial else None
+            solution = mdgp.solve(problem, seconds=args.seconds, seed=args.seed, initial=initial)
             best = known.get(name)
             row = {"instance": name, "n": problem.n, "m": problem.m,
                    "objective": round(solution.objective, 6), "best_known": best,
@@ -331,6 +347,8 @@ def register(subparsers) -> None:
     p.add_argument("--solutions", metavar="DIR", help="write DIR/<instance>.sol for each instance")
     p.add_argument("--verify", metavar="DIR",
                    help="do not solve: check DIR/<instance>.sol for each instance and recompute its objective")
+    p.add_argument("--initial", metavar="DIR",
+                   help="start from DIR/<instance>.sol (ours) or DIR/<instance>.sol.txt (TPSDP) when present")
     p.add_argument("--best-known", metavar="PATH", help="best_known.csv to compare with")
     p.add_argument("--no-baseline", action="store_true", help="skip the baseline")
     p.set_defaults(func=run)

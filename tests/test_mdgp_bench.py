@@ -98,3 +98,14 @@ def test_bad_input_is_one_line_and_exit_2(tmp_path, capsys, content, message):
     assert cli(path, "--no-baseline") == 2
     err = capsys.readouterr().err
     assert message in err and len(err.strip().splitlines()) == 1
+
+
+def test_compose_bench_starts_from_initial_solutions(small, tmp_path, capsys):
+    path, _ = small
+    problem = mdgp_bench.read_instance(path)
+    start = np.array([0] * 4 + [1] * 4 + [2] * 4)
+    (tmp_path / "start").mkdir()
+    mdgp_bench.write_solution(tmp_path / "start" / "Tiny_n012_ds_01.sol", start)
+    assert cli(path, "--seconds", "0.2", "--json", "--no-baseline", "--initial", tmp_path / "start") == 0
+    row = json.loads(capsys.readouterr().out)["instances"][0]
+    assert row["objective"] >= mdgp.objective(problem, start)
