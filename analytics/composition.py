@@ -160,7 +160,9 @@ class Note:
 
 @dataclass
 class Issue(Note):
-    """A rule a composition breaks ("hard") or something worth a look ("warning")."""
+    """A rule a composition breaks ("hard") or something worth a look ("warning"): a group
+    below its minimum is a warning, since it is the normal state before composing and the
+    solver keeps minimums whenever there are candidates enough."""
 
     kind: str = ""
     severity: str = "hard"
@@ -228,6 +230,25 @@ class RoundData:
         """The published assignment: each candidate's group now, or None."""
         return {int(a): (None if pd.isna(g) else int(g))
                 for a, g in zip(self.people.application_id, self.people.group_id)}
+
+
+def round_choices(con: duckdb.DuckDBPyConnection, viewer: Viewer, programme_id: int | None = None,
+                  limit: int = 500) -> list[tuple[int, str, int]]:
+    """(round id, "programme – round", candidates) of the rounds that have groups, newest first."""
+    viewer.require_coordinator()
+    sql = """
+        select r.id, p.name || ' – ' || r.name,
+               count(a.id) filter (where a.status in (select unnest(?::varchar[])))
+        from rounds r
+        join programmes p on p.id = r.programme_id
+        left join applications a on a.round_id = r.id
+        where (? is null or r.programme_id = ?) and exists (select 1 from groups g where g.round_id = r.id)
+        group by r.id, p.name, r.name, r.application_deadline
+        order by r.application_deadline desc, r.id desc
+        limit ?
+    """
+    params = [list(CANDIDATE_STATUSES), programme_id, programme_id, limit]
+    return [(int(r), label, int(n)) for r, label, n in con.cursor().execute(sql, params).fetchall()]
 
 
 def load_round(con: duckdb.DuckDBPyConnection, viewer: Viewer, round_id: int) -> RoundData:
@@ -833,7 +854,8 @@ def _issues(model: Model, a: np.ndarray, locks: dict[int, int | None]) -> list[I
         if sizes[k] > row.max_capacity:
             issue("over", "cmp.issue.over", k, group=row.name, size=int(sizes[k]), max=int(row.max_capacity))
         elif sizes[k] < row.min_capacity:
-            issue("under", "cmp.issue.under", k, group=row.name, size=int(sizes[k]), min=int(row.min_capacity))
+            issue("under", "cmp.issue.under", k, severity="warning", group=row.name, size=int(sizes[k]),
+                  min=int(row.min_capacity))
     for u in np.unique(data.unit[data.unit >= 0]):
         inside = np.flatnonzero(data.unit == u)
         if len(set(a[inside].tolist())) > 1:

@@ -2,9 +2,10 @@
 save as a plan and publish. Pending edits live in session state (keys cmp_*), changed in callbacks."""
 
 import pandas as pd
+import plotly.express as px
 import streamlit as st
 
-from analytics import composition as comp, composition_plans as plans, programmes
+from analytics import composition as comp, composition_plans as plans
 from analytics.errors import AnalyticsError
 from ui import context
 from ui.feedback import message
@@ -22,14 +23,16 @@ if viewer.role != "coordinator":
     st.info(t("composition.coordinator_only"))
     st.stop()
 
-rounds = programmes.round_options(con, f.programme_id)
-if not rounds:
-    st.info(t("app.no_data"))
-    st.stop()
 round_id = f.round_id
 if round_id is None:
-    names = dict(rounds)
-    round_id = st.selectbox(t("composition.round"), list(names), format_func=names.get, key="cmp_pick_round")
+    rounds = comp.round_choices(con, viewer, f.programme_id)
+    if not rounds:
+        st.info(t("app.no_data"))
+        st.stop()
+    labels = {r: t("composition.round_label", name=name, n=n) for r, name, n in rounds}
+    first = next((k for k, (_, _, n) in enumerate(rounds) if n), 0)
+    round_id = st.selectbox(t("composition.round"), list(labels), index=first, format_func=labels.get,
+                            key="cmp_pick_round")
 data = comp.load_round(con, viewer, round_id)
 st.caption(t("composition.caption", programme=data.programme, round=data.round_name, candidates=data.n,
              groups=data.m, places=int(data.groups.max_capacity.sum())))
@@ -241,13 +244,13 @@ flash = state.get("cmp_flash")
 if flash:
     (st.error if flash[0] == "error" else st.success)(flash[1])
     state["cmp_flash"] = None
-bar = st.columns([1, 1, 1, 1, 2])
-bar[0].button(t("composition.propose"), on_click=_on_solve, args=("propose",), key="cmp_propose", type="primary")
-bar[1].button(t("composition.complete"), on_click=_on_solve, args=("complete",), key="cmp_complete",
+with st.container(horizontal=True):
+    st.button(t("composition.propose"), on_click=_on_solve, args=("propose",), key="cmp_propose", type="primary")
+    st.button(t("composition.complete"), on_click=_on_solve, args=("complete",), key="cmp_complete",
               help=t("composition.complete_help"))
-bar[2].button(t("composition.improve"), on_click=_on_solve, args=("improve",), key="cmp_improve",
+    st.button(t("composition.improve"), on_click=_on_solve, args=("improve",), key="cmp_improve",
               help=t("composition.improve_help"))
-bar[3].button(t("composition.undo", n=len(state["cmp_undo"])), on_click=_on_undo, key="cmp_undo_button",
+    st.button(t("composition.undo", n=len(state["cmp_undo"])), on_click=_on_undo, key="cmp_undo_button",
               disabled=not state["cmp_undo"])
 
 best = state["cmp_best"]
@@ -261,28 +264,34 @@ metrics[3].metric(t("composition.broken"), len(hard))
 for note in evaluation.notes:
     st.caption(note.text(lang))
 
+measures = ("municipalities", "provinces", "roles", "largest_count")
+quality = pd.DataFrame([{"group": g.name, **{t(f"composition.m_{k}"): getattr(g, k) for k in measures}}
+                        for g in evaluation.groups]).melt(id_vars="group", var_name="measure", value_name="n")
+chart = px.bar(quality, x="n", y="group", color="measure", barmode="group", orientation="h",
+               height=140 + 36 * data.m, title=t("composition.quality"),
+               labels={"n": "", "group": "", "measure": ""})
+chart.update_layout(margin={"t": 40, "b": 10, "l": 10, "r": 10}, legend={"orientation": "h", "y": -0.15})
+st.plotly_chart(chart, width="stretch")
+
 # --- move and lock -----------------------------------------------------------------------
 
 options = sorted(data.application_ids, key=lambda a: names_by_app[a])
 municipality = dict(zip(data.application_ids, people.municipality.fillna("?")))
 
-
-locks_now = dict(state["cmp_locks"])
-
-
-def _label(app: int) -> str:
-    lock = " 🔒" if app in locks_now else ""
-    return f"{names_by_app[app]} · {municipality[app]} · {data.group_name(assignment[app], lang)}{lock}"
-
-
 with st.container(border=True):
     who_col, to_col, move_col, lock_col = st.columns([3, 2, 1, 1], vertical_alignment="bottom")
-    who_col.selectbox(t("composition.who"), options, format_func=_label, key="cmp_who")
+    who_col.selectbox(t("composition.who"), options, key="cmp_who",
+                      format_func=lambda app: f"{names_by_app[app]} · {municipality[app]}")
     to_col.selectbox(t("composition.to"), data.group_ids + [WAITLIST], key="cmp_to",
                      format_func=lambda g: data.group_name(g or None, lang))
     move_col.button(t("composition.move"), on_click=_on_move, key="cmp_move")
-    locked = state.get("cmp_who") in state["cmp_locks"]
+    chosen = state.get("cmp_who", options[0])
+    locked = chosen in state["cmp_locks"]
     lock_col.button(t("composition.unlock" if locked else "composition.lock"), on_click=_on_lock, key="cmp_lock")
+    together = [names_by_app[a] for a in data.unit_of(chosen) if a != chosen]
+    st.caption(t("composition.now_in", group=data.group_name(assignment.get(chosen), lang))
+               + (" 🔒" if locked else "")
+               + (" · " + t("composition.with_colleagues", names=", ".join(together)) if together else ""))
 
 # --- the groups side by side ---------------------------------------------------------------
 
