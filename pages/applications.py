@@ -1,11 +1,72 @@
-"""Placeholder until its issue lands: explains what will be here."""
+"""Applicant explorer for coordinators: filter and search applications, look at one in
+detail, decide (now or as a draft), keep the waiting list, review on criteria, export."""
 
 import streamlit as st
 
-from ui import context
+from analytics import applicants, reference, selection
+from ui import context, review_view, selection_view
 from ui.i18n import t
 
 con = context.connection()
 context.require_data(con)
-st.title(t("nav.applications"))
-st.info("In aanbouw.")
+viewer = context.viewer()
+f = context.filters()
+st.title(t("explorer.title"))
+selection_view.offers_panel(con, viewer)
+
+explore_tab, waitlist_tab, drafts_tab, review_tab = st.tabs(
+    [t("explorer.tab.explore"), t("explorer.tab.waitlist"), t("explorer.tab.drafts"), t("explorer.tab.review")]
+)
+
+with explore_tab:
+    options = applicants.filter_options(con, f.programme_id, f.round_id)
+    towns = dict(options["municipalities"])
+
+    def pick(column, label: str, values, key: str, fmt=str) -> tuple:
+        return tuple(column.multiselect(label, values, key=key, format_func=fmt, placeholder=t("explorer.choose")))
+
+    row1, row2 = st.columns([3, 2, 2, 2]), st.columns(4)
+    search = row1[0].text_input(t("explorer.search"), key="ex_search", placeholder=t("explorer.search_hint"))
+    statuses = pick(row1[1], t("explorer.status"), selection.STATUSES, "ex_status", lambda s: t(f"status.{s}"))
+    provinces = pick(row1[2], t("col.province"), options["provinces"], "ex_province")
+    newness = row1[3].selectbox(t("explorer.newness"), [None, "new", "returning"], key="ex_new",
+                                format_func=lambda v: t(f"explorer.newness_{v or 'all'}"))
+    municipalities = pick(row2[0], t("col.municipalities"), list(towns), "ex_municipality", towns.get)
+    sizes = pick(row2[1], t("explorer.size_class"),
+                 [s for s in reference.SIZE_CLASSES if s in options["size_classes"]], "ex_size")
+    roles = pick(row2[2], t("col.role"), options["roles"], "ex_role", lambda r: t(f"intake.role.{r}"))
+    domains = pick(row2[3], t("explorer.domain"), options["domains"], "ex_domain", lambda d: t(f"domain.{d}"))
+    chosen = applicants.Filter(
+        programme_id=f.programme_id, round_id=f.round_id, year=f.year, statuses=statuses, provinces=provinces,
+        municipalities=municipalities, size_classes=sizes, roles=roles, domains=domains, newness=newness,
+        search=search,
+    )
+    found = applicants.explore(con, viewer, chosen)
+    st.caption(t("explorer.count", n=len(found)))
+    if found.empty:
+        st.info(t("app.no_data"))
+    else:
+        shown = selection_view.table_view(found)
+        picked = st.dataframe(shown, hide_index=True, width="stretch", key="ex_table", on_select="rerun",
+                              selection_mode="multi-row", column_config=selection_view.table_config())
+        ids = [int(found.application_id.iloc[i]) for i in picked.selection.rows]
+        left, right, _ = st.columns([1, 1, 4])
+        export = selection_view.export_view(found)
+        left.download_button(t("explorer.export_csv"), lambda: applicants.to_csv(export), mime="text/csv",
+                             file_name="aanmeldingen.csv", key="ex_csv")
+        right.download_button(t("explorer.export_xlsx"), lambda: applicants.to_xlsx(export), key="ex_xlsx",
+                              file_name="aanmeldingen.xlsx")
+        if ids:
+            selection_view.decision_panel(con, viewer, found[found.application_id.isin(ids)])
+            selection_view.detail_panel(con, viewer, ids[0])
+        else:
+            st.caption(t("explorer.pick_hint"))
+
+with waitlist_tab:
+    selection_view.waitlist_panel(con, viewer, f.round_id)
+
+with drafts_tab:
+    selection_view.drafts_panel(con, viewer, f.round_id)
+
+with review_tab:
+    review_view.review_panel(con, viewer, f.programme_id, f.round_id)

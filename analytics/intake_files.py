@@ -1,0 +1,225 @@
+"""Reading a form export into a table of strings, whatever program wrote it.
+
+Exports come as CSV with commas, semicolons or tabs (Dutch Excel writes semicolons in
+Windows-1252), UTF-8 with or without a BOM, UTF-16 ("Unicode text"), or XLSX. Title lines
+above the header and empty lines are skipped; every row keeps the line it stood on in the
+file, so a rejection can point at it. Anything that is not a table is refused whole with
+one `ImportRefused`; nothing here raises anything else.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+import re
+from dataclasses import dataclass, field
+from datetime import date, datetime, time
+
+from analytics.errors import ImportRefused
+
+MAX_BYTES = 200 * 1024 * 1024
+DELIMITERS = [";", ",", "\t", "|"]
+HEADER_SEARCH = 10  # title lines above the header: look this far for it
+csv.field_size_limit(64 * 1024 * 1024)  # overlong fields become row rejections, not a crash
+
+
+@dataclass
+class Table:
+    """The rows of a file as strings, one dict per row keyed by header."""
+
+    headers: list[str]
+    rows: list[dict[str, str]]
+    lines: list[int]  # file line (spreadsheet row) of each row
+    file_format: str
+    encoding: str | None = None
+    delimiter: str | None = None
+    header_line: int = 1
+    empty_lines: int = 0
+    sheet: str | None = None
+    notes: list[str] = field(default_factory=list)
+
+    def __len__(self) -> int:
+        return len(self.rows)
+
+
+def _refuse(reason: str, message: str, **params) -> ImportRefused:
+    return ImportRefused(message, key=f"err.import_{reason}", **params)
+
+
+def read_table(data: bytes, file_name: str = "", header_score=None) -> Table:
+    """The table in `data`; `header_score(cells) -> int` helps find the header row.
+
+    Refuses (ImportRefused) an empty file, a binary file, an old .xls, a workbook that
+    cannot be read, text in no encoding we can repair, and text without columns.
+    """
+    if not data or not data.strip():
+        raise _refuse("empty", "The file is empty.")
+    if len(data) > MAX_BYTES:
+        raise _refuse("too_big", f"The file is larger than {MAX_BYTES // 2**20} MB.", mb=MAX_BYTES // 2**20)
+    if data[:4] == b"PK\x03\x04":
+        cells, lines, sheet = _xlsx_cells(data)
+        return _table(cells, lines, header_score, file_format="xlsx", sheet=sheet)
+    if data[:8] == b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1":
+        raise _refuse("xls", "This is an old Excel file (.xls); save it as .xlsx or CSV and try again.")
+    text, encoding = decode(data)
+    delimiter = sniff_delimiter(text)
+    cells, lines = _csv_cells(text, delimiter)
+    return _table(cells, lines, header_score, file_format="csv", encoding=encoding, delimiter=delimiter)
+
+
+def decode(data: bytes) -> tuple[str, str]:
+    """The text and the encoding it was in: BOMs first, then UTF-8, Windows-1252, a guess."""
+    if data.startswith(b"\xef\xbb\xbf"):
+        candidates = ["utf-8-sig"]
+    elif data.startswith((b"\xff\xfe", b"\xfe\xff")):
+        candidates = ["utf-16"]
+    elif b"\x00" in data[:65536]:
+        raise _refuse("binary", "This is not a table but a binary file.")
+    else:
+        candidates = ["utf-8", "cp1252"]
+    for encoding in candidates:
+        try:
+            text = data.decode(encoding)
+        except UnicodeDecodeError:
+            continue
+        if _looks_like_text(text):
+            return text, encoding
+        raise _refuse("binary", "This is not a table but a binary file.")
+    guess = _guess_encoding(data)
+    if guess is None:
+        raise _refuse("encoding", "The file's characters cannot be read (unknown encoding).")
+    return guess
+
+
+def _guess_encoding(data: bytes) -> tuple[str, str] | None:
+    from charset_normalizer import from_bytes
+
+    try:
+        best = from_bytes(data[:200_000]).best()
+    except Exception:  # the detector itself gave up: treat as undecodable
+        return None
+    if best is None:
+        return None
+    try:
+        text = data.decode(best.encoding)
+    except (UnicodeDecodeError, LookupError):
+        return None
+    return (text, best.encoding) if _looks_like_text(text) else None
+
+
+_CONTROL = re.compile(r"[\x00-\x08\x0b\x0e-\x1f\x7f]")
+
+
+def _looks_like_text(text: str) -> bool:
+    """Few control characters: binary data decoded as Windows-1252 is full of them."""
+    sample = text[:100_000]
+    return len(_CONTROL.findall(sample)) <= max(2, len(sample) // 1000) and "\x00" not in sample
+
+
+def sniff_delimiter(text: str) -> str:
+    """The delimiter that gives the most columns consistently over the first lines."""
+    sample_lines = [line for line in text[:64_000].splitlines() if line.strip()][:30]
+    sample = "\n".join(sample_lines)
+    best, best_key = ",", (0, 0)
+    for delimiter in DELIMITERS:
+        try:
+            counts = [len(row) for row in csv.reader(io.StringIO(sample), delimiter=delimiter) if row]
+        except csv.Error:
+            continue
+        if not counts:
+            continue
+        widest = max(counts)
+        if widest < 2:
+            continue
+        common = max(set(counts), key=counts.count)
+        consistent = sum(1 for c in counts if c == common)
+        key = (consistent * (common > 1), common)
+        if key > best_key:
+            best, best_key = delimiter, key
+    return best
+
+
+def _csv_cells(text: str, delimiter: str) -> tuple[list[list[str]], list[int]]:
+    rows, lines = [], []
+    reader = csv.reader(io.StringIO(text, newline=""), delimiter=delimiter)
+    start = 1
+    try:
+        for row in reader:
+            rows.append(row)
+            lines.append(start)
+            start = reader.line_num + 1
+    except csv.Error as exc:
+        raise _refuse("unreadable", f"The file cannot be read as a table near line {start}: {exc}.", line=start)
+    return rows, lines
+
+
+def _xlsx_cells(data: bytes) -> tuple[list[list[str]], list[int], str]:
+    from openpyxl import load_workbook
+
+    try:
+        book = load_workbook(io.BytesIO(data), read_only=True, data_only=True)
+    except Exception:  # openpyxl raises many kinds for a broken or foreign zip
+        raise _refuse("not_xlsx", "This zip file is not an Excel workbook that can be read.") from None
+    try:
+        for sheet in book.worksheets:
+            rows, lines = [], []
+            for number, values in enumerate(sheet.iter_rows(values_only=True), start=1):
+                rows.append([_cell_text(v) for v in values])
+                lines.append(number)
+            if any(any(c.strip() for c in row) for row in rows):
+                return rows, lines, sheet.title
+    except Exception:
+        raise _refuse("not_xlsx", "This zip file is not an Excel workbook that can be read.") from None
+    finally:
+        book.close()
+    raise _refuse("empty", "The file is empty.")
+
+
+def _cell_text(value) -> str:
+    if value is None:
+        return ""
+    if isinstance(value, datetime):
+        return value.isoformat(sep=" ", timespec="seconds")
+    if isinstance(value, (date, time)):
+        return value.isoformat()
+    if isinstance(value, float) and value.is_integer():
+        return str(int(value))
+    return str(value)
+
+
+def _table(cells, lines, header_score, **info) -> Table:
+    filled = [(i, row) for i, row in enumerate(cells) if any(c.strip() for c in row)]
+    if not filled:
+        raise _refuse("empty", "The file is empty.")
+    candidates = filled[:HEADER_SEARCH]
+    header_at = 0
+    if header_score is not None:
+        scores = [header_score(row) for _, row in candidates]
+        if max(scores) > 0:
+            header_at = scores.index(max(scores))
+    index, header_row = candidates[header_at]
+    headers = _unique_headers(header_row)
+    if len(headers) < 2 and (header_score is None or header_score(header_row) == 0):
+        raise _refuse("no_columns", "This is not a table: no columns were found.")
+    rows, row_lines = [], []
+    for i, row in filled[header_at + 1:]:
+        cells_ = [c.strip() for c in row]
+        record = dict(zip(headers, cells_))
+        for extra, value in enumerate(cells_[len(headers):], start=len(headers) + 1):
+            if value:
+                record[f"column {extra}"] = value
+        rows.append(record)
+        row_lines.append(lines[i])
+    empty = sum(1 for i, row in enumerate(cells) if i > index and not any(c.strip() for c in row))
+    return Table(headers=headers, rows=rows, lines=row_lines, header_line=lines[index], empty_lines=empty, **info)
+
+
+def _unique_headers(row: list[str]) -> list[str]:
+    headers, seen = [], {}
+    for number, cell in enumerate(row, start=1):
+        name = " ".join(cell.split()) or f"column {number}"
+        seen[name] = seen.get(name, 0) + 1
+        headers.append(name if seen[name] == 1 else f"{name} ({seen[name]})")
+    while headers and headers[-1].startswith("column ") and len(headers) > 1:
+        headers.pop()  # trailing empty header cells (a trailing delimiter)
+    return headers

@@ -1,0 +1,104 @@
+"""The applicant explorer: filters, search, new vs returning municipality, detail, safe export."""
+
+from __future__ import annotations
+
+import io
+
+import pandas as pd
+import pytest
+from openpyxl import load_workbook
+
+from analytics import applicants, db, intake, reference, selection
+from analytics.errors import PermissionDenied
+from analytics.viewer import COORDINATOR, Viewer
+from tests.test_intake import academy, export, setup_academy  # noqa: F401 - the fixture
+
+ROWS = [
+    ["", "Anna", "de Vries", "a@utrecht.nl", "Utrecht", "Wijkregisseur", "Ik wil leren over buurtwerk", "", "dinsdag"],
+    ["", "Bram", "Öztürk", "b@denhaag.nl", "Den Haag", "Beleidsmedewerker fysiek", "Meer participatie", "", ""],
+    ["", "Cees", "Bos", "c@ede.nl", "Ede", "Opbouwwerker", "=HYPERLINK(\"http://x\")", "Anna de Vries", ""],
+    ["", "Daan", "Kok", "d@nergens.nl", "Xyzzy", "", "+31 6 1234", "", ""],
+]
+
+
+@pytest.fixture(scope="module")
+def explorer(tmp_path_factory):
+    """Someone from Utrecht applied to the older round, so Utrecht is returning in the newer one; Bram is selected."""
+    con = db.connect(tmp_path_factory.mktemp("explorer") / "explorer.duckdb")
+    reference.load(con)
+    academy = setup_academy(con)
+    intake.import_bytes(con, "c", export([ROWS[0][:3] + ["x@utrecht.nl"] + ROWS[0][4:]]).encode(), "o.csv",
+                        academy.programme, academy.old_round)
+    intake.import_bytes(con, "c", export(ROWS).encode(), "n.csv", academy.programme)
+    bram = int(applicants.explore(con, COORDINATOR, applicants.Filter(search="ozturk")).application_id[0])
+    selection.change_status(con, COORDINATOR, [bram], "selected", "goed")
+    yield academy
+    con.close()
+
+
+def names(frame) -> list[str]:
+    return sorted(frame.name)
+
+
+@pytest.mark.parametrize("chosen,expected", [
+    (dict(), ["Anna de Vries", "Bram Öztürk", "Cees Bos", "Daan Kok"]),
+    (dict(search="ozturk"), ["Bram Öztürk"]),
+    (dict(search="BUURTWERK leren"), ["Anna de Vries"]),
+    (dict(provinces=("Zuid-Holland",)), ["Bram Öztürk"]),
+    (dict(municipalities=("GM0228",)), ["Cees Bos"]),
+    (dict(size_classes=("100k+",)), ["Anna de Vries", "Bram Öztürk", "Cees Bos"]),
+    (dict(roles=("beleid_fysiek", "opbouwwerker")), ["Bram Öztürk", "Cees Bos"]),
+    (dict(domains=("physical",)), ["Bram Öztürk"]),
+    (dict(newness="returning"), ["Anna de Vries"]),
+    (dict(newness="new"), ["Bram Öztürk", "Cees Bos"]),
+    (dict(statuses=("selected",)), ["Bram Öztürk"]),
+])
+def test_filters_and_search(explorer, chosen, expected):
+    found = applicants.explore(explorer.con, COORDINATOR, applicants.Filter(round_id=explorer.round, **chosen))
+    assert names(found) == expected
+
+
+def test_rows_say_where_people_come_from_and_who_they_come_with(explorer):
+    found = applicants.explore(explorer.con, COORDINATOR, applicants.Filter(round_id=explorer.round))
+    shown = found.sort_values("name")[["name", "municipality", "province", "size_class", "new_municipality",
+                                       "colleagues", "preferred_group"]]
+    assert shown.astype(object).where(shown.notna(), None).to_dict("records") == [
+        {"name": "Anna de Vries", "municipality": "Utrecht", "province": "Utrecht", "size_class": "100k+",
+         "new_municipality": False, "colleagues": 1, "preferred_group": "Groep 1 (dinsdag)"},
+        {"name": "Bram Öztürk", "municipality": "'s-Gravenhage", "province": "Zuid-Holland", "size_class": "100k+",
+         "new_municipality": True, "colleagues": 0, "preferred_group": None},
+        {"name": "Cees Bos", "municipality": "Ede", "province": "Gelderland", "size_class": "100k+",
+         "new_municipality": True, "colleagues": 1, "preferred_group": None},
+        {"name": "Daan Kok", "municipality": "Xyzzy", "province": None, "size_class": None,
+         "new_municipality": None, "colleagues": 0, "preferred_group": None},
+    ]
+
+
+def test_detail_shows_colleagues_and_history_across_rounds(academy):  # noqa: F811
+    con = academy.con
+    intake.import_bytes(con, "c", export(ROWS[:1]).encode(), "o.csv", academy.programme, academy.old_round)
+    intake.import_bytes(con, "c", export(ROWS[:3]).encode(), "n.csv", academy.programme)
+    anna = applicants.explore(con, COORDINATOR, applicants.Filter(round_id=academy.round, search="anna"))
+    info = applicants.detail(con, COORDINATOR, int(anna.application_id[0]))
+    assert info["application"]["email"] == "a@utrecht.nl"
+    assert info["colleagues"].name.tolist() == ["Cees Bos"]
+    assert info["history"][["round", "status"]].values.tolist() == [["2026 najaar", "received"],
+                                                                     ["2026 voorjaar", "received"]]
+
+
+def test_only_coordinators_explore(explorer):
+    with pytest.raises(PermissionDenied):
+        applicants.explore(explorer.con, Viewer(role="funder"))
+
+
+def test_exports_neutralise_formulas():
+    frame = pd.DataFrame({"name": ["=cmd|' /C calc'!A0", "+31 6", "-2", "@SUM(A1)", "Anna", None],
+                          "n": [1, -2, 3, 4, 5, 6]})
+    text = applicants.to_csv(frame).decode("utf-8-sig")
+    assert text.splitlines() == ["name;n", "'=cmd|' /C calc'!A0;1", "'+31 6;-2", "'-2;3", "'@SUM(A1);4", "Anna;5",
+                                 ";6"]
+    sheet = load_workbook(io.BytesIO(applicants.to_xlsx(frame))).active
+    values = [[c.value for c in row] for row in sheet.iter_rows()]
+    assert values == [["name", "n"], ["'=cmd|' /C calc'!A0", 1], ["'+31 6", -2], ["'-2", 3], ["'@SUM(A1)", 4],
+                      ["Anna", 5], [None, 6]]
+    assert all(cell.data_type != "f" for row in sheet.iter_rows() for cell in row)

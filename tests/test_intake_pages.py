@@ -1,0 +1,109 @@
+"""The import page and the applicant explorer, driven through AppTest on demo data."""
+
+from __future__ import annotations
+
+from analytics import db
+from tests.conftest import app_test
+from tests.test_intake import MESSY, export
+from tests.test_pages import demo_db  # noqa: F401 - the fixture
+
+
+def _page(monkeypatch, path, page, **state):
+    at = app_test(monkeypatch, path)
+    for key, value in state.items():
+        at.session_state[key] = value
+    at.run()
+    return at.switch_page(page).run()
+
+
+def _count(path, sql) -> int:
+    return db.shared_connection(path).cursor().execute(sql).fetchall()[0][0]
+
+
+def test_upload_shows_columns_and_preview_then_imports(monkeypatch, demo_db):  # noqa: F811
+    at = _page(monkeypatch, demo_db, "pages/import.py")
+    assert at.title[0].value == "Aanmeldingen importeren"
+    before = _count(demo_db, "select count(*) from applications")
+    at.file_uploader[0].set_value(("aanmeldingen.csv", export(MESSY).encode("cp1252"), "text/csv"))
+    at.run()
+    assert not at.exception and not at.error, [e.value for e in at.error]
+    mapping = at.data_editor[0].value
+    assert dict(zip(mapping.column, mapping.field)) == {
+        "Tijdstempel": "submitted_at", "Voornaam": "first_name", "Achternaam": "last_name",
+        "E-mailadres": "email", "Gemeente": "municipality", "Functie": "job_title", "Motivatie": "motivation",
+        "Ik meld me aan samen met": "together_with", "Voorkeursgroep": "preferred_group"}
+    metrics = {m.label: m.value for m in at.metric}
+    assert {k: metrics[k] for k in ("Regels", "Nieuw", "Afgewezen", "Gemeente onbekend")} == {
+        "Regels": "9", "Nieuw": "6", "Afgewezen": "2", "Gemeente onbekend": "1"}
+    preview = next(d.value for d in at.dataframe if "Wat er gebeurt" in d.value.columns)
+    assert preview["E-mailadres"].tolist()[:2] == ["b.smit@denhaag.nl", "e.bos@bergen.nl"]
+    assert _count(demo_db, "select count(*) from applications") == before  # nothing written yet
+
+    at.button(key="intake_go").click().run()
+    assert not at.exception and not at.error, [e.value for e in at.error]
+    assert "6 nieuw" in at.success[0].value and "2 afgewezen" in at.success[0].value
+    assert _count(demo_db, "select count(*) from applications") == before + 6
+    assert not any("Wat er gebeurt" in d.value.columns for d in at.dataframe)  # the uploader is empty again
+    assert any("Bergen" in m.value for m in at.markdown)  # listed to resolve
+
+
+def test_a_file_that_is_not_a_table_gets_one_clear_message(monkeypatch, demo_db):  # noqa: F811
+    at = _page(monkeypatch, demo_db, "pages/import.py")
+    at.file_uploader[0].set_value(("foto.csv", b"\x89PNG\r\n\x1a\n\x00\x00" * 30, "text/csv"))
+    at.run()
+    assert not at.exception
+    assert [e.value for e in at.error] == ["Dit is geen tabel maar een binair bestand."]
+
+
+def test_the_explorer_filters_searches_and_shows_a_detail(monkeypatch, demo_db):  # noqa: F811
+    at = _page(monkeypatch, demo_db, "pages/applications.py")
+    assert not at.exception and not at.error
+    total = len(at.dataframe[0].value)
+    assert total > 1000
+    at.text_input(key="ex_search").input("utrechtse heuvelrug").run()
+    found = at.dataframe[0].value
+    assert 0 < len(found) < total and set(found.organisation) == {"Gemeente Utrechtse Heuvelrug"}
+    at.text_input(key="ex_search").input("").run()
+    at.multiselect(key="ex_status").select("waitlisted").run()
+    waiting = at.dataframe[0].value
+    assert len(waiting) > 10 and set(waiting.status) == {"Wachtlijst"}
+
+
+def test_selecting_a_row_shows_its_detail_and_decides(monkeypatch, demo_db):  # noqa: F811
+    at = _page(monkeypatch, demo_db, "pages/applications.py", ex_status=["received"],
+               ex_table={"selection": {"rows": [0], "columns": [], "cells": []}})
+    assert not at.exception and not at.error, [e.value for e in at.error]
+    name = at.dataframe[0].value.name.iloc[0]
+    assert any(s.value == f"Aanmelding van {name}" for s in at.subheader)
+    at.selectbox(key="sel_to").select("waitlisted")
+    at.text_input(key="sel_reason").input("Groep vol")
+    at.button(key="sel_apply").click().run()
+    assert not at.exception and not at.error, [e.value for e in at.error]
+    assert _count(demo_db, "select count(*) from application_events where reason = 'Groep vol'") == 1
+
+
+def test_waiting_list_and_review_tabs_for_a_decided_round(monkeypatch, demo_db):  # noqa: F811
+    from analytics import review
+    from analytics.viewer import COORDINATOR
+
+    con = db.shared_connection(demo_db)
+    programme, round_id = con.cursor().execute(
+        """
+        select r.programme_id, r.id from rounds r join applications a on a.round_id = r.id
+        where a.status = 'waitlisted' group by all order by count(*) desc limit 1
+        """).fetchall()[0]
+    review.save_criteria(con, COORDINATOR, programme, [
+        {"name": n, "weight": w, "description": d} for n, w, d in review.DEFAULT_CRITERIA])
+    at = _page(monkeypatch, demo_db, "pages/applications.py", f_programme=programme, f_round=round_id)
+    assert not at.exception and not at.error, [e.value for e in at.error]
+    waiting = next(d.value for d in at.dataframe if "position" in d.value.columns)
+    assert waiting.position.tolist() == list(range(1, len(waiting) + 1))
+    last = int(waiting.application_id.iloc[-1])
+    at.selectbox(key="wl_app").select(last)
+    at.number_input(key="wl_pos").set_value(1)
+    at.text_input(key="wl_reason").input("Collega al geselecteerd")
+    at.button[[b.label for b in at.button].index("Verplaatsen")].click().run()
+    assert not at.exception and not at.error, [e.value for e in at.error]
+    waiting = next(d.value for d in at.dataframe if "position" in d.value.columns)
+    assert int(waiting.application_id.iloc[0]) == last
+    assert [s.label.split(" (")[0] for s in at.select_slider] == [n for n, _, _ in review.DEFAULT_CRITERIA]

@@ -1,0 +1,56 @@
+"""Municipalities as written, matched to the CBS list; nothing guessed below the threshold."""
+
+from __future__ import annotations
+
+import pytest
+
+from analytics.municipality_match import Matcher
+
+
+@pytest.fixture(scope="module")
+def matcher(tmp_path_factory):
+    from analytics import db, reference
+
+    con = db.connect(tmp_path_factory.mktemp("mm") / "ref.duckdb")
+    reference.load(con)
+    yield Matcher.from_db(con)
+    con.close()
+
+
+@pytest.mark.parametrize("written,code,method", [
+    ("Utrecht", "GM0344", "name"),
+    ("utrecht", "GM0344", "name"),
+    ("Gemeente Utrecht", "GM0344", "name"),
+    ("Utrecht (gemeente)", "GM0344", "name"),
+    ("GM0363", "GM0363", "code"),
+    ("0363", "GM0363", "code"),
+    ("Den Haag", "GM0518", "alias"),
+    ("'s-Gravenhage", "GM0518", "name"),
+    ("gemeente 's-Hertogenbosch", "GM0796", "name"),
+    ("Den Bosch", "GM0796", "alias"),
+    ("Sudwest Fryslan", "GM1900", "name"),
+    ("Súdwest-Fryslân", "GM1900", "name"),
+    ("Bergen NH", "GM0373", "name"),
+    ("Bergen (L.)", "GM0893", "name"),
+    ("Haren", "GM0014", "alias"),          # merged into Groningen in 2019
+    ("Weesp", "GM0363", "alias"),          # merged into Amsterdam in 2022
+    ("Amsterdm", "GM0363", "fuzzy"),
+    ("Rotterdm", "GM0599", "fuzzy"),
+])
+def test_resolved(matcher, written, code, method):
+    match = matcher.match(written)
+    assert (match.code, match.method) == (code, method)
+
+
+@pytest.mark.parametrize("written", ["Bergen", "Littenseradiel", "Haaren", "Xyzzy", "Noord-Holland", ""])
+def test_not_guessed(matcher, written):
+    assert matcher.match(written).code is None
+
+
+def test_ambiguous_names_come_with_scored_suggestions(matcher):
+    suggestions = matcher.match("Bergen").suggestions
+    codes = [code for code, _, _ in suggestions]
+    assert {"GM0373", "GM0893"} <= set(codes)
+    assert all(0 < score <= 100 for _, _, score in suggestions)
+    split = matcher.match("Littenseradiel")
+    assert (split.method, split.suggestions[0][0]) == ("ambiguous", "GM1900")

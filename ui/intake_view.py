@@ -1,0 +1,115 @@
+"""Drawing the import page's parts: the column mapping, the plan, the result and the
+municipalities still to resolve. Analytics does the work; this only lays it out."""
+
+from __future__ import annotations
+
+import pandas as pd
+import streamlit as st
+
+from analytics import applicants, intake, municipality_match
+from analytics.intake_files import Table
+from ui.feedback import shown_errors
+from ui.i18n import t
+
+DELIMITERS = {";": "intake.delim.semicolon", ",": "intake.delim.comma", "\t": "intake.delim.tab",
+              "|": "intake.delim.pipe"}
+
+
+def delimiter_name(delimiter: str | None) -> str:
+    return t(DELIMITERS[delimiter]) if delimiter in DELIMITERS else "–"
+
+
+def mapping_frame(table: Table, mapping: dict) -> pd.DataFrame:
+    """One row per column of the file: its header, a first non-empty value, the field."""
+    def example(header: str) -> str:
+        return next((row.get(header, "") for row in table.rows[:50] if row.get(header, "")), "")[:60]
+
+    return pd.DataFrame({
+        "column": table.headers,
+        "example": [example(h) for h in table.headers],
+        "field": [mapping.get(h) for h in table.headers],
+    })
+
+
+def plan_summary(plan: intake.Plan) -> None:
+    figures = [("rows", len(plan.table)), ("new", plan.count("new")), ("update", plan.count("update")),
+               ("unchanged", plan.count("unchanged")), ("duplicates", plan.duplicates),
+               ("rejected", len(plan.rejections)), ("unresolved", plan.unresolved)]
+    for column, (key, value) in zip(st.columns(len(figures)), figures):
+        column.metric(t(f"intake.count.{key}"), value)
+
+
+def preview(con, plan: intake.Plan, rows: int = 20) -> pd.DataFrame:
+    """The first records as they will be written, with what will happen to each."""
+    if plan.records.empty:
+        return pd.DataFrame()
+    shown = plan.records.head(rows)
+    towns = municipality_match.names(con)
+    frame = pd.DataFrame({
+        t("intake.col.line"): shown["line"],
+        t("intake.col.action"): shown["action"].map(lambda a: t(f"intake.action.{a}")),
+        t("intake.field.email"): shown["email"],
+        t("intake.col.name"): (shown["first_name"].fillna("") + " " + shown["last_name"].fillna("")).str.strip(),
+        t("intake.field.municipality"): shown["municipality_raw"],
+        t("intake.col.municipality_code"): shown["municipality_code"].map(towns).fillna(t("intake.unresolved")),
+        t("intake.field.job_title"): shown["job_title"],
+        t("intake.col.domain"): shown["domain"].map(lambda d: t(f"domain.{d}") if isinstance(d, str) else None),
+    })
+    return frame
+
+
+def rejection_frame(frame: pd.DataFrame) -> pd.DataFrame:
+    """Rejections with the reason in the user's language, the row's cells after them."""
+    if frame.empty:
+        return frame
+    out = frame.copy()
+    out["reason"] = out["reason"].map(lambda r: t(f"intake.reason.{r}"))
+    return out.rename(columns={"line": t("intake.col.line"), "reason": t("intake.col.reason"),
+                               "field": t("intake.col.field"), "message": t("intake.col.message")})
+
+
+def result_panel(con, result: dict) -> None:
+    st.success(t("intake.done", file=result["file"], rows=result["rows"], imported=result["imported"],
+                 updated=result["updated"], unchanged=result["unchanged"], rejected=result["rejected"],
+                 unresolved=result["unresolved"], links=result["links"]))
+    if result.get("previous_batch_id"):
+        st.info(t("intake.same_file", batch=result["previous_batch_id"]))
+    if result["changes"]:
+        with st.expander(t("intake.changes", n=len(result["changes"]))):
+            changes = pd.DataFrame(result["changes"])
+            changes["field"] = changes["field"].map(lambda f: t(f"intake.field.{f}"))
+            st.dataframe(changes, hide_index=True, width="stretch",
+                         column_config={c: t(f"intake.col.{c}") for c in changes.columns})
+    if result["rejected"]:
+        report = rejection_frame(intake.rejections(con, result["batch_id"]))
+        with st.expander(t("intake.rejected_rows", n=result["rejected"]), expanded=True):
+            st.dataframe(report, hide_index=True, width="stretch")
+            left, right = st.columns(2)
+            left.download_button(t("intake.download_report"), lambda: applicants.to_csv(report), mime="text/csv",
+                                 file_name=f"afgewezen-regels-{result['batch_id']}.csv", key="intake_result_csv")
+            right.download_button(t("intake.download_report_xlsx"), lambda: applicants.to_xlsx(report, "Afgewezen"),
+                                  file_name=f"afgewezen-regels-{result['batch_id']}.xlsx", key="intake_result_xlsx")
+
+
+def unresolved_panel(con, viewer, round_id: int) -> None:
+    """Each municipality as written that matched nothing for sure: choose the right one."""
+    rows = intake.unresolved(con, round_id)
+    if rows.empty:
+        st.caption(t("intake.all_resolved"))
+        return
+    names = municipality_match.names(con)
+    for i, row in enumerate(rows.itertuples()):
+        suggested = [code for code, _, _ in row.suggestions]
+        scores = {code: score for code, _, score in row.suggestions}
+        choices = suggested + [c for c in names if c not in scores]
+        left, middle, right = st.columns([2, 3, 1], vertical_alignment="bottom")
+        left.markdown(t("intake.written_as", written=row.written or t("intake.empty_value"), n=row.people))
+        code = middle.selectbox(
+            t("intake.choose_municipality"), choices, key=f"intake_resolve_{i}_{row.written}",
+            format_func=lambda c: f"{names[c]} ({scores[c]:.0f})" if c in scores else names[c],
+        )
+        if right.button(t("intake.resolve"), key=f"intake_resolve_go_{i}_{row.written}"):
+            with shown_errors():
+                changed = intake.resolve_municipality(con, viewer.name, list(row.person_ids), code)
+                st.toast(t("intake.resolved", n=changed, name=names[code]))
+                st.rerun()
