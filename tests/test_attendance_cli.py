@@ -1,0 +1,41 @@
+"""`python -m analytics attendance`: the matrix for a coordinator, refused for a stranger."""
+
+from __future__ import annotations
+
+import json
+
+from analytics import attendance
+from analytics.__main__ import main
+from analytics.viewer import COORDINATOR
+from tests.conftest import TODAY
+from tests.test_attendance import build
+
+
+def test_attendance_json(con, db_path, capsys):
+    group = build(con, days=(-28, -1, 28))
+    attendance.mark_all_present(con, COORDINATOR, group.sessions[0], today=TODAY)
+    attendance.mark(con, COORDINATOR, group.sessions[1], group.apps[1], "absent", today=TODAY)
+    con.close()
+    assert main(["attendance", "--db", str(db_path), "--group", str(group.group_id), "--today", str(TODAY),
+                 "--json"]) == 0
+    out = json.loads(capsys.readouterr().out)
+    assert out["rule"] == {"min_sessions": 2, "required_seqs": []}
+    assert out["rate"] == 0.8
+    assert [s["head_count"] for s in out["sessions"]] == [4, 0, 0]
+    bram = next(p for p in out["participants"] if p["name"] == "Bram de Wit")
+    assert {k: bram[k] for k in ("statuses", "attended", "missed", "rate", "certificate")} == {
+        "statuses": {"1": "present", "2": "absent", "3": "unmarked"}, "attended": 1, "missed": 1, "rate": 0.5,
+        "certificate": "at_risk"}
+
+
+def test_attendance_text_and_scope(con, db_path, capsys):
+    group = build(con)
+    con.close()
+    assert main(["attendance", "--db", str(db_path), "--group", str(group.group_id)]) == 0
+    out = capsys.readouterr().out
+    assert "Test training – R1 – Groep 1" in out and "Bram de Wit" in out
+    assert main(["attendance", "--db", str(db_path), "--group", str(group.group_id),
+                 "--user", str(group.other_trainer.user_id)]) == 2
+    assert capsys.readouterr().err == "error: This group is not one of yours.\n"
+    assert main(["attendance", "--db", str(db_path), "--group", "999"]) == 2
+    assert capsys.readouterr().err == "error: No group with id 999.\n"

@@ -1,0 +1,53 @@
+"""Certificate rules per format, on hand-built cases."""
+
+import pytest
+
+from analytics import certificates
+from analytics.certificates import AT_RISK, ELIGIBLE, NO_RULE, NOT_POSSIBLE, ON_TRACK, Rule
+from analytics.errors import NotFound
+
+TRAINING = Rule(2)             # 2 of 3 training days
+LEERKRING = Rule(4, (1,))      # the start session and 3 of 4 local sessions
+ONE_DAY = Rule(1)              # themed meeting, workshop
+NONE = Rule(None)
+
+
+@pytest.mark.parametrize("rule, attended, remaining, missed, outcome", [
+    # training, before day 1: nothing missed yet
+    (TRAINING, set(), {1, 2, 3}, 0, ON_TRACK),
+    # missed day 1: must come to both remaining days
+    (TRAINING, set(), {2, 3}, 1, AT_RISK),
+    # came on day 1, missed day 2: the last day decides
+    (TRAINING, {1}, {3}, 1, AT_RISK),
+    (TRAINING, {1}, {2, 3}, 0, ON_TRACK),
+    (TRAINING, {1, 3}, set(), 1, ELIGIBLE),
+    (TRAINING, {1, 2}, {3}, 0, ELIGIBLE),
+    (TRAINING, set(), {3}, 2, NOT_POSSIBLE),
+    # a replacement who joined on day 2 has no absence for day 1
+    (TRAINING, set(), {2, 3}, 0, ON_TRACK),
+    # leerkring: the start session is required
+    (LEERKRING, set(), {1, 2, 3, 4, 5}, 0, ON_TRACK),
+    (LEERKRING, {2, 3, 4, 5}, set(), 1, NOT_POSSIBLE),
+    (LEERKRING, set(), {2, 3, 4, 5}, 1, NOT_POSSIBLE),
+    (LEERKRING, {1, 2}, {4, 5}, 1, AT_RISK),
+    (LEERKRING, {1, 2, 3}, {4, 5}, 0, ON_TRACK),
+    (LEERKRING, {1, 2, 4, 5}, set(), 1, ELIGIBLE),
+    (LEERKRING, {1, 2, 3, 4, 5}, set(), 0, ELIGIBLE),
+    (LEERKRING, {1, 2, 3}, set(), 2, NOT_POSSIBLE),
+    # one-day formats: every session counts, but nobody is at risk before it
+    (ONE_DAY, set(), {1}, 0, ON_TRACK),
+    (ONE_DAY, {1}, set(), 0, ELIGIBLE),
+    (ONE_DAY, set(), set(), 1, NOT_POSSIBLE),
+    (NONE, {1}, set(), 0, NO_RULE),
+])
+def test_evaluate(rule, attended, remaining, missed, outcome):
+    assert certificates.evaluate(rule, attended, remaining, missed) == outcome
+
+
+def test_rule_for_group_reads_the_programme(con):
+    from tests.test_attendance import build
+
+    group = build(con, fmt="leerkring", rule=(4, [1]), days=(0, 30, 60, 90, 120))
+    assert certificates.rule_for_group(con, group.group_id) == Rule(4, (1,))
+    with pytest.raises(NotFound):
+        certificates.rule_for_group(con, 999_999)

@@ -1,0 +1,87 @@
+"""The attendance overview through AppTest: matrix, certificate outcomes, corrections."""
+
+from __future__ import annotations
+
+from datetime import date
+
+import pytest
+from streamlit.testing.v1 import AppTest
+
+from analytics import attendance, db, reference
+from analytics.viewer import COORDINATOR
+from tests.conftest import ROOT
+from tests.test_attendance import build
+
+
+@pytest.fixture
+def app_db(tmp_path, monkeypatch):
+    """Group 1 after two of three training days: Anna came twice, Bram missed both, Daan once."""
+    path = tmp_path / "app.duckdb"
+    con = db.connect(path)
+    reference.load(con)
+    today = date.today()
+    academy = build(con, today=today, days=(-56, -28, 14))
+    anna, bram, chantal, daan = academy.apps
+    for session, statuses in zip(academy.sessions, (("present", "absent", "present", "late"),
+                                                    ("present", "excused", "present", "absent"))):
+        for app, status in zip((anna, bram, chantal, daan), statuses):
+            attendance.mark(con, COORDINATOR, session, app, status, today=today)
+    con.close()
+    monkeypatch.setenv("DASHBOARD_DB", str(path))
+    yield path, academy
+    db.close_shared(path)
+
+
+def open_overview(role: str, user_id: int | None = None) -> AppTest:
+    at = AppTest.from_file(str(ROOT / "dashboard.py"), default_timeout=60)
+    at.session_state["role"] = role
+    if user_id is not None:
+        at.session_state[f"user_{role}"] = user_id
+    at.run()
+    return at.switch_page("pages/attendance.py").run()
+
+
+def test_overview_shows_the_matrix_and_who_is_at_risk(app_db):
+    _, academy = app_db
+    at = open_overview("coordinator")
+    assert not at.exception
+    at.selectbox(key="attendance_group").set_value(academy.group_id).run()
+    assert [m.value for m in at.metric] == ["4", "62%", "2", "2"]
+    assert "minimaal 2 van de 3 bijeenkomsten" in " ".join(c.value for c in at.caption)
+    matrix = at.dataframe[0].value
+    assert matrix.iloc[:, :3].to_numpy().tolist() == [
+        ["Anna Bakker", "Aanwezig", "Aanwezig"], ["Daan Jansen", "Te laat", "Afwezig"],
+        ["Chantal Özdemir", "Aanwezig", "Aanwezig"], ["Bram de Wit", "Afwezig", "Afgemeld"]]
+    assert matrix.certificate.tolist() == ["Behaald", "Risico: moet alles nog bijwonen", "Behaald",
+                                           "Niet meer haalbaar"]
+    assert matrix.flag.tolist() == ["", "", "", "2× op rij afwezig"]
+    per_session = at.dataframe[1].value
+    assert per_session.head_count.tolist() == [3, 2, 0]
+
+
+def test_a_correction_is_saved_and_listed(app_db):
+    path, academy = app_db
+    at = open_overview("trainer", academy.trainer.user_id)
+    assert at.selectbox(key="attendance_group").options == ["Test training · R1 · Groep 1"]
+    at.selectbox(key="correct_person").set_value(academy.apps[1])
+    at.selectbox(key="correct_session").set_value(academy.sessions[0])
+    at.selectbox(key="correct_status").set_value("excused")
+    at.text_input(key="correct_note").input("had zich wel afgemeld")
+    at.form_submit_button[0].click().run()
+    assert not at.exception
+    assert [s.value for s in at.success] == ["Opgeslagen."]
+    changes = at.dataframe[-1].value
+    assert changes[["actor", "name", "seq", "old_status", "new_status", "new_note"]].to_dict("records") == [
+        {"actor": "Trainer 1", "name": "Bram de Wit", "seq": 1, "old_status": "Afwezig", "new_status": "Afgemeld",
+         "new_note": "had zich wel afgemeld"}]
+    status = db.shared_connection(path).cursor().execute(
+        "select status from attendance where application_id = ? and session_id = ?",
+        [academy.apps[1], academy.sessions[0]]).fetchall()
+    assert status == [("excused",)]
+
+
+def test_another_trainers_group_is_not_offered(app_db):
+    _, academy = app_db
+    at = open_overview("trainer", academy.other_trainer.user_id)
+    assert at.selectbox(key="attendance_group").options == ["Test training · R1 · Groep 2"]
+    assert at.dataframe[0].value.name.tolist() == ["Eva Visser"]
