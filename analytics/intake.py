@@ -253,10 +253,11 @@ class _Rows:
 
 
 def plan_import(con: duckdb.DuckDBPyConnection, table: Table, mapping: dict[str, str | None],
-                programme_id: int, round_id: int | None = None) -> Plan:
+                programme_id: int, round_id: int | None = None, progress: Progress | None = None) -> Plan:
     """What importing `table` into a round would do, without writing anything.
 
     Raises ImportRefused when the mapping cannot work (no e-mail column, a field twice).
+    `progress(fraction, label)` hears how far the rows are.
     """
     problems = check_mapping(mapping)
     if problems:
@@ -265,7 +266,10 @@ def plan_import(con: duckdb.DuckDBPyConnection, table: Table, mapping: dict[str,
     round_id = _round_for(con, programme_id, round_id)
     rows = _Rows(con, programme_id, round_id, mapping)
     accepted, rejections = [], []
-    for line, row in zip(table.lines, table.rows):
+    every = max(len(table) // 20, 1000)
+    for i, (line, row) in enumerate(zip(table.lines, table.rows)):
+        if progress and i % every == 0:
+            progress(0.9 * i / len(table), "rows")
         values = rows.values(row)
         rejection = rows.rejection(values, row, line)
         if rejection:
@@ -276,6 +280,8 @@ def plan_import(con: duckdb.DuckDBPyConnection, table: Table, mapping: dict[str,
     for record in sorted(accepted, key=lambda r: (r["submitted_at"] or datetime.min, r["line"])):
         newest[record["email"]] = record
     kept = sorted(newest.values(), key=lambda r: r["line"])
+    if progress:
+        progress(0.9, "compare")
     records, changes = _compare(con, round_id, kept)
     return Plan(programme_id, round_id, table, dict(mapping), records, rejections,
                 len(accepted) - len(kept), changes)
@@ -654,10 +660,15 @@ def import_bytes(con: duckdb.DuckDBPyConnection, actor: str, data: bytes, file_n
     table = read(data, file_name)
     if mapping is None:
         mapping, _ = mapping_for(con, table.headers)
-    if progress:
-        progress(0.0, "plan")
-    plan = plan_import(con, table, mapping, programme_id, round_id)
-    return write_import(con, actor, plan, file_name, content_hash(data), progress)
+    plan = plan_import(con, table, mapping, programme_id, round_id, progress=_part(progress, 0.0, 0.5))
+    return write_import(con, actor, plan, file_name, content_hash(data), progress=_part(progress, 0.5, 0.5))
+
+
+def _part(progress: Progress | None, start: float, span: float) -> Progress | None:
+    """The progress callback of one part of a longer job."""
+    if progress is None:
+        return None
+    return lambda fraction, label: progress(start + span * fraction, label)
 
 
 # --- after the import -------------------------------------------------------------------------

@@ -55,7 +55,7 @@ if upload is not None:
         )
         mapping = {row.column: (row.field or None) for row in editor.itertuples()}
         plan = None
-        with shown_errors():
+        with shown_errors(), st.spinner(t("intake.planning")):
             plan = intake.plan_import(con, table, mapping, programme_id, round_id)
         if plan is not None:
             intake_view.plan_summary(plan)
