@@ -23,7 +23,7 @@ import duckdb
 import pandas as pd
 
 from analytics import db, facts, programmes
-from analytics.errors import ImportRefused, InvalidInput, NotFound
+from analytics.errors import ImportRefused, InvalidInput, NotFound, StaleEdit
 from analytics.intake_fields import (
     DEFAULT_MAX_LENGTH, EMAIL, FIELD_ORDER, MAX_LENGTH, check_mapping, clean_email, domain_of, fold, guess_mapping,
     header_score, parse_timestamp, role_of, source_key, split_name, valid_email,
@@ -296,20 +296,17 @@ def _compare(con, round_id: int, kept: list[dict]) -> tuple[pd.DataFrame, list[d
     cur = con.cursor()
     cur.register("incoming_emails", incoming)
     person_fields = ", ".join("pm.municipality_code" if f == "municipality_code" else "p." + f for f in PERSON_FIELDS)
-    try:
-        on_file = cur.execute(
-            f"""
-            select p.email, p.id as person_id, {person_fields},
-                   a.id as application_id, {", ".join("a." + f for f in APPLICATION_FIELDS)}, a.submitted_at
-            from incoming_emails i
-            join people p on p.email = i.email
-            join person_municipality pm on pm.person_id = p.id
-            left join applications a on a.person_id = p.id and a.round_id = ?
-            """,
-            [round_id],
-        ).fetchall()
-    finally:
-        cur.unregister("incoming_emails")
+    on_file = cur.execute(
+        f"""
+        select p.email, p.id as person_id, {person_fields},
+               a.id as application_id, {", ".join("a." + f for f in APPLICATION_FIELDS)}, a.submitted_at
+        from incoming_emails i
+        join people p on p.email = i.email
+        join person_municipality pm on pm.person_id = p.id
+        left join applications a on a.person_id = p.id and a.round_id = ?
+        """,
+        [round_id],
+    ).fetchall()
     names = ["email", "person_id", *PERSON_FIELDS, "application_id", *APPLICATION_FIELDS, "submitted_at"]
     existing = {row[0]: dict(zip(names, row)) for row in on_file}
     diffs_of: dict[str, list] = {}
@@ -408,7 +405,7 @@ def write_import(con: duckdb.DuckDBPyConnection, actor: str, plan: Plan, file_na
                  progress: Progress | None = None) -> ImportResult:
     """Write a plan: batch, people, applications, changes, rejections and links, all or nothing."""
     step = progress or (lambda fraction, label: None)
-    table, records = plan.table, plan.records
+    table = plan.table
     counts = {a: plan.count(a) for a in ("new", "update", "unchanged")}
     previous = con.cursor().execute(
         "select max(id) from import_batches where content_hash = ? and round_id = ?", [content_hash, plan.round_id]
@@ -416,37 +413,13 @@ def write_import(con: duckdb.DuckDBPyConnection, actor: str, plan: Plan, file_na
     now = datetime.now()
     details = {"file": file_name, "rows": len(table), "imported": counts["new"], "updated": counts["update"],
                "rejected": len(plan.rejections)}
-    with db.transaction(con, actor, "import_applications", "round", plan.round_id, details) as cur:
-        step(0.05, "batch")
-        batch_id = cur.execute(
-            """
-            insert into import_batches (file_name, content_hash, imported_at, imported_by, round_id,
-                                        rows, imported, updated, rejected)
-            values (?, ?, ?, ?, ?, ?, ?, ?, ?) returning id
-            """,
-            [file_name, content_hash, now, actor, plan.round_id, len(table), counts["new"], counts["update"],
-             len(plan.rejections)],
-        ).fetchall()[0][0]
-        details["batch_id"] = batch_id
-        step(0.15, "people")
-        person_ids = _write_people(cur, records, actor, now)
-        step(0.4, "applications")
-        application_ids = _write_applications(cur, records, plan.changes, plan.round_id, batch_id, now)
-        step(0.6, "changes")
-        _write_changes(cur, plan, batch_id, actor, now)
-        _write_rejections(cur, plan.rejections, batch_id)
-        step(0.7, "links")
-        links = link_colleagues(cur, plan.round_id)
-        step(0.8, "facts")
-        facts.refresh(cur, application_ids, person_ids)
-        cur.execute(
-            "insert into import_batch_details values (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
-            [batch_id, plan.programme_id, source_key(table.headers), table.file_format, table.encoding,
-             table.delimiter, counts["unchanged"], plan.duplicates, plan.unresolved, links,
-             json.dumps(plan.mapping, ensure_ascii=False)],
-        )
-        _remember_mapping(cur, actor, table.headers, plan.mapping)
-        step(0.95, "commit")
+    try:
+        with db.transaction(con, actor, "import_applications", "round", plan.round_id, details) as cur:
+            batch_id, links = _write(cur, plan, actor, file_name, content_hash, now, counts, step)
+            details["batch_id"] = batch_id
+    except duckdb.ConstraintException as exc:  # someone else wrote the same people since the plan was made
+        raise StaleEdit(f"The applications changed while importing; import the file again. ({exc})",
+                        key="err.import_stale") from exc
     step(1.0, "done")
     return ImportResult(
         batch_id=batch_id, programme_id=plan.programme_id, round_id=plan.round_id, file=file_name,
@@ -457,6 +430,42 @@ def write_import(con: duckdb.DuckDBPyConnection, actor: str, plan: Plan, file_na
         changes=plan.changes, previous_batch_id=previous, format=table.file_format, encoding=table.encoding,
         delimiter=table.delimiter, mapping=plan.mapping,
     )
+
+
+def _write(cur, plan: Plan, actor: str, file_name: str, content_hash: str, now: datetime, counts: dict,
+           step: Progress) -> tuple[int, int]:
+    """Every write of one import, in the caller's transaction; returns (batch id, new links)."""
+    table, records = plan.table, plan.records
+    step(0.05, "batch")
+    batch_id = cur.execute(
+        """
+        insert into import_batches (file_name, content_hash, imported_at, imported_by, round_id,
+                                    rows, imported, updated, rejected)
+        values (?, ?, ?, ?, ?, ?, ?, ?, ?) returning id
+        """,
+        [file_name, content_hash, now, actor, plan.round_id, len(table), counts["new"], counts["update"],
+         len(plan.rejections)],
+    ).fetchall()[0][0]
+    step(0.15, "people")
+    person_ids = _write_people(cur, records, actor, now)
+    step(0.4, "applications")
+    application_ids = _write_applications(cur, records, plan.changes, plan.round_id, batch_id, now)
+    step(0.6, "changes")
+    _write_changes(cur, plan, batch_id, actor, now)
+    _write_rejections(cur, plan.rejections, batch_id)
+    step(0.7, "links")
+    links = link_colleagues(cur, plan.round_id)
+    step(0.8, "facts")
+    facts.refresh(cur, application_ids, person_ids)
+    cur.execute(
+        "insert into import_batch_details values (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+        [batch_id, plan.programme_id, source_key(table.headers), table.file_format, table.encoding,
+         table.delimiter, counts["unchanged"], plan.duplicates, plan.unresolved, links,
+         json.dumps(plan.mapping, ensure_ascii=False)],
+    )
+    _remember_mapping(cur, actor, table.headers, plan.mapping)
+    step(0.95, "commit")
+    return batch_id, links
 
 
 def _frame(records: pd.DataFrame, columns: list[str]) -> pd.DataFrame:
@@ -479,26 +488,22 @@ def _write_people(cur, records: pd.DataFrame, actor: str, now: datetime) -> list
     cur.register("new_people", new)
     cur.register("changed_people", changed)
     cur.register("moved_people", moved)
-    try:
-        cur.execute(f"insert into people ({', '.join(fields)}) select {', '.join(fields)} from new_people")
-        cur.execute(
-            f"""
-            update people set {", ".join(f"{f} = c.{f}" for f in plain)}
-            from changed_people c where people.id = c.person_id
-            """
-        )
-        cur.execute(
-            """
-            insert into municipality_resolutions
-            select person_id, municipality_code, ?, ? from moved_people
-            on conflict (person_id) do update
-            set code = excluded.code, resolved_by = excluded.resolved_by, resolved_at = excluded.resolved_at
-            """,
-            [actor, now],
-        )
-    finally:
-        for name in ("new_people", "changed_people", "moved_people"):
-            cur.unregister(name)
+    cur.execute(f"insert into people ({', '.join(fields)}) select {', '.join(fields)} from new_people")
+    cur.execute(
+        f"""
+        update people set {", ".join(f"{f} = c.{f}" for f in plain)}
+        from changed_people c where people.id = c.person_id
+        """
+    )
+    cur.execute(
+        """
+        insert into municipality_resolutions
+        select person_id, municipality_code, ?, ? from moved_people
+        on conflict (person_id) do update
+        set code = excluded.code, resolved_by = excluded.resolved_by, resolved_at = excluded.resolved_at
+        """,
+        [actor, now],
+    )
     return [int(p) for p in changed.person_id]
 
 
@@ -516,32 +521,28 @@ def _write_applications(cur, records: pd.DataFrame, changes: list[dict], round_i
     cur.register("new_applications", new)
     cur.register("changed_applications", changed)
     cur.register("regrouped_applications", regroup)
-    try:
-        cur.execute(
-            """
-            insert into applications (person_id, round_id, preferred_group_id, submitted_at, motivation,
-                                      together_with, source, import_batch_id)
-            select p.id, ?, n.preferred_group_id, n.submitted_at, n.motivation, n.together_with, 'import', ?
-            from new_applications n join people p on p.email = n.email
-            """,
-            [round_id, batch_id],
-        )
-        cur.execute(
-            """
-            update applications set motivation = c.motivation, together_with = c.together_with,
-                   submitted_at = c.submitted_at
-            from changed_applications c where applications.id = c.application_id
-            """
-        )
-        cur.execute(
-            """
-            update applications set preferred_group_id = c.preferred_group_id
-            from regrouped_applications c where applications.id = c.application_id
-            """
-        )
-    finally:
-        for name in ("new_applications", "changed_applications", "regrouped_applications"):
-            cur.unregister(name)
+    cur.execute(
+        """
+        insert into applications (person_id, round_id, preferred_group_id, submitted_at, motivation,
+                                  together_with, source, import_batch_id)
+        select p.id, ?, n.preferred_group_id, n.submitted_at, n.motivation, n.together_with, 'import', ?
+        from new_applications n join people p on p.email = n.email
+        """,
+        [round_id, batch_id],
+    )
+    cur.execute(
+        """
+        update applications set motivation = c.motivation, together_with = c.together_with,
+               submitted_at = c.submitted_at
+        from changed_applications c where applications.id = c.application_id
+        """
+    )
+    cur.execute(
+        """
+        update applications set preferred_group_id = c.preferred_group_id
+        from regrouped_applications c where applications.id = c.application_id
+        """
+    )
     inserted = cur.execute("select id from applications where import_batch_id = ?", [batch_id]).fetchall()
     return [a for (a,) in inserted] + [int(a) for a in changed.application_id]
 
@@ -551,21 +552,18 @@ def _write_changes(cur, plan: Plan, batch_id: int, actor: str, now: datetime) ->
         return
     changes = pd.DataFrame(plan.changes)
     cur.register("import_changes", changes)
-    try:
-        cur.execute(
-            """
-            insert into application_events (application_id, occurred_at, actor, kind, field, old_value,
-                                             new_value, reason, batch_id)
-            select a.id, ?, ?, 'import', c.field, c.old, c.new,
-                   case when not c.applied then ? end, ?
-            from import_changes c
-            join people p on p.email = c.email
-            join applications a on a.person_id = p.id and a.round_id = ?
-            """,
-            [now, actor, KEPT_GROUP, batch_id, plan.round_id],
-        )
-    finally:
-        cur.unregister("import_changes")
+    cur.execute(
+        """
+        insert into application_events (application_id, occurred_at, actor, kind, field, old_value,
+                                         new_value, reason, batch_id)
+        select a.id, ?, ?, 'import', c.field, c.old, c.new,
+               case when not c.applied then ? end, ?
+        from import_changes c
+        join people p on p.email = c.email
+        join applications a on a.person_id = p.id and a.round_id = ?
+        """,
+        [now, actor, KEPT_GROUP, batch_id, plan.round_id],
+    )
 
 
 def _write_rejections(cur, rejections: list[Rejection], batch_id: int) -> None:
@@ -580,15 +578,12 @@ def _write_rejections(cur, rejections: list[Rejection], batch_id: int) -> None:
         "data": [json.dumps(r.data, ensure_ascii=False) for r in rejections],
     })
     cur.register("new_rejections", frame)
-    try:
-        cur.execute(
-            """
-            insert into import_rejections (batch_id, line, reason, field, message, data)
-            select batch_id, line, reason, field, message, data::json from new_rejections
-            """
-        )
-    finally:
-        cur.unregister("new_rejections")
+    cur.execute(
+        """
+        insert into import_rejections (batch_id, line, reason, field, message, data)
+        select batch_id, line, reason, field, message, data::json from new_rejections
+        """
+    )
 
 
 # --- colleagues -------------------------------------------------------------------------------
@@ -639,10 +634,7 @@ def link_colleagues(cur, round_id: int) -> int:
     if missing:
         frame = pd.DataFrame(missing, columns=["application_id", "colleague_application_id"])
         cur.register("new_links", frame)
-        try:
-            cur.execute("insert into application_links select * from new_links")
-        finally:
-            cur.unregister("new_links")
+        cur.execute("insert into application_links select * from new_links")
     return len({(min(a, b), max(a, b)) for a, b in missing})
 
 

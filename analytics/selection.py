@@ -104,24 +104,21 @@ def _apply(cur, actor: str, ids: list[int], to_status: str, reason: str, now: da
         rows.append({"id": i, "round_id": round_id, "old": status, "position": new_position})
     frame = pd.DataFrame(rows).astype({"position": "Int64"})
     cur.register("decided", frame)
-    try:
-        cur.execute(
-            """
-            update applications set status = ?, waitlist_position = d.position
-            from decided d where applications.id = d.id
-            """,
-            [to_status],
-        )
-        cur.execute(
-            """
-            insert into application_events
-                (application_id, occurred_at, actor, kind, field, old_value, new_value, reason)
-            select id, ?, ?, 'status', 'status', old, ?, ? from decided
-            """,
-            [now, actor, to_status, reason],
-        )
-    finally:
-        cur.unregister("decided")
+    cur.execute(
+        """
+        update applications set status = ?, waitlist_position = d.position
+        from decided d where applications.id = d.id
+        """,
+        [to_status],
+    )
+    cur.execute(
+        """
+        insert into application_events
+            (application_id, occurred_at, actor, kind, field, old_value, new_value, reason)
+        select id, ?, ?, 'status', 'status', old, ?, ? from decided
+        """,
+        [now, actor, to_status, reason],
+    )
     left_list = sorted({r["round_id"] for r in rows if r["old"] == "waitlisted"})
     if left_list:
         _renumber(cur, left_list)
@@ -227,15 +224,12 @@ def move_on_waitlist(con: duckdb.DuckDBPyConnection, viewer: Viewer, application
         order.insert(new_position - 1, application_id)
         frame = pd.DataFrame({"id": order, "position": range(1, len(order) + 1)})
         cur.register("new_order", frame)
-        try:
-            cur.execute(
-                """
-                update applications set waitlist_position = o.position from new_order o
-                where applications.id = o.id and applications.waitlist_position is distinct from o.position
-                """
-            )
-        finally:
-            cur.unregister("new_order")
+        cur.execute(
+            """
+            update applications set waitlist_position = o.position from new_order o
+            where applications.id = o.id and applications.waitlist_position is distinct from o.position
+            """
+        )
         cur.execute(
             """
             insert into application_events
@@ -261,17 +255,14 @@ def draft(con: duckdb.DuckDBPyConnection, viewer: Viewer, application_ids, to_st
         _check(_current(cur, ids), ids, to_status)
         frame = pd.DataFrame({"application_id": ids})
         cur.register("drafted", frame)
-        try:
-            cur.execute(
-                """
-                insert into decision_drafts select application_id, ?, ?, ?, ? from drafted
-                on conflict (application_id) do update set to_status = excluded.to_status,
-                    reason = excluded.reason, drafted_by = excluded.drafted_by, drafted_at = excluded.drafted_at
-                """,
-                [to_status, text, viewer.name, datetime.now()],
-            )
-        finally:
-            cur.unregister("drafted")
+        cur.execute(
+            """
+            insert into decision_drafts select application_id, ?, ?, ?, ? from drafted
+            on conflict (application_id) do update set to_status = excluded.to_status,
+                reason = excluded.reason, drafted_by = excluded.drafted_by, drafted_at = excluded.drafted_at
+            """,
+            [to_status, text, viewer.name, datetime.now()],
+        )
     return len(ids)
 
 

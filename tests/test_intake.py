@@ -13,7 +13,7 @@ from hypothesis import strategies as st
 from openpyxl import Workbook
 
 from analytics import db, facts, intake
-from analytics.errors import ImportRefused, InvalidInput, NotFound
+from analytics.errors import ImportRefused, InvalidInput, NotFound, StaleEdit
 
 TABLES = ["people", "applications", "application_links", "import_batches", "import_batch_details",
           "import_rejections", "application_events", "column_mappings", "municipality_resolutions", "audit_log"]
@@ -363,3 +363,15 @@ def test_random_tables_import_completely_or_are_refused_whole(academy, rows, del
     if not isinstance(outcome, ImportRefused):
         again = _attempt(academy.con, academy.programme, data)
         assert (again.imported, again.updated) == (0, 0)
+
+
+def test_a_plan_made_stale_by_another_import_is_refused_not_half_written(academy):
+    con = academy.con
+    data = export(MESSY[:2]).encode()
+    table = intake.read(data, "a.csv")
+    plan = intake.plan_import(con, table, intake.mapping_for(con, table.headers)[0], academy.programme)
+    intake.import_bytes(con, "colleague", data, "a.csv", academy.programme)
+    before = snapshot(con)
+    with pytest.raises(StaleEdit):
+        intake.write_import(con, "me", plan, "a.csv", intake.content_hash(data))
+    assert snapshot(con) == before
