@@ -845,10 +845,7 @@ def _params(model: _Model) -> dict:
         "cross": 0.6,
         "pert": (max(2, N // 40), max(3, N // 12)),
         "chunk": int(max(5, min(500, 3_000_000 // max(1, N * N)))),
-    } | {k: (v(N, m) if callable(v) else v) for k, v in _TUNE.items()}
-
-
-_TUNE: dict = {}
+    }
 
 
 def _expand(model: _Model, node_assignment: np.ndarray) -> np.ndarray:
