@@ -75,7 +75,7 @@ def migrate(con: duckdb.DuckDBPyConnection) -> int:
                 current = version
         cur.execute("commit")
     except Exception:
-        cur.execute("rollback")
+        _rollback(cur)
         raise
     return current
 
@@ -129,10 +129,18 @@ def transaction(
         audit(cur, actor, action, entity, entity_id, info)
         cur.execute("commit")
     except BaseException:
-        cur.execute("rollback")
+        _rollback(cur)
         raise
     finally:
         cur.close()
+
+
+def _rollback(cur) -> None:
+    """Roll back; a COMMIT that DuckDB refused has already ended the transaction."""
+    try:
+        cur.execute("rollback")
+    except duckdb.Error:
+        pass
 
 
 def audit(cur, actor: str, action: str, entity=None, entity_id=None, details: dict | None = None) -> None:

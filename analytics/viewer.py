@@ -27,18 +27,19 @@ class Viewer:
 
     def require_personal_data(self) -> None:
         if not self.sees_personal_data:
-            raise PermissionDenied("Funders see aggregated figures only, never personal data.")
+            raise PermissionDenied("Funders see aggregated figures only, never personal data.",
+                                   key="err.funder_only_aggregates")
 
     def require_coordinator(self) -> None:
         if self.role != "coordinator":
-            raise PermissionDenied("Only a coordinator may do this.")
+            raise PermissionDenied("Only a coordinator may do this.", key="err.coordinator_only")
 
     def can_see_group(self, group_id: int) -> bool:
         return self.role == "coordinator" or (self.role == "trainer" and group_id in self.group_ids)
 
     def require_group(self, group_id: int) -> None:
         if not self.can_see_group(group_id):
-            raise PermissionDenied("This group is not one of yours.")
+            raise PermissionDenied("This group is not one of yours.", key="err.not_your_group")
 
     def group_filter(self) -> list[int] | None:
         """Group ids this viewer is limited to, or None for all (coordinator)."""

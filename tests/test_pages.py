@@ -9,7 +9,7 @@ import pytest
 from streamlit.testing.v1 import AppTest
 
 from analytics import db, reference
-from tests.conftest import app_test
+from tests.conftest import ROOT, app_test
 from ui.registry import PAGES
 
 CASES = [(role, path) for role, pages in PAGES.items() for path, *_ in pages]
@@ -102,3 +102,12 @@ def test_a_database_from_the_future_gets_a_clear_message(monkeypatch, tmp_path):
     at = _app(monkeypatch, path, "coordinator").run()
     assert not at.exception
     assert "newer than this program knows" in at.error[0].value
+
+
+def test_a_demo_link_can_name_the_role(monkeypatch, demo_db):
+    monkeypatch.setenv("DASHBOARD_DB", str(demo_db))
+    at = AppTest.from_file(str(ROOT / "dashboard.py"), default_timeout=60)
+    at.query_params["role"] = "funder"
+    at.run()
+    assert at.sidebar.radio(key="role").value == "funder"
+    assert at.title[0].value == "Deelnamerapportage"

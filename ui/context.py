@@ -14,7 +14,7 @@ from pathlib import Path
 import streamlit as st
 
 from analytics import db, demo, programmes
-from analytics.viewer import COORDINATOR, Viewer, for_user, users
+from analytics.viewer import COORDINATOR, ROLES, Viewer, for_user, users
 from ui.i18n import t
 
 DEFAULT_DB = Path(__file__).resolve().parent.parent / "data" / "dashboard.duckdb"
@@ -121,9 +121,14 @@ def viewer() -> Viewer:
 def role_switcher(con) -> Viewer:
     """Demo mode: pick a role and, for trainers and funders, which one."""
     st.sidebar.caption(t("app.demo_mode"))
+    state = st.session_state
+    if "demo_role" not in state:  # demo links like ?role=trainer; kept apart from the widget's own state
+        asked = st.query_params.get("role")
+        state["demo_role"] = state.get("role") or (asked if asked in ROLES else "coordinator")
+    initial = {} if "role" in state else {"index": list(ROLES).index(state["demo_role"])}
     role = st.sidebar.radio(
-        t("app.role"), ["coordinator", "trainer", "funder"], key="role",
-        format_func=lambda r: t(f"role.{r}"), horizontal=True,
+        t("app.role"), list(ROLES), key="role", format_func=lambda r: t(f"role.{r}"), horizontal=True,
+        on_change=lambda: state.update(demo_role=state["role"]), **initial,
     )
     people = users(con, role)
     if not people:

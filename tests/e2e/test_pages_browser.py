@@ -23,19 +23,13 @@ MAIN_ELEMENT = {
 CHART = '[data-testid="stMain"] [data-testid="stPlotlyChart"]'
 
 
-def _role(page, role: str) -> None:
-    """Switch role in the sidebar and wait until the navigation shows that role's pages."""
-    # react-aria radios ignore Playwright's synthetic click here; the keyboard is what a user has too
-    page.get_by_test_id("stSidebar").get_by_role("radio", name=ROLE_LABELS[role]).focus()
-    page.keyboard.press("Space")
+def _role(page, base_url: str, role: str) -> None:
+    """Open the app as `role` (demo links take ?role=) and wait for that role's navigation."""
+    page.goto(f"{base_url}/?role={role}")
+    wait_for_app(page)
     first_title = t(PAGES[role][0][1], lang="nl")
     expect(page.get_by_test_id("stSidebarNavLink").first).to_contain_text(first_title, timeout=20_000)
-    wait_for_app(page)
-
-
-def _open(page, base_url: str, url_path: str) -> None:
-    page.goto(f"{base_url}/{url_path}")
-    wait_for_app(page)
+    expect(page.get_by_test_id("stSidebar").get_by_role("radio", name=ROLE_LABELS[role])).to_be_checked()
 
 
 def _nav(page, index: int) -> None:
@@ -57,9 +51,7 @@ ROLE_LABELS = {"coordinator": "Coördinator", "trainer": "Trainer", "funder": "F
 
 @pytest.mark.parametrize("role", list(PAGES))
 def test_every_page_renders_on_demo_data(streamlit_app, page, role):
-    _open(page, streamlit_app.url, "")
-    if role != "coordinator":
-        _role(page, role)
+    _role(page, streamlit_app.url, role)
     for index, (_, _, _, url_path) in enumerate(PAGES[role]):
         _nav(page, index)
         _check(page, f"demo-{role}-{url_path}", MAIN_ELEMENT.get(url_path, CHART))
@@ -75,9 +67,7 @@ def test_every_page_explains_an_empty_database(page, tmp_path):
     app = start_streamlit(empty, tmp_path)
     try:
         for role in PAGES:
-            _open(page, app.url, "")
-            if role != "coordinator":
-                _role(page, role)
+            _role(page, app.url, role)
             for index, (_, _, _, url_path) in enumerate(PAGES[role]):
                 _nav(page, index)
                 _check(page, f"empty-{role}-{url_path}", '[data-testid="stAlert"]')
