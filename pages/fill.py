@@ -1,11 +1,166 @@
-"""Placeholder until its issue lands: explains what will be here."""
+"""Coordinator: will each group fill before it starts, and with whom?"""
 
+from datetime import date
+
+import plotly.express as px
 import streamlit as st
 
+from analytics import fill
 from ui import context
+from ui.feedback import shown_errors
 from ui.i18n import t
+
+CHART_ROWS = 30
 
 con = context.connection()
 context.require_data(con)
-st.title(t("nav.fill"))
-st.info("In aanbouw.")
+context.sync_url()
+f = context.filters()
+viewer = context.viewer()
+scope = dict(programme_id=f.programme_id, round_id=f.round_id, year=f.year)
+today = date.today()
+
+
+def keep_in_url(key: str, param: str) -> None:
+    st.query_params[param] = st.session_state[key]
+
+
+def csv_button(frame, name: str) -> None:
+    st.download_button(t("fill.download"), frame.to_csv(index=False).encode("utf-8"), file_name=f"{name}.csv",
+                       mime="text/csv", key=f"csv_{name}")
+
+
+def day_column(key: str):
+    return st.column_config.DateColumn(t(key), format="DD-MM-YYYY")
+
+
+def label(row) -> str:
+    parts = [row["programme"][:28]]
+    if "round" in row:
+        parts.append(row["round"])
+    if "group" in row:
+        parts.append(row["group"] if isinstance(row["group"], str) else t("fill.no_group"))
+    return " · ".join(parts)
+
+
+st.title(t("fill.title"))
+st.caption(t("fill.caption", today=today.strftime("%d-%m-%Y")))
+
+if "fill_level" not in st.session_state:
+    wanted = st.query_params.get("level")
+    st.session_state["fill_level"] = wanted if wanted in fill.LEVELS else "group"
+level = st.segmented_control(
+    t("fill.level"), list(fill.LEVELS), key="fill_level", format_func=lambda v: t(f"fill.level_{v}"),
+    on_change=keep_in_url, args=("fill_level", "level"),
+) or "group"
+
+with shown_errors():
+    rates = fill.rates(con, viewer, level=level, today=today, **scope)
+    if rates.empty:
+        st.info(t("app.no_data"))
+        st.stop()
+
+    below = fill.warnings(rates) if level == "group" else None
+    cols = st.columns(5)
+    cols[0].metric(t("fill.places"), int(rates.max_capacity.sum()))
+    cols[1].metric(t("fill.applications"), int(rates.applications.sum()))
+    cols[2].metric(t("fill.placed"), int(rates.placed.sum()))
+    places = rates.max_capacity.sum()
+    cols[3].metric(t("fill.fill_rate"), f"{rates.placed.sum() / places:.0%}" if places else "–")
+    cols[4].metric(t("fill.below_minimum"), "–" if below is None else len(below))
+
+    shown = rates.head(CHART_ROWS).assign(label=lambda d: d.apply(label, axis=1))
+    chart = px.bar(
+        shown, y="label", x=["fill_rate", "oversubscription"], barmode="group", orientation="h",
+        title=t("fill.chart_title"), labels={"label": "", "value": "", "variable": ""},
+        hover_data=["min_capacity", "max_capacity", "placed", "applications"],
+    )
+    chart.for_each_trace(lambda tr: tr.update(name=t(f"fill.col.{tr.name}") if tr.name != "fill_rate"
+                                              else t("fill.fill_rate")))
+    chart.add_vline(x=1, line_dash="dot", annotation_text=t("fill.full"))
+    chart.update_xaxes(tickformat=".0%")
+    chart.update_yaxes(autorange="reversed")
+    chart.update_layout(height=160 + 28 * len(shown), legend={"orientation": "h", "y": 1.02, "yanchor": "bottom"})
+    st.plotly_chart(chart, width="stretch")
+    if len(rates) > CHART_ROWS:
+        st.caption(t("fill.chart_limit", n=CHART_ROWS, total=len(rates)))
+    csv_button(shown.drop(columns="label"), "vulgraad")
+
+    st.subheader(t("fill.warnings_title"))
+    if below is None:
+        st.caption(t("fill.warnings_group_level"))
+    elif below.empty:
+        st.success(t("fill.warnings_none"))
+    else:
+        st.warning(t("fill.warnings", n=len(below)))
+        st.dataframe(
+            below[["programme", "round", "group", "starts_on", "days_to_start", "min_capacity", "placed",
+                   "candidates"]],
+            hide_index=True, width="stretch",
+            column_config={"programme": t("col.programme"), "round": t("col.round"), "group": t("col.group"),
+                           "starts_on": day_column("col.starts_on"), **{c: t(f"fill.col.{c}") for c in
+                           ("days_to_start", "min_capacity", "placed", "candidates")}},
+        )
+
+    growth = fill.curve(con, viewer, today=today, **scope)
+    if growth.empty:
+        st.caption(t("fill.curve_none"))
+    else:
+        focus = growth[growth.focus]["round"].iloc[0] if growth.focus.any() else ""
+        lines = px.line(growth, x="day", y="cumulative", color="round", line_shape="hv",
+                        title=t("fill.curve_title", round=focus),
+                        labels={"day": t("fill.day"), "cumulative": t("fill.cumulative"), "round": t("col.round")})
+        lines.for_each_trace(lambda tr: tr.update(line_width=4 if tr.name == focus else 1.5))
+        lines.add_vline(x=0, line_dash="dot", annotation_text=t("fill.deadline"))
+        st.plotly_chart(lines, width="stretch")
+        st.caption(t("fill.curve_caption"))
+        csv_button(growth, "aanmeldcurve")
+
+    st.subheader(t("fill.table_title"))
+    counts = ["days_to_start", "min_capacity", "max_capacity", "received", "selected", "confirmed", "waitlisted",
+              "rejected", "withdrawn", "placed", "candidates", "attended", "completed", "oversubscription",
+              "below_minimum"]
+    config = {
+        "programme_id": None, "round_id": None, "group_id": None,
+        "programme": t("col.programme"), "round": t("col.round"), "group": t("col.group"),
+        "deadline": day_column("col.deadline"), "starts_on": day_column("col.starts_on"),
+        "applications": t("col.applications"),
+        "fill_rate": st.column_config.NumberColumn(t("col.fill_rate"), format="percent"),
+        **{c: t(f"fill.col.{c}") for c in counts},
+        "oversubscription": st.column_config.NumberColumn(t("fill.col.oversubscription"), format="percent"),
+    }
+    drill = level == "group" and viewer.role == "coordinator"
+    if drill:
+        st.caption(t("fill.table_hint"))
+    event = st.dataframe(rates, hide_index=True, width="stretch", column_config=config, key="fill_table",
+                         on_select="rerun" if drill else "ignore", selection_mode="single-row")
+
+    if drill:
+        # The chosen group lives in the URL (group=ID, or r<round> for a round's applications
+        # without a group), so a drill-down can be bookmarked; a click in the table changes it.
+        rows = list(event.selection.rows) if event else []
+        if rows != st.session_state.get("fill_rows", []):
+            st.session_state["fill_rows"] = rows
+            if rows:
+                row = rates.iloc[rows[0]]
+                st.query_params["group"] = (str(int(row.group_id)) if row.group_id == row.group_id
+                                            else f"r{int(row.round_id)}")
+            else:
+                st.query_params.pop("group", None)
+        chosen = st.query_params.get("group")
+        if chosen:
+            group_id = int(chosen) if chosen.isdigit() else None
+            round_id = int(chosen[1:]) if chosen.startswith("r") and chosen[1:].isdigit() else None
+            match = rates[rates.group_id == group_id] if group_id else rates[
+                rates.group_id.isna() & (rates.round_id == round_id)]
+            name = label(match.iloc[0]) if not match.empty else chosen
+            st.subheader(t("fill.people_title", group=name))
+            crowd = fill.people(con, viewer, group_id, round_id)
+            if crowd.empty:
+                st.caption(t("fill.people_none"))
+            else:
+                crowd = crowd.assign(status=crowd.status.map(lambda s: t(f"status.{s}")))
+                st.dataframe(crowd, hide_index=True, width="stretch",
+                             column_config={"application_id": None,
+                                            **{c: t(f"fill.col.{c}") for c in crowd.columns if c != "application_id"},
+                                            "submitted_on": day_column("fill.col.submitted_on")})

@@ -1,0 +1,271 @@
+"""Application facts: summaries kept exact on every write, so that the fill, spread and
+report queries read narrow tables instead of joining a million applications to people,
+assignments and participation.
+
+`application_facts` has one row per application: its programme, round, status and day of
+submission, its group (the assigned group, else the preferred one if it belongs to the
+round), whether it has a place (an assignment), the person's municipality and role, and
+flags that make counting people (not applications) cheap: which application is the
+person's first (overall and per programme, of all and of those with a place) and whether
+they applied more than once. `group_fill` sums it per round and group, with attendance
+from participation; `round_reach` counts per round the municipalities and provinces of
+its participants.
+
+Writers keep them exact: after writing applications, assignments or participation call
+`refresh(cur, application_ids)`, after changing a person's municipality or role call
+`refresh(cur, person_ids=...)`, after a bulk load `rebuild(cur)`; always in the same
+transaction as the write. `verify(con)` tells a writer's test whether it did.
+"""
+
+from __future__ import annotations
+
+import threading
+import weakref
+
+import duckdb
+
+from analytics import db
+from analytics.viewer import Viewer
+
+_ensure_lock = threading.Lock()
+_ensured: weakref.WeakSet = weakref.WeakSet()  # connections whose database is known filled
+
+_ROWS = """
+    select a.id as application_id, a.person_id, a.round_id,
+           coalesce(s.group_id, pg.id) as group_id, s.group_id is not null as assigned,
+           a.status, cast(a.submitted_at as date) as submitted_on, pe.municipality_code, pe.role_category,
+           r.programme_id,
+           a.id = min(a.id) over (partition by a.person_id) as first_application,
+           a.id = min(a.id) over (partition by a.person_id, r.programme_id) as first_in_programme,
+           coalesce(a.id = min(a.id) filter (where s.group_id is not null) over (partition by a.person_id), false)
+               as first_place,
+           coalesce(a.id = min(a.id) filter (where s.group_id is not null)
+                                      over (partition by a.person_id, r.programme_id), false)
+               as first_place_in_programme,
+           count(*) over (partition by a.person_id) > 1 as repeat_person
+    from applications a
+    join rounds r on r.id = a.round_id
+    join people pe on pe.id = a.person_id
+    left join assignments s on s.application_id = a.id
+    left join groups pg on pg.id = a.preferred_group_id and pg.round_id = a.round_id
+"""
+
+
+_GROUP_FILL = """
+    select f.round_id, f.group_id,
+           count(*) as applications,
+           count(*) filter (where f.status = 'received') as received,
+           count(*) filter (where f.status = 'selected') as selected,
+           count(*) filter (where f.status = 'confirmed') as confirmed,
+           count(*) filter (where f.status = 'waitlisted') as waitlisted,
+           count(*) filter (where f.status = 'rejected') as rejected,
+           count(*) filter (where f.status = 'withdrawn') as withdrawn,
+           count(*) filter (where f.assigned and f.status <> 'withdrawn') as placed,
+           count(*) filter (where f.status not in ('withdrawn', 'rejected')) as candidates,
+           count(x.application_id) as participants,
+           count(*) filter (where x.sessions_attended > 0) as attended,
+           count(*) filter (where x.completed) as completed,
+           coalesce(sum(x.sessions_marked), 0) as sessions_marked,
+           coalesce(sum(x.sessions_attended), 0) as sessions_attended
+    from application_facts f
+    left join participation x on x.application_id = f.application_id
+    {where}
+    group by f.round_id, f.group_id
+"""
+
+_ROUND_REACH = """
+    select f.round_id, count(distinct f.municipality_code), count(distinct m.province_code)
+    from application_facts f
+    left join municipalities m on m.code = f.municipality_code
+    where f.assigned {where}
+    group by f.round_id
+"""
+
+
+def rebuild(cur: duckdb.DuckDBPyConnection) -> None:
+    """Recompute everything (after a bulk load); call inside the load's transaction."""
+    for table in ("application_facts", "group_fill", "round_reach"):
+        cur.execute(f"delete from {table}")
+    cur.execute("insert into application_facts " + _ROWS + " order by a.round_id, a.id")
+    cur.execute("insert into group_fill " + _GROUP_FILL.format(where=""))
+    cur.execute("insert into round_reach " + _ROUND_REACH.format(where=""))
+
+
+def in_list(values) -> tuple[str, list]:
+    """SQL and parameters for `x in ...`: a few values as a literal list, which DuckDB looks
+    up in a primary key index or uses to skip row groups; many as one list parameter."""
+    values = list(values)
+    if len(values) > 500:
+        return "(select unnest(?::integer[]))", [values]
+    return "(" + ", ".join("?" * len(values)) + ")" if values else "(null)", values
+
+
+def refresh(cur: duckdb.DuckDBPyConnection, application_ids=(), person_ids=()) -> None:
+    """Recompute the rows of these applications, of every application of these people, and
+    the summaries of their rounds; call in the transaction of the write.
+
+    All applications of the people concerned are recomputed, before and after the write,
+    so a new, deleted or moved application also corrects the person's repeat flag.
+    """
+    apps = sorted({int(a) for a in application_ids})
+    people = {int(p) for p in person_ids}
+    if not apps and not people:
+        return
+    listed, values = in_list(apps)
+    for table, key in (("application_facts", "application_id"), ("applications", "id")):
+        found = cur.execute(f"select person_id from {table} where {key} in {listed}", values).fetchall()
+        people.update(p for (p,) in found)
+    chosen, persons = in_list(sorted(people))
+    was = f"select round_id from application_facts where person_id in {chosen}"
+    rounds = {r for (r,) in cur.execute(was, persons).fetchall()}
+    cur.execute(f"delete from application_facts where person_id in {chosen}", persons)
+    cur.execute(f"delete from application_facts where application_id in {listed}", values)
+    cur.execute(f"insert into application_facts {_ROWS} where a.person_id in {chosen}", persons)
+    rounds.update(r for (r,) in cur.execute(was, persons).fetchall())
+    refresh_rounds(cur, rounds)
+
+
+def refresh_rounds(cur: duckdb.DuckDBPyConnection, round_ids) -> None:
+    """Recompute the summaries of these rounds from application_facts and participation."""
+    listed, rounds = in_list(sorted({int(r) for r in round_ids or ()}))
+    if not rounds:
+        return
+    chosen = f"round_id in {listed}"
+    for table in ("group_fill", "round_reach"):
+        cur.execute(f"delete from {table} where {chosen}", rounds)
+    cur.execute("insert into group_fill " + _GROUP_FILL.format(where="where f." + chosen), rounds)
+    cur.execute("insert into round_reach " + _ROUND_REACH.format(where="and f." + chosen), rounds)
+
+
+def ensure(con: duckdb.DuckDBPyConnection) -> None:
+    """Fill the tables once for a database whose applications were loaded before they
+    existed (or by a bulk writer that does not know them yet); checked once per connection."""
+    if con in _ensured:
+        return
+    cur = con.cursor()
+    if _needs_fill(cur):
+        with _ensure_lock:
+            if _needs_fill(cur):
+                with db.transaction(con, "system", "facts.rebuild") as tx:
+                    rebuild(tx)
+    _ensured.add(con)
+
+
+def _needs_fill(cur) -> bool:
+    return cur.execute(
+        "select exists (from applications) and not exists (from application_facts)"
+    ).fetchone()[0]
+
+
+def verify(con: duckdb.DuckDBPyConnection) -> dict[str, list]:
+    """What differs from a computation from scratch, per table: application ids or round ids.
+    Empty lists mean the summaries are exact; writers' tests assert that."""
+    cur = con.cursor()
+    checks = {
+        "application_facts": _ROWS,
+        "group_fill": _GROUP_FILL.format(where=""),
+        "round_reach": _ROUND_REACH.format(where=""),
+    }
+    out = {}
+    for table, fresh in checks.items():
+        sql = f"""
+            with application_facts as ({_ROWS}), fresh as ({fresh}), kept as (from main.{table}),
+            diff as ((from fresh except all from kept) union all (from kept except all from fresh))
+            select distinct #1 from diff order by 1
+        """
+        out[table] = [k for (k,) in cur.execute(sql).fetchall()]
+    return out
+
+
+def reader(con: duckdb.DuckDBPyConnection) -> duckdb.DuckDBPyConnection:
+    """A cursor for reading the facts, filled first if the database predates them."""
+    ensure(con)
+    return con.cursor()
+
+
+YEAR = "year(coalesce({r}.starts_on, {r}.application_deadline))"  # the year a round belongs to
+
+
+def where(viewer: Viewer, programme_id=None, round_id=None, year=None, alias: str = "r") -> tuple[str, list]:
+    """The shared filters and the viewer's scope as a condition on `rounds` (as `alias`),
+    and its parameters; only the parts that apply are written. A funder sees only the
+    programmes they fund; everyone else sees all (aggregates are not personal data)."""
+    return _condition(viewer, programme_id, f"{alias}.id", round_id, alias, year)
+
+
+def chosen_facts(viewer: Viewer, programme_id=None, round_id=None, year=None) -> tuple[str, list]:
+    """`from application_facts f ... where ...` for the shared filters and the viewer's
+    scope, with only the parts that apply, so DuckDB can skip row groups (the facts are
+    kept in round order); rounds are joined only when a year is asked."""
+    condition, params = _condition(viewer, programme_id, "f.round_id", round_id, "f", None)
+    if year is None:
+        return f"from application_facts f where {condition}", params
+    return (f"from application_facts f join rounds r on r.id = f.round_id "
+            f"where {condition} and {YEAR.format(r='r')} = ?", params + [year])
+
+
+def _condition(viewer, programme_id, round_key, round_id, alias, year) -> tuple[str, list]:
+    parts, params = ["true"], []
+    allowed = scope(viewer)
+    if allowed is not None:
+        parts.append(f"{alias}.programme_id in (select unnest(?::integer[]))")
+        params.append(allowed)
+    for column, value in ((f"{alias}.programme_id", programme_id), (round_key, round_id)):
+        if value is not None:
+            parts.append(f"{column} = ?")
+            params.append(value)
+    if year is not None:
+        parts.append(f"{YEAR.format(r=alias)} = ?")
+        params.append(year)
+    return " and ".join(parts), params
+
+
+def people_per(column: str, viewer: Viewer, programme_id=None, round_id=None, year=None) -> tuple[str, list]:
+    """SQL and parameters of a CTE `people_per(key, applicants, participants)`: per value of
+    `column` (municipality_code or role_category), the people with an application, and
+    with a place, in the chosen rounds; each person once.
+
+    Within one round a person has one application, so a plain count is exact. Without
+    filters, or with only a programme, the first-application flags pick one row per person.
+    Otherwise (a year, a funder's programmes) people with one application are counted
+    plainly and only repeat applicants with a distinct count.
+    """
+    if column not in ("municipality_code", "role_category"):
+        raise ValueError(column)
+    chosen, params = chosen_facts(viewer, programme_id, round_id, year)
+    if round_id is not None or (year is None and scope(viewer) is None):
+        if round_id is not None:
+            first, place = "true", "f.assigned"
+        elif programme_id is not None:
+            first, place = "f.first_in_programme", "f.first_place_in_programme"
+        else:
+            first, place = "f.first_application", "f.first_place"
+        sql = f"""
+            people_per as (
+                select f.{column} as key, count(*) filter (where {first}) as applicants,
+                       count(*) filter (where {place}) as participants
+                {chosen}
+                group by f.{column}
+            )
+        """
+        return sql, params
+    # one pass: single applicants fall together per key (who is null), repeat ones per person
+    sql = f"""
+        people_per as (
+            select key, sum(case when who is null then applications else 1 end)::bigint as applicants,
+                   sum(case when who is null then places else (places > 0)::int end)::bigint as participants
+            from (
+                select f.{column} as key, case when f.repeat_person then f.person_id end as who,
+                       count(*) as applications, count(*) filter (where f.assigned) as places
+                {chosen}
+                group by all
+            )
+            group by key
+        )
+    """
+    return sql, params
+
+
+def scope(viewer: Viewer) -> list[int] | None:
+    """Programme ids a funder may see; None for everyone else (all)."""
+    return sorted(viewer.programme_ids) if viewer.role == "funder" else None

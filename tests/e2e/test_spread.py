@@ -1,0 +1,49 @@
+"""The municipality map in a real browser: drawn offline, hover names a municipality."""
+
+from __future__ import annotations
+
+import pytest
+
+from analytics import reference
+from tests.e2e.conftest import screenshot, wait_for_app
+
+pytestmark = pytest.mark.e2e
+
+SHAPES = '[data-testid="stPlotlyChart"] path.choroplethlocation'
+
+
+def open_spread(page, url: str) -> None:
+    page.goto(url)
+    wait_for_app(page)
+    page.locator('[data-testid="stSidebarNavLink"][href$="/spreiding"]').click()
+    wait_for_app(page)
+
+
+def test_map_draws_every_municipality_and_hover_names_it(streamlit_app, page):
+    failed = []
+    page.on("requestfailed", lambda request: failed.append(request.url))
+    open_spread(page, streamlit_app.url)
+    assert page.get_by_test_id("stException").count() == 0
+    page.wait_for_function(f"() => document.querySelectorAll('{SHAPES}').length >= 300", timeout=30_000)
+    assert not [url for url in failed if "plot.ly" in url]  # no base map fetched from a CDN
+
+    names = {f["properties"]["name"] for f in reference.municipality_geojson()["features"]}
+    largest = page.evaluate(f"""() => Array.from(document.querySelectorAll('{SHAPES}'))
+        .map(p => p.getBoundingClientRect()).sort((a, b) => b.width * b.height - a.width * a.height)
+        .map(r => [r.x + r.width / 2, r.y + r.height / 2])[0]""")
+    page.mouse.move(largest[0] - 5, largest[1] - 5)
+    page.mouse.move(*largest)
+    hover = page.locator(".hoverlayer .hovertext")
+    hover.first.wait_for(timeout=10_000)
+    text = hover.first.text_content()
+    assert any(name in text for name in names), text
+    assert "Aanmelders" in text
+    screenshot(page, "spread-map")
+
+
+def test_measure_switch_is_kept_in_the_url(streamlit_app, page):
+    open_spread(page, streamlit_app.url)
+    page.get_by_test_id("stMain").get_by_test_id("stButtonGroup").get_by_text("Deelnemers", exact=True).click()
+    wait_for_app(page)
+    page.wait_for_url("**measure=participants**", timeout=10_000)
+    assert page.get_by_test_id("stMetric").first.inner_text().startswith("Gemeenten bereikt")

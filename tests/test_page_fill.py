@@ -1,0 +1,45 @@
+"""The fill-rate page in AppTest: figures shown, filters and options from the URL, drill-down."""
+
+from __future__ import annotations
+
+from tests.fill_data import app_fixtures, fill_academy, metrics, open_page
+
+
+built, app = app_fixtures(fill_academy)
+
+
+def test_shows_the_figures_of_all_groups(app):
+    at = open_page("pages/fill.py")
+    assert metrics(at) == {"Plaatsen (max.)": "111", "Aanmeldingen": "10", "Geplaatst": "4", "Vulgraad": "4%",
+                           "Groepen onder minimum": "0"}
+    table = at.dataframe[-1].value
+    assert len(table) == 6  # five groups and Dirk, who has none yet
+    assert set(table["group"].dropna()) == {"Groep 1", "Groep 2", "Groep 3", "Plenair"}
+    assert len(at.get("plotly_chart")) == 2  # fill rates and the application curve
+
+
+def test_programme_filter_and_round_level_from_the_url(app):
+    at = open_page("pages/fill.py", state={"f_programme": app["p"]}, params={"level": "round"})
+    assert metrics(at)["Aanmeldingen"] == "9"
+    assert metrics(at)["Plaatsen (max.)"] == "11"
+    table = at.dataframe[-1].value
+    assert table["round"].tolist() == ["2026 voorjaar", "2025 najaar"]
+    assert (at.query_params["programme"], at.query_params["level"]) == (str(app["p"]), "round")
+
+
+def test_group_in_the_url_shows_its_people(app):
+    at = open_page("pages/fill.py", params={"group": str(app["g1"])})
+    assert any("Groep 1" in s.value for s in at.subheader)
+    people = at.dataframe[-1].value
+    assert people["first_name"].tolist() == ["Anna", "Bram"]
+    assert people["status"].tolist() == ["Bevestigd", "Geselecteerd"]
+
+
+def test_applications_without_a_group_open_from_the_url(app):
+    at = open_page("pages/fill.py", params={"group": f"r{app['r1']}"})
+    assert at.dataframe[-1].value["first_name"].tolist() == ["Dirk"]
+
+
+def test_a_year_without_rounds_of_the_programme_says_so(app):
+    at = open_page("pages/fill.py", state={"f_programme": app["q"], "f_year": 2025})
+    assert [i.value for i in at.info] == ["Geen gegevens voor deze selectie."]
