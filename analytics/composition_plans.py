@@ -15,7 +15,7 @@ from datetime import datetime
 import duckdb
 import pandas as pd
 
-from analytics import db, participation
+from analytics import db, facts, participation
 from analytics.composition import CANDIDATE_STATUSES, Settings
 from analytics.errors import GroupFull, InvalidInput, InvalidTransition, NotFound, StaleEdit
 from analytics.viewer import Viewer
@@ -222,6 +222,7 @@ def publish_plan(con: duckdb.DuckDBPyConnection, viewer: Viewer, plan_id: int,
                         [position, int(app)])
         changed = pd.concat([moved, added, removed]).application_id.tolist()
         participation.refresh(cur, changed)
+        facts.refresh(cur, [int(a) for a in rows.application_id])  # statuses changed too
         cur.execute("update composition_plans set published_at = ?, published_by = ? where id = ?",
                     [now, viewer.name, plan_id])
         details.update({

@@ -1,5 +1,9 @@
 """The participation summary: one row per assignment, kept exact on every attendance write.
 
+Refreshing it also refreshes the application facts (analytics.facts) of the same
+applications, so every writer that keeps participation exact keeps the fill, spread and
+report summaries exact too.
+
 Reports read this small table instead of aggregating millions of attendance rows.
 Attended means present or late. Completed means the programme's certificate rule is met:
 at least `certificate_min_sessions` attended, including every session in
@@ -9,6 +13,8 @@ at least `certificate_min_sessions` attended, including every session in
 from __future__ import annotations
 
 import duckdb
+
+from analytics import facts
 
 def _summary_sql(where: str) -> str:
     return f"""
@@ -39,6 +45,7 @@ def rebuild(cur: duckdb.DuckDBPyConnection) -> None:
     """Recompute the whole summary (after a bulk load); call inside a transaction."""
     cur.execute("delete from participation")
     cur.execute("insert into participation " + _summary_sql(""))
+    facts.rebuild(cur)
 
 
 def refresh(cur: duckdb.DuckDBPyConnection, application_ids: list[int]) -> None:
@@ -52,3 +59,4 @@ def refresh(cur: duckdb.DuckDBPyConnection, application_ids: list[int]) -> None:
         + _summary_sql("where a.application_id in (select unnest(?::integer[]))"),
         [ids],
     )
+    facts.refresh(cur, ids)

@@ -1,0 +1,31 @@
+"""The summaries (participation, application facts) stay exact after every kind of write."""
+
+from __future__ import annotations
+
+from datetime import date
+
+from analytics import attendance, facts
+from analytics.viewer import COORDINATOR
+
+
+def _clean(con) -> bool:
+    return all(not rows for rows in facts.verify(con).values())
+
+
+def test_demo_data_leaves_the_summaries_exact(demo_con):
+    assert _clean(demo_con)
+
+
+def test_an_attendance_mark_keeps_the_summaries_exact(demo_con):
+    row = demo_con.cursor().execute(
+        """select t.session_id, t.application_id, t.status from attendance t
+           where t.status = 'present' order by t.session_id limit 1""").fetchone()
+    session_id, application_id, _ = row
+    attendance.mark(demo_con, COORDINATOR, session_id, application_id, "absent", today=date(2026, 11, 23))
+    assert _clean(demo_con)
+    attended = demo_con.cursor().execute(
+        "select sessions_attended from participation where application_id = ?", [application_id]).fetchone()[0]
+    marked = demo_con.cursor().execute(
+        "select count(*) filter (where status in ('present','late')) from attendance where application_id = ?",
+        [application_id]).fetchone()[0]
+    assert attended == marked
