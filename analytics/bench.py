@@ -179,7 +179,7 @@ def run_queries(con: duckdb.DuckDBPyConnection, runs: int, progress=print) -> li
 
 # --- browser ---------------------------------------------------------------------------
 
-PAGES = [("fill", "vulgraad"), ("spread", "spreiding"), ("report", "rapportage")]
+PAGES = [("fill", "fill"), ("spread", "spread"), ("report", "report")]  # (name, URL path as in ui/registry.py)
 IDLE = """() => {
     const app = document.querySelector('[data-testid="stApp"]');
     return app && app.getAttribute('data-test-script-state') === 'notRunning';

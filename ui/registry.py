@@ -1,28 +1,30 @@
 """The one registry of pages: file, title key, icon and URL path per role.
 
+URL paths equal the file names: Streamlit looks a deep link up among
+the files in pages/ before st.navigation runs, and shows "Page not found" otherwise.
 A role sees only its own pages; dashboard.py builds st.navigation from this, and the
 page tests are generated from it, so a new page gets its tests for free.
 """
 
 PAGES = {
     "coordinator": [
-        ("pages/overview.py", "nav.overview", ":material/dashboard:", "overzicht"),
-        ("pages/applications.py", "nav.applications", ":material/group_add:", "aanmeldingen"),
-        ("pages/import.py", "nav.import", ":material/upload_file:", "importeren"),
-        ("pages/fill.py", "nav.fill", ":material/bar_chart:", "vulgraad"),
-        ("pages/spread.py", "nav.spread", ":material/map:", "spreiding"),
-        ("pages/composition.py", "nav.composition", ":material/diversity_3:", "samenstellen"),
-        ("pages/programmes.py", "nav.programmes", ":material/event_note:", "programmas"),
-        ("pages/attendance.py", "nav.attendance", ":material/fact_check:", "presentieoverzicht"),
-        ("pages/report.py", "nav.report", ":material/summarize:", "rapportage"),
+        ("pages/overview.py", "nav.overview", ":material/dashboard:", "overview"),
+        ("pages/applications.py", "nav.applications", ":material/group_add:", "applications"),
+        ("pages/import.py", "nav.import", ":material/upload_file:", "import"),
+        ("pages/fill.py", "nav.fill", ":material/bar_chart:", "fill"),
+        ("pages/spread.py", "nav.spread", ":material/map:", "spread"),
+        ("pages/composition.py", "nav.composition", ":material/diversity_3:", "composition"),
+        ("pages/programmes.py", "nav.programmes", ":material/event_note:", "programmes"),
+        ("pages/attendance.py", "nav.attendance", ":material/fact_check:", "attendance"),
+        ("pages/report.py", "nav.report", ":material/summarize:", "report"),
     ],
     "trainer": [
-        ("pages/my_groups.py", "nav.my_groups", ":material/groups:", "mijn-groepen"),
-        ("pages/checkin.py", "nav.checkin", ":material/how_to_reg:", "presentie"),
-        ("pages/attendance.py", "nav.attendance", ":material/fact_check:", "presentieoverzicht"),
+        ("pages/my_groups.py", "nav.my_groups", ":material/groups:", "my_groups"),
+        ("pages/checkin.py", "nav.checkin", ":material/how_to_reg:", "checkin"),
+        ("pages/attendance.py", "nav.attendance", ":material/fact_check:", "attendance"),
     ],
     "funder": [
-        ("pages/report.py", "nav.report", ":material/summarize:", "rapportage"),
-        ("pages/spread.py", "nav.spread", ":material/map:", "spreiding"),
+        ("pages/report.py", "nav.report", ":material/summarize:", "report"),
+        ("pages/spread.py", "nav.spread", ":material/map:", "spread"),
     ],
 }

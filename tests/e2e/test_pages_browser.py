@@ -13,12 +13,12 @@ pytestmark = pytest.mark.e2e
 
 # What each page must show on demo data; a chart unless the page's job is something else.
 MAIN_ELEMENT = {
-    "importeren": '[data-testid="stFileUploader"]',
-    "presentie": '[data-testid="stMain"] [data-testid="stButton"], [data-testid="stMain"] [data-testid="stButtonGroup"]',
-    "samenstellen": '[data-testid="stMain"] [data-testid="stPlotlyChart"], [data-testid="stMain"] [data-testid="stVegaLiteChart"]',
-    "programmas": '[data-testid="stDataFrame"]',
-    "aanmeldingen": '[data-testid="stDataFrame"]',
-    "presentieoverzicht": '[data-testid="stMain"] [data-testid="stPlotlyChart"], [data-testid="stDataFrame"]',
+    "import": '[data-testid="stFileUploader"]',
+    "checkin": '[data-testid="stMain"] [data-testid="stButton"], [data-testid="stMain"] [data-testid="stButtonGroup"]',
+    "composition": '[data-testid="stMain"] [data-testid="stPlotlyChart"], [data-testid="stMain"] [data-testid="stVegaLiteChart"]',
+    "programmes": '[data-testid="stDataFrame"]',
+    "applications": '[data-testid="stDataFrame"]',
+    "attendance": '[data-testid="stMain"] [data-testid="stPlotlyChart"], [data-testid="stDataFrame"]',
 }
 CHART = '[data-testid="stMain"] [data-testid="stPlotlyChart"]'
 

@@ -15,7 +15,7 @@ SHAPES = '[data-testid="stPlotlyChart"] path.choroplethlocation'
 def open_spread(page, url: str) -> None:
     page.goto(url)
     wait_for_app(page)
-    page.locator('[data-testid="stSidebarNavLink"][href$="/spreiding"]').click()
+    page.locator('[data-testid="stSidebarNavLink"][href$="/spread"]').click()
     wait_for_app(page)
 
 
