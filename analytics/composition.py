@@ -274,7 +274,7 @@ def load_round(con: duckdb.DuckDBPyConnection, viewer: Viewer, round_id: int) ->
             select distinct pe.municipality_code
             from assignments s
             join applications a on a.id = s.application_id
-            join people pe on pe.id = a.person_id
+            join (select p.* replace (pm.municipality_code as municipality_code) from people p join person_municipality pm on pm.person_id = p.id) pe on pe.id = a.person_id
             join rounds r on r.id = a.round_id
             where r.programme_id = ? and r.application_deadline < ? and pe.municipality_code is not null
         ), attended as (
@@ -290,7 +290,7 @@ def load_round(con: duckdb.DuckDBPyConnection, viewer: Viewer, round_id: int) ->
                     when e.municipality_code is null then 'new' else 'returning' end as returning,
                s.group_id, t.application_id is not null as attended
         from applications a
-        join people pe on pe.id = a.person_id
+        join (select p.* replace (pm.municipality_code as municipality_code) from people p join person_municipality pm on pm.person_id = p.id) pe on pe.id = a.person_id
         left join municipalities m on m.code = pe.municipality_code
         left join provinces pv on pv.code = m.province_code
         left join earlier e on e.municipality_code = pe.municipality_code

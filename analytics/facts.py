@@ -30,6 +30,7 @@ from analytics.viewer import Viewer
 _ensure_lock = threading.Lock()
 _ensured: weakref.WeakSet = weakref.WeakSet()  # connections whose database is known filled
 
+# People as they are now: a municipality resolved after import (person_municipality) counts.
 _ROWS = """
     select a.id as application_id, a.person_id, a.round_id,
            coalesce(s.group_id, pg.id) as group_id, s.group_id is not null as assigned,
@@ -45,7 +46,7 @@ _ROWS = """
            count(*) over (partition by a.person_id) > 1 as repeat_person
     from applications a
     join rounds r on r.id = a.round_id
-    join people pe on pe.id = a.person_id
+    join (select p.* replace (pm.municipality_code as municipality_code) from people p join person_municipality pm on pm.person_id = p.id) pe on pe.id = a.person_id
     left join assignments s on s.application_id = a.id
     left join groups pg on pg.id = a.preferred_group_id and pg.round_id = a.round_id
 """

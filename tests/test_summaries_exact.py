@@ -29,3 +29,17 @@ def test_an_attendance_mark_keeps_the_summaries_exact(demo_con):
         "select count(*) filter (where status in ('present','late')) from attendance where application_id = ?",
         [application_id]).fetchone()[0]
     assert attended == marked
+
+
+def test_a_municipality_resolved_after_import_counts_in_the_summaries(demo_con):
+    from analytics import intake
+
+    cur = demo_con.cursor()
+    person_id, application_id = cur.execute(
+        """select pe.id, min(a.id) from people pe join applications a on a.person_id = pe.id
+           where pe.municipality_code <> 'GM0363' group by pe.id order by pe.id limit 1""").fetchone()
+    intake.resolve_municipality(demo_con, "coordinator", [person_id], "GM0363")
+    code = demo_con.cursor().execute(
+        "select municipality_code from application_facts where application_id = ?", [application_id]).fetchone()[0]
+    assert code == "GM0363"
+    assert _clean(demo_con)
