@@ -21,8 +21,6 @@ scope = dict(programme_id=f.programme_id, round_id=f.round_id, year=f.year)
 today = date.today()
 
 
-def keep_in_url(key: str, param: str) -> None:
-    st.query_params[param] = st.session_state[key]
 
 
 def csv_button(frame, name: str) -> None:
@@ -51,7 +49,7 @@ if "fill_level" not in st.session_state:
     st.session_state["fill_level"] = wanted if wanted in fill.LEVELS else "group"
 level = st.segmented_control(
     t("fill.level"), list(fill.LEVELS), key="fill_level", format_func=lambda v: t(f"fill.level_{v}"),
-    on_change=keep_in_url, args=("fill_level", "level"),
+    on_change=context.keep_in_url, args=("fill_level", "level"),
 ) or "group"
 
 with shown_errors():

@@ -18,8 +18,6 @@ viewer = context.viewer()
 scope = dict(programme_id=f.programme_id, round_id=f.round_id, year=f.year)
 
 
-def keep_in_url(key: str, param: str, encode=str) -> None:
-    st.query_params[param] = encode(st.session_state[key])
 
 
 def csv_button(frame, name: str) -> None:
@@ -38,9 +36,9 @@ st.caption(t("spread.caption") + (" " + t("spread.caption_funder", k=SUPPRESS_BE
 left, right = st.columns([2, 1])
 measure = left.segmented_control(
     t("spread.measure"), list(spread.MEASURES), key="spread_measure", format_func=lambda m: t(f"spread.{m}"),
-    on_change=keep_in_url, args=("spread_measure", "measure"),
+    on_change=context.keep_in_url, args=("spread_measure", "measure"),
 ) or "applicants"
-per_10k = right.toggle(t("spread.per_10k"), key="spread_per10k", on_change=keep_in_url,
+per_10k = right.toggle(t("spread.per_10k"), key="spread_per10k", on_change=context.keep_in_url,
                        args=("spread_per10k", "per10k", lambda on: "1" if on else "0"))
 value = f"{measure}_per_10k" if per_10k else measure
 named = t(f"spread.{measure}")

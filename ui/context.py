@@ -78,6 +78,11 @@ def sync_url() -> None:
             st.query_params[param] = str(value)
 
 
+def keep_in_url(key: str, param: str, encode=str) -> None:
+    """Callback for a page's own option that belongs in the URL (bookmarkable views)."""
+    st.query_params[param] = encode(st.session_state[key])
+
+
 def filters() -> Filters:
     return Filters(
         programme_id=st.session_state.get("f_programme") or None,
