@@ -49,6 +49,15 @@ def demo_con(demo_file, tmp_path):
     connection.close()
 
 
+@pytest.fixture
+def demo_db(demo_file, tmp_path):
+    """A private copy of the demo database file, for the app to open (closed afterwards)."""
+    path = tmp_path / "demo.duckdb"
+    path.write_bytes(demo_file.read_bytes())
+    yield path
+    db.close_shared(path)
+
+
 def app_test(monkeypatch, db_path: Path, role: str = "coordinator"):
     """An AppTest of the whole dashboard on `db_path`, for `role`; call .run() on it."""
     from streamlit.testing.v1 import AppTest

@@ -5,7 +5,6 @@ from __future__ import annotations
 from analytics import db
 from tests.conftest import app_test
 from tests.test_intake import MESSY, export
-from tests.test_pages import demo_db  # noqa: F401 - the fixture
 
 
 def _page(monkeypatch, path, page, **state):

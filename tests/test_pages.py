@@ -29,14 +29,6 @@ def empty_db(tmp_path):
     db.close_shared(path)
 
 
-@pytest.fixture
-def demo_db(demo_file, tmp_path):
-    path = tmp_path / "demo.duckdb"
-    path.write_bytes(demo_file.read_bytes())
-    yield path
-    db.close_shared(path)
-
-
 @pytest.mark.parametrize("role,path", CASES)
 def test_page_renders_on_demo_data(monkeypatch, demo_db, role, path):
     at = _app(monkeypatch, demo_db, role).run()
