@@ -220,6 +220,7 @@ def publish_plan(con: duckdb.DuckDBPyConnection, viewer: Viewer, plan_id: int,
         for position, app in enumerate(waiting.application_id, start=1):
             cur.execute("update applications set status = 'waitlisted', waitlist_position = ? where id = ?",
                         [position, int(app)])
+        _record_decisions(cur, viewer.name, now, name, selected, waiting)
         changed = pd.concat([moved, added, removed]).application_id.tolist()
         participation.refresh(cur, changed)
         facts.refresh(cur, [int(a) for a in rows.application_id])  # statuses changed too
@@ -232,6 +233,20 @@ def publish_plan(con: duckdb.DuckDBPyConnection, viewer: Viewer, plan_id: int,
         })
     return {k: details[k] for k in ("round_id", "name", "added", "selected", "waitlisted")} | {
         "moved": len(details["moved"]), "removed": len(details["removed"])}
+
+
+def _record_decisions(cur, actor: str, now: datetime, plan_name: str, selected: pd.DataFrame,
+                      waiting: pd.DataFrame) -> None:
+    """Every status a plan changes gets an application event with its reason, as a decision does."""
+    reason = f"Composition plan '{plan_name}' published"
+    changes = [(int(a), old, "selected") for a, old in zip(selected.application_id, selected.status)]
+    changes += [(int(a), old, "waitlisted") for a, old in zip(waiting.application_id, waiting.status)
+                if old != "waitlisted"]
+    if changes:
+        cur.executemany(
+            """insert into application_events (application_id, occurred_at, actor, kind, field, old_value,
+               new_value, reason) values (?, ?, ?, 'status', 'status', ?, ?, ?)""",
+            [(app, now, actor, old, new, reason) for app, old, new in changes])
 
 
 def _refuse(rows: pd.DataFrame, active: pd.Series, placed: pd.Series) -> None:

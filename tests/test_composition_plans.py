@@ -83,6 +83,10 @@ def test_publish_writes_assignments_statuses_and_waiting_list(con, round5):
     assert table(con, "select published_at, published_by from composition_plans") == [(NOW, "coordinator")]
     details = json.loads(table(con, "select details from audit_log where action = 'composition.publish'")[0][0])
     assert (details["moved"], details["removed"], details["waitlisted"]) == ([apps[4]], [], 1)
+    events = table(con, "select application_id, old_value, new_value, reason from application_events order by 1")
+    assert [(a, new) for a, _, new, _ in events] == [
+        (apps[0], "selected"), (apps[1], "selected"), (apps[2], "waitlisted"), (apps[3], "selected")]
+    assert all(reason == "Composition plan 'Final' published" for *_, reason in events)
 
 
 def test_publish_refuses_to_move_someone_who_attended(con, round5):
