@@ -14,10 +14,9 @@ CHART_ROWS = 30
 
 con = context.connection()
 context.require_data(con)
-context.sync_url()
 f = context.filters()
 viewer = context.viewer()
-scope = dict(programme_id=f.programme_id, round_id=f.round_id, year=f.year)
+scope = f.scope()
 today = date.today()
 
 

@@ -11,7 +11,7 @@ con = context.connection()
 context.require_data(con)
 f = context.filters()
 viewer = context.viewer()
-scope = dict(programme_id=f.programme_id, round_id=f.round_id, year=f.year)
+scope = f.scope()
 
 st.title(t("report.title"))
 st.caption(t("report.caption", k=reports.SUPPRESS_BELOW))

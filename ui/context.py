@@ -52,6 +52,10 @@ class Filters:
     round_id: int | None
     year: int | None
 
+    def scope(self) -> dict:
+        """The filters as keyword arguments of the analytics functions."""
+        return {"programme_id": self.programme_id, "round_id": self.round_id, "year": self.year}
+
 
 def _int_or_none(value) -> int | None:
     try:
