@@ -41,36 +41,18 @@ def person(page, application_id: int):
     return page.locator(f".st-key-person_{application_id}")
 
 
-def switch_to_trainer(page) -> None:
-    """Pick the trainer role in the sidebar; wait until the navigation shows the trainer's pages.
-
-    React-aria radios ignore synthetic clicks here, so we arrow on from the checked one, as a
-    keyboard user would; a change sent while the first runs settle can be undone by them, so
-    we try again until the choice sticks.
-    """
-    sidebar = page.get_by_test_id("stSidebar")
-    if not sidebar.get_by_role("radio", name="Trainer").first.is_visible():
-        page.get_by_test_id("stExpandSidebarButton").click()
-    first_link = page.get_by_test_id("stSidebarNavLink").first
-    for _ in range(6):
-        if not sidebar.get_by_role("radio", name="Trainer").first.is_checked():
-            sidebar.get_by_role("radio", name="Coördinator").first.focus()
-            page.keyboard.press("ArrowRight")
-        try:
-            expect(first_link).to_contain_text("Mijn groepen", timeout=4_000)
-            break
-        except AssertionError:
-            wait_for_app(page)
-    expect(first_link).to_contain_text("Mijn groepen")
+def switch_to_trainer(page, base_url: str) -> None:
+    """Open the app as a trainer through a demo link and wait for the trainer's pages."""
+    page.goto(f"{base_url}/?role=trainer")
+    wait_for_app(page)
+    expect(page.get_by_test_id("stSidebarNavLink").first).to_contain_text("Mijn groepen", timeout=20_000)
     wait_for_app(page)
 
 
 def test_checkin_on_a_tablet(checkin_app, page):
     app, academy = checkin_app
     page.set_viewport_size({"width": 800, "height": 1000})
-    page.goto(app.url)
-    wait_for_app(page)
-    switch_to_trainer(page)
+    switch_to_trainer(page, app.url)
     page.get_by_test_id("stSidebarNavLink").nth(1).click()
     wait_for_app(page)
     sidebar = page.get_by_test_id("stSidebar")
