@@ -161,6 +161,7 @@ class _Model:
     general: bool
     can_move: bool
     dmin: float
+    compound: bool = False  # some unit is larger than another node: try unit-for-several swaps
 
     @property
     def N(self) -> int:
@@ -291,6 +292,7 @@ def _build(problem: Problem) -> tuple[_Model | None, list[str]]:
         node_of=node_of, first=first, capk=capk, cat_ptr=cat_ptr, cat_id=cat_id,
         cat_cnt=cat_cnt, ncat=ncat, ap_ptr=ap_ptr, ap_idx=ap_idx, general=general,
         can_move=can_move, dmin=float(min(0.0, dN.min(initial=0.0))),
+        compound=bool(s.max(initial=1) > s.min(initial=1)),
     )
     return model, reasons
 
@@ -396,10 +398,62 @@ def _move(u, h, d, w, s, a, sz, valT, own, members, msize, pos, cnt, A,
 
 
 @njit(cache=True)
+def _cat_of(x, c, cat_ptr, cat_id, cat_cnt):
+    for t in range(cat_ptr[x], cat_ptr[x + 1]):
+        if cat_id[t] == c:
+            return cat_cnt[t]
+    return 0
+
+
+@njit(cache=True)
+def _apart(x, y, ap_ptr, ap_idx):
+    for t in range(ap_ptr[x], ap_ptr[x + 1]):
+        if ap_idx[t] == y:
+            return True
+    return False
+
+
+@njit(cache=True)
+def _fits_group(inn, nin, out, nout, h, w, cnt, capk, cat_ptr, cat_id, cat_cnt, A, ap_ptr, ap_idx):
+    """Whether group h keeps its category cap and apart pairs when the nodes inn[:nin] enter
+    it and out[:nout] leave it."""
+    if w[h] == 0.0:
+        return True
+    if capk >= 0:
+        for i in range(nin):
+            x = inn[i]
+            for t in range(cat_ptr[x], cat_ptr[x + 1]):
+                c = cat_id[t]
+                k = cnt[h, c]
+                for j in range(nin):
+                    k += _cat_of(inn[j], c, cat_ptr, cat_id, cat_cnt)
+                for j in range(nout):
+                    k -= _cat_of(out[j], c, cat_ptr, cat_id, cat_cnt)
+                if k > capk:
+                    return False
+    for i in range(nin):
+        x = inn[i]
+        k = A[x, h]
+        for j in range(nout):
+            if _apart(x, out[j], ap_ptr, ap_idx):
+                k -= 1
+        for j in range(nin):
+            if j != i and _apart(x, inn[j], ap_ptr, ap_idx):
+                k += 1
+        if k > 0:
+            return False
+    return True
+
+
+@njit(cache=True)
 def _tabu_search(d, w, P, s, lo, up, a, sz, valT, own, members, msize, pos, cnt, A, capk,
                  cat_ptr, cat_id, cat_cnt, ap_ptr, ap_idx, tabu, cT, Mx, best_a, fs, its,
-                 max_iter, L, tmin, trange, dmin, general, can_move):
+                 max_iter, L, tmin, trange, dmin, general, can_move, compound):
     """Run at most max_iter tabu iterations; fs = [f, best f], its = [iteration, non-improving].
+
+    Neighbourhoods: move one node, swap two nodes, and (when `compound`) swap a unit for a
+    few smaller nodes of the same total size, which is how a colleague pair changes group
+    when every group is full.
 
     Returns the number of iterations done; the run is over when its[1] >= L.
     """
@@ -407,6 +461,12 @@ def _tabu_search(d, w, P, s, lo, up, a, sz, valT, own, members, msize, pos, cnt,
     m = sz.shape[0]
     eps = 1e-9
     done = 0
+    K = 6
+    ks = np.empty(K)
+    kv = np.empty(K, dtype=np.int64)
+    cset = np.empty(K, dtype=np.int64)
+    bset = np.empty(K, dtype=np.int64)
+    one = np.empty(1, dtype=np.int64)
     while done < max_iter and its[1] < L:
         it = its[0]
         f = fs[0]
@@ -494,12 +554,121 @@ def _tabu_search(d, w, P, s, lo, up, a, sz, valT, own, members, msize, pos, cnt,
                             bu = u
                             bv = v
                             bh = h
+                            nb = 0
                         else:
                             nt += 1
                             if np.random.randint(nt) == 0:
                                 bu = u
                                 bv = v
                                 bh = h
+                                nb = 0
+        nb = 0
+        if compound:
+            for u in range(N):
+                if s[u] < 2:
+                    continue
+                g = a[u]
+                for h in range(m):
+                    if h == g or P[u, h] == -np.inf:
+                        continue
+                    wgh = w[g] + w[h]
+                    du = d[u]
+                    nk = 0
+                    for iv in range(msize[h]):
+                        v = members[h, iv]
+                        if s[v] >= s[u]:
+                            continue
+                        sc = cT[g, v] - wgh * du[v]
+                        if nk == K and sc <= ks[K - 1]:
+                            continue
+                        j = nk if nk < K else K - 1
+                        while j > 0 and ks[j - 1] < sc:
+                            ks[j] = ks[j - 1]
+                            kv[j] = kv[j - 1]
+                            j -= 1
+                        ks[j] = sc
+                        kv[j] = v
+                        if nk < K:
+                            nk += 1
+                    base = cT[h, u]
+                    if s[u] == 2:
+                        # two singles: the common colleague pair
+                        for i in range(nk):
+                            for j in range(i + 1, nk):
+                                delta = base + ks[i] + ks[j] + wgh * d[kv[i], kv[j]]
+                                if delta < best:
+                                    continue
+                                cset[0] = kv[i]
+                                cset[1] = kv[j]
+                                if f + delta <= fbest + eps and (
+                                        tabu[u, h] > it or tabu[cset[0], g] > it or tabu[cset[1], g] > it):
+                                    continue
+                                if general:
+                                    one[0] = u
+                                    if not _fits_group(one, 1, cset, 2, h, w, cnt, capk, cat_ptr, cat_id,
+                                                       cat_cnt, A, ap_ptr, ap_idx):
+                                        continue
+                                    if not _fits_group(cset, 2, one, 1, g, w, cnt, capk, cat_ptr, cat_id,
+                                                       cat_cnt, A, ap_ptr, ap_idx):
+                                        continue
+                                if delta > best:
+                                    best = delta
+                                    nt = 1
+                                else:
+                                    nt += 1
+                                    if np.random.randint(nt) != 0:
+                                        continue
+                                bu = u
+                                bv = -1
+                                bh = h
+                                nb = 2
+                                bset[0] = cset[0]
+                                bset[1] = cset[1]
+                        continue
+                    for mask in range(1, 1 << nk):
+                        total = 0
+                        nc = 0
+                        delta = base
+                        for i in range(nk):
+                            if (mask >> i) & 1:
+                                total += s[kv[i]]
+                                delta += ks[i]
+                                cset[nc] = kv[i]
+                                nc += 1
+                        if total != s[u] or nc < 2:
+                            continue
+                        for i in range(nc):
+                            for j in range(i + 1, nc):
+                                delta += wgh * d[cset[i], cset[j]]
+                        if delta < best:
+                            continue
+                        if f + delta <= fbest + eps:
+                            taboo = tabu[u, h] > it
+                            for i in range(nc):
+                                if tabu[cset[i], g] > it:
+                                    taboo = True
+                            if taboo:
+                                continue
+                        if general:
+                            one[0] = u
+                            if not _fits_group(one, 1, cset, nc, h, w, cnt, capk, cat_ptr, cat_id,
+                                               cat_cnt, A, ap_ptr, ap_idx):
+                                continue
+                            if not _fits_group(cset, nc, one, 1, g, w, cnt, capk, cat_ptr, cat_id,
+                                               cat_cnt, A, ap_ptr, ap_idx):
+                                continue
+                        if delta > best:
+                            best = delta
+                            nt = 1
+                        else:
+                            nt += 1
+                            if np.random.randint(nt) != 0:
+                                continue
+                        bu = u
+                        bv = -1
+                        bh = h
+                        nb = nc
+                        bset[:nc] = cset[:nc]
         done += 1
         its[0] = it + 1
         if bu < 0:
@@ -513,6 +682,10 @@ def _tabu_search(d, w, P, s, lo, up, a, sz, valT, own, members, msize, pos, cnt,
             _move(bv, g, d, w, s, a, sz, valT, own, members, msize, pos, cnt, A,
                   cat_ptr, cat_id, cat_cnt, ap_ptr, ap_idx)
             tabu[bv, bh] = it + tmin + np.random.randint(trange + 1)
+        for i in range(nb):
+            _move(bset[i], g, d, w, s, a, sz, valT, own, members, msize, pos, cnt, A,
+                  cat_ptr, cat_id, cat_cnt, ap_ptr, ap_idx)
+            tabu[bset[i], bh] = it + tmin + np.random.randint(trange + 1)
         f += best
         fs[0] = f
         if f > fbest + eps:
@@ -769,7 +942,8 @@ class _Search:
     def tabu_step(self, max_iter: int, L: int, tmin: int, trange: int) -> int:
         md = self.model
         return _tabu_search(*self._common(), self.tabu, self.cT, self.Mx, self.best_a, self.fs,
-                            self.its, max_iter, L, tmin, trange, md.dmin, md.general, md.can_move)
+                            self.its, max_iter, L, tmin, trange, md.dmin, md.general, md.can_move,
+                            md.compound)
 
     def perturb(self, strength: int, move_prob: float = 0.0) -> None:
         _perturb(strength, *self._common(), self.model.can_move, move_prob)
@@ -1043,7 +1217,8 @@ def _trim(model: _Model, partial: np.ndarray) -> np.ndarray:
 
 def tracked_objective_check(problem: Problem, assignment, moves: int = 200, seed: int = 0) -> float:
     """Debug aid: the largest gap between the incrementally tracked and the recomputed objective
-    after `moves` random perturbation steps from `assignment` (node level, units kept whole)."""
+    over `moves` rounds of a random perturbation step followed by a few tabu iterations (which
+    track the objective by their deltas) from `assignment` (node level, units kept whole)."""
     model, reasons = _build(problem)
     if reasons:
         raise ProblemError("; ".join(reasons))
@@ -1051,10 +1226,11 @@ def tracked_objective_check(problem: Problem, assignment, moves: int = 200, seed
     search = _Search(model)
     a = np.asarray(assignment, dtype=np.int64)[model.first]
     search.load(a)
+    md = model
+    prm = _params(model)
     worst = 0.0
     for _ in range(moves):
         search.perturb(1, 0.3)
-        md = model
         tracked = _rebuild(md.d, md.w, md.P, md.s, search.a.copy(), search.sz.copy(),
                            search.valT.copy(), search.own.copy(), search.members.copy(),
                            search.msize.copy(), search.pos.copy(), search.cnt.copy(),
@@ -1062,6 +1238,10 @@ def tracked_objective_check(problem: Problem, assignment, moves: int = 200, seed
         incremental = 0.5 * float(np.sum(search.own + md.P[np.arange(model.N), search.a]))
         full = objective(problem, _expand(model, search.a))
         worst = max(worst, abs(incremental - full), abs(tracked - full))
+        search.fs[:] = full
+        search.its[1] = 0
+        search.tabu_step(3, 1 << 30, prm["tmin"], prm["trange"])
+        worst = max(worst, abs(search.fs[0] - objective(problem, _expand(model, search.a))))
     return worst
 
 

@@ -178,3 +178,31 @@ def test_is_feasible_names_each_violation():
         "group 1 has 2 elements of category 1, above the cap of 1",
         "elements 2 and 3 must be apart but are both in group 1",
     ]
+
+
+def test_a_colleague_pair_trades_places_with_two_singles_when_groups_are_full():
+    """Every group is full, so the pair can only change group by swapping with two people
+    at once; one tabu iteration from the start must find that step."""
+    dist = np.ones((6, 6)) - np.eye(6)
+    dist[0, 1] = dist[1, 0] = 10.0
+    problem = Problem(dist, np.array([3, 3]), np.array([3, 3]), group_weight=np.array([1.0, 2.0]),
+                      unit=np.array([0, 0, -1, -1, -1, -1]))
+    start = np.array([0, 0, 0, 1, 1, 1])
+    assert mdgp.objective(problem, start) == 18.0
+    solution = mdgp.solve(problem, seconds=None, initial=start, max_iterations=1, pool_size=1)
+    assert solution.feasible
+    assert solution.assignment[0] == solution.assignment[1] == 1
+    assert solution.objective == 27.0 == brute_force(problem)
+
+
+@pytest.mark.parametrize("seed", range(3))
+def test_tracked_objective_stays_exact_when_units_trade_places_with_singles(seed):
+    rng = np.random.default_rng(seed)
+    n, m = 24, 4
+    hidden = np.repeat(np.arange(m), n // m)
+    unit = np.full(n, -1)
+    unit[[0, 1]], unit[[6, 7]], unit[[12, 13, 14]], unit[[18, 19, 20]] = 0, 1, 2, 3
+    problem = Problem(random_dist(rng, n), np.full(m, 6), np.full(m, 6),
+                      group_weight=np.array([1.0, 2.0, 0.5, 1.0]), pref=rng.normal(0, 0.5, (n, m)),
+                      unit=unit)
+    assert mdgp.tracked_objective_check(problem, hidden, moves=100, seed=seed) < 1e-7
