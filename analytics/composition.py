@@ -596,7 +596,7 @@ class Proposal:
 def propose(data: RoundData, settings: Settings, locks: dict[int, int | None] | None = None,
             current: dict[int, int | None] | None = None, mode: str = "propose",
             seconds: float | None = 1.0, seed: int = 0, max_iterations: int | None = None,
-            progress=None, should_stop=None) -> Proposal:
+            progress=None, should_stop=None, threads: int = mdgp.DEFAULT_THREADS) -> Proposal:
     """A composition: "propose" starts afresh, "improve" starts from `current` and may move
     anyone not locked, "complete" keeps everyone placed in `current` and fills open places."""
     if mode not in MODES:
@@ -614,7 +614,8 @@ def propose(data: RoundData, settings: Settings, locks: dict[int, int | None] | 
         return Proposal(model.to_dict(keep), False, mdgp.objective(model.problem, keep),
                         model.score(keep), 0.0, 0, found, model.notes)
     solution = mdgp.solve(model.problem, seconds=seconds, seed=seed, initial=keep if mode == "improve" else None,
-                          progress=progress, should_stop=should_stop, max_iterations=max_iterations)
+                          progress=progress, should_stop=should_stop, max_iterations=max_iterations,
+                          threads=threads)
     if not solution.feasible:
         reasons = [Note("cmp.conflict.solver", {"message": _plain(model, v)}) for v in solution.violations[:1]]
         return Proposal(model.to_dict(keep), False, mdgp.objective(model.problem, keep), model.score(keep),

@@ -47,6 +47,8 @@ def register(subparsers) -> None:
     p.add_argument("--json", action="store_true")
     p.add_argument("--bench-real", action="store_true",
                    help="measure the 1-second result against a long reference run")
+    p.add_argument("--threads", type=int, default=mdgp.DEFAULT_THREADS,
+                   help=f"independent searches side by side, best wins (default {mdgp.DEFAULT_THREADS})")
     p.add_argument("--reference-seconds", type=float, default=60.0, help="with --bench-real (default 60)")
     p.set_defaults(func=run)
 
@@ -61,7 +63,7 @@ def run(args) -> int:
     settings = composition_plans.round_settings(con, args.round_id) or composition.default_settings(data)
     current = data.current()
     proposal = composition.propose(data, settings, current=current, mode=args.mode,
-                                   seconds=args.seconds, seed=args.seed)
+                                   seconds=args.seconds, seed=args.seed, threads=args.threads)
     evaluation = composition.evaluate(data, settings, proposal.assignment)
     feasible = proposal.feasible and evaluation.feasible
     out = answer(data, proposal, evaluation, args.lang)
@@ -188,9 +190,10 @@ def _bench(args) -> int:
         return mdgp.objective(model.problem, a) - float(constant[np.flatnonzero(placed), a[placed]].sum())
 
     started = time.perf_counter()
-    short = mdgp.solve(model.problem, seconds=args.seconds, seed=args.seed)
+    short = mdgp.solve(model.problem, seconds=args.seconds, seed=args.seed, threads=args.threads)
     short_wall = time.perf_counter() - started
-    long = mdgp.solve(model.problem, seconds=args.reference_seconds, seed=args.seed + 1)
+    long = mdgp.solve(model.problem, seconds=args.reference_seconds, seed=args.seed + 1,
+                      threads=args.threads)
     best = max(net(short.assignment), net(long.assignment))
     gap = 100.0 * (best - net(short.assignment)) / abs(best) if best else 0.0
     out = {

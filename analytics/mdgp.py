@@ -16,11 +16,18 @@ update) and the inner loops are compiled with numba.
 
 from __future__ import annotations
 
+import os
+import threading
 import time
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 
 import numpy as np
 from numba import njit
+
+
+# Searches run side by side by default: this machine class has two cores.
+DEFAULT_THREADS = max(1, min(2, os.cpu_count() or 1))
 
 
 class ProblemError(ValueError):
@@ -301,12 +308,12 @@ def _build(problem: Problem) -> tuple[_Model | None, list[str]]:
 # Compiled kernels.
 
 
-@njit(cache=True)
+@njit(cache=True, nogil=True)
 def _seed(seed):
     np.random.seed(seed)
 
 
-@njit(cache=True)
+@njit(cache=True, nogil=True)
 def _fits(u, h, vout, w, cnt, capk, cat_ptr, cat_id, cat_cnt, A, ap_ptr, ap_idx):
     if w[h] == 0.0:
         return True
@@ -328,7 +335,7 @@ def _fits(u, h, vout, w, cnt, capk, cat_ptr, cat_id, cat_cnt, A, ap_ptr, ap_idx)
     return k <= 0
 
 
-@njit(cache=True)
+@njit(cache=True, nogil=True)
 def _rebuild(d, w, P, s, a, sz, valT, own, members, msize, pos, cnt, A,
              cat_ptr, cat_id, cat_cnt, ap_ptr, ap_idx):
     N = a.shape[0]
@@ -361,7 +368,7 @@ def _rebuild(d, w, P, s, a, sz, valT, own, members, msize, pos, cnt, A,
     return f
 
 
-@njit(cache=True)
+@njit(cache=True, nogil=True)
 def _move(u, h, d, w, s, a, sz, valT, own, members, msize, pos, cnt, A,
           cat_ptr, cat_id, cat_cnt, ap_ptr, ap_idx):
     g = a[u]
@@ -397,7 +404,7 @@ def _move(u, h, d, w, s, a, sz, valT, own, members, msize, pos, cnt, A,
         own[v] = valT[h, v]
 
 
-@njit(cache=True)
+@njit(cache=True, nogil=True)
 def _cat_of(x, c, cat_ptr, cat_id, cat_cnt):
     for t in range(cat_ptr[x], cat_ptr[x + 1]):
         if cat_id[t] == c:
@@ -405,7 +412,7 @@ def _cat_of(x, c, cat_ptr, cat_id, cat_cnt):
     return 0
 
 
-@njit(cache=True)
+@njit(cache=True, nogil=True)
 def _apart(x, y, ap_ptr, ap_idx):
     for t in range(ap_ptr[x], ap_ptr[x + 1]):
         if ap_idx[t] == y:
@@ -413,7 +420,7 @@ def _apart(x, y, ap_ptr, ap_idx):
     return False
 
 
-@njit(cache=True)
+@njit(cache=True, nogil=True)
 def _fits_group(inn, nin, out, nout, h, w, cnt, capk, cat_ptr, cat_id, cat_cnt, A, ap_ptr, ap_idx):
     """Whether group h keeps its category cap and apart pairs when the nodes inn[:nin] enter
     it and out[:nout] leave it."""
@@ -445,7 +452,7 @@ def _fits_group(inn, nin, out, nout, h, w, cnt, capk, cat_ptr, cat_id, cat_cnt, 
     return True
 
 
-@njit(cache=True)
+@njit(cache=True, nogil=True)
 def _tabu_search(d, w, P, s, lo, up, a, sz, valT, own, members, msize, pos, cnt, A, capk,
                  cat_ptr, cat_id, cat_cnt, ap_ptr, ap_idx, tabu, cT, Mx, best_a, fs, its,
                  max_iter, L, tmin, trange, dmin, general, can_move, compound):
@@ -697,7 +704,7 @@ def _tabu_search(d, w, P, s, lo, up, a, sz, valT, own, members, msize, pos, cnt,
     return done
 
 
-@njit(cache=True)
+@njit(cache=True, nogil=True)
 def _perturb(strength, d, w, P, s, lo, up, a, sz, valT, own, members, msize, pos, cnt, A, capk,
              cat_ptr, cat_id, cat_cnt, ap_ptr, ap_idx, can_move, move_prob):
     """Apply `strength` random feasible swaps (or moves, when sizes allow)."""
@@ -742,7 +749,7 @@ def _perturb(strength, d, w, P, s, lo, up, a, sz, valT, own, members, msize, pos
         done += 1
 
 
-@njit(cache=True)
+@njit(cache=True, nogil=True)
 def _construct(a, order, randomize, budget, d, w, P, s, lo, up, capk, ncat,
                cat_ptr, cat_id, cat_cnt, ap_ptr, ap_idx):
     """Complete the partial assignment `a` (-1 = open) for the nodes in `order`.
@@ -861,7 +868,7 @@ def _construct(a, order, randomize, budget, d, w, P, s, lo, up, capk, ncat,
                     val[v, h] -= w[h] * d[u, v]
 
 
-@njit(cache=True)
+@njit(cache=True, nogil=True)
 def _consensus(pa, pb, m, child):
     """Relabel parent b onto parent a by greedy maximum overlap; keep the agreed nodes."""
     N = pa.shape[0]
@@ -1028,19 +1035,21 @@ def _expand(model: _Model, node_assignment: np.ndarray) -> np.ndarray:
 
 def solve(problem: Problem, seconds: float | None = 1.0, seed: int = 0, initial=None,
           progress=None, should_stop=None, max_iterations: int | None = None,
-          pool_size: int | None = None) -> Solution:
+          pool_size: int | None = None, threads: int = 1) -> Solution:
     """Search for a maximally diverse feasible assignment.
 
     Stops after `seconds` (None = no time limit), after `max_iterations` tabu iterations,
     or when should_stop() returns True, and returns the best feasible assignment found.
     The run is reproducible for a seed when it ends on max_iterations. `initial` is an
     assignment to improve. progress(fraction, best_objective) is called between steps.
+    With threads > 1, that many independent searches (seeds seed, seed + 1, ...) run side by
+    side, one per core (the kernels release the GIL), and the best wins: the runs of one
+    search vary a lot, so the best of two is much steadier than one run of twice the length.
+    Each thread has the whole max_iterations budget, so the result stays reproducible.
     """
     start = time.perf_counter()
     model, reasons = _build(problem)
     n = problem.n
-    rng = np.random.default_rng(seed)
-    _seed(seed)
 
     def infeasible(assignment, extra):
         assignment = np.asarray(assignment, dtype=np.int64)
@@ -1052,13 +1061,77 @@ def solve(problem: Problem, seconds: float | None = 1.0, seed: int = 0, initial=
     if reasons:
         return infeasible(fallback if initial is None else initial, reasons)
 
-    search = _Search(model)
-    N, m = model.N, model.m
     prm = _params(model)
     if pool_size is not None:
         prm["pool"] = pool_size
     limit = None if max_iterations is None else int(max_iterations)
     deadline = None if seconds is None else start + float(seconds)
+    shared = _Shared(start, seconds, limit, progress)
+
+    def one(k: int):
+        return _memetic(model, problem, prm, seed + k, initial, start, deadline, limit,
+                        should_stop, shared, reporter=k == 0)
+
+    threads = max(1, int(threads))
+    with ThreadPoolExecutor(max_workers=max(1, threads - 1)) as pool:
+        others = [pool.submit(one, k) for k in range(1, threads)]
+        runs = [one(0)]  # in the caller's thread, which reports progress (Streamlit needs that)
+        runs += [f.result() for f in others]
+    found = [r for r in runs if r is not None]
+    if not found:
+        return infeasible(fallback if initial is None else initial,
+                          ["no assignment was found that meets all hard constraints"])
+    best_f, best_a, _, history = max(found, key=lambda r: r[0])
+    total_iterations = sum(r[2] for r in found)
+    history = sorted(h for r in found for h in r[3])
+    history = [h for k, h in enumerate(history) if k == 0 or h[1] > max(x[1] for x in history[:k])]
+    assignment = _expand(model, best_a)
+    violations = is_feasible(problem, assignment)
+    shared.report(total_iterations, final=True)
+    return Solution(
+        assignment=assignment,
+        objective=objective(problem, assignment),
+        feasible=not violations,
+        seconds=time.perf_counter() - start,
+        iterations=total_iterations,
+        history=history,
+        violations=violations,
+    )
+
+
+class _Shared:
+    """What the threads of one solve share: the best objective so far, for progress."""
+
+    def __init__(self, start: float, seconds, limit, progress):
+        self.start, self.seconds, self.limit, self.progress = start, seconds, limit, progress
+        self.best = -np.inf
+        self.lock = threading.Lock()
+
+    def offer(self, f: float) -> None:
+        with self.lock:
+            self.best = max(self.best, f)
+
+    def report(self, iterations: int, final: bool = False) -> None:
+        if self.progress is None or self.best == -np.inf:
+            return
+        parts = [1.0] if final else []
+        if self.limit:
+            parts.append(iterations / self.limit)
+        if self.seconds:
+            parts.append((time.perf_counter() - self.start) / self.seconds)
+        self.progress(float(min(1.0, max(parts) if parts else 0.0)), float(self.best))
+
+
+def _memetic(model: _Model, problem: Problem, prm: dict, seed: int, initial, start: float,
+             deadline, limit, should_stop, shared: _Shared, reporter: bool):
+    """One search: a pool of tabu-search optima recombined by crossover, until the budget
+    is used. Returns (best objective, node assignment, iterations, history), or None when
+    no feasible start was found."""
+    n = problem.n
+    rng = np.random.default_rng(seed)
+    _seed(seed)
+    search = _Search(model)
+    N, m = model.N, model.m
     total_iterations = 0
     history: list[tuple[float, float]] = []
     best_f = -np.inf
@@ -1071,22 +1144,13 @@ def solve(problem: Problem, seconds: float | None = 1.0, seed: int = 0, initial=
             return True
         return bool(should_stop is not None and should_stop())
 
-    def report():
-        if progress is None or best_a is None:
-            return
-        parts = []
-        if limit:
-            parts.append(total_iterations / limit)
-        if deadline is not None and seconds:
-            parts.append((time.perf_counter() - start) / seconds)
-        progress(float(min(1.0, max(parts) if parts else 0.0)), float(best_f))
-
     def improve(a0: np.ndarray) -> tuple[float, np.ndarray]:
         nonlocal total_iterations, best_f, best_a
         search.load(a0)
         if search.fs[1] > best_f + 1e-9:
             best_f, best_a = float(search.fs[1]), search.best_a.copy()
             history.append((time.perf_counter() - start, best_f))
+            shared.offer(best_f)
         while search.its[1] < prm["L"]:
             step = prm["chunk"]
             if limit is not None:
@@ -1097,7 +1161,9 @@ def solve(problem: Problem, seconds: float | None = 1.0, seed: int = 0, initial=
             if search.fs[1] > best_f + 1e-9:
                 best_f, best_a = float(search.fs[1]), search.best_a.copy()
                 history.append((time.perf_counter() - start, best_f))
-            report()
+                shared.offer(best_f)
+            if reporter:
+                shared.report(total_iterations)
             if out_of_budget():
                 break
         return float(search.fs[1]), search.best_a.copy()
@@ -1131,8 +1197,7 @@ def solve(problem: Problem, seconds: float | None = 1.0, seed: int = 0, initial=
                 starts.append(first)
                 break
     if not starts:
-        return infeasible(fallback if initial is None else initial,
-                          ["no assignment was found that meets all hard constraints"])
+        return None
 
     profile = _ProfileSampler(model) if model.can_move else None
 
@@ -1155,8 +1220,8 @@ def solve(problem: Problem, seconds: float | None = 1.0, seed: int = 0, initial=
         parts = []
         if limit:
             parts.append(total_iterations / limit)
-        if deadline is not None and seconds:
-            parts.append((time.perf_counter() - start) / seconds)
+        if deadline is not None and deadline > start:
+            parts.append((time.perf_counter() - start) / (deadline - start))
         return min(1.0, max(parts)) if parts else 0.0
 
     pool: list[tuple[float, np.ndarray]] = []
@@ -1190,18 +1255,8 @@ def solve(problem: Problem, seconds: float | None = 1.0, seed: int = 0, initial=
 
     if best_a is None:
         best_a = starts[0] if starts else pool[0][1]
-    assignment = _expand(model, best_a)
-    violations = is_feasible(problem, assignment)
-    report()
-    return Solution(
-        assignment=assignment,
-        objective=objective(problem, assignment),
-        feasible=not violations,
-        seconds=time.perf_counter() - start,
-        iterations=total_iterations,
-        history=history,
-        violations=violations,
-    )
+        best_f = objective(problem, _expand(model, best_a))
+    return best_f, best_a, total_iterations, history
 
 
 def _trim(model: _Model, partial: np.ndarray) -> np.ndarray:

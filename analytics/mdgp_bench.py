@@ -296,7 +296,8 @@ def run(args) -> int:
         for path, problem in problems:
             name = path.stem
             initial = _initial_for(Path(args.initial), name, problem.n) if args.initial else None
-            solution = mdgp.solve(problem, seconds=args.seconds, seed=args.seed, initial=initial)
+            solution = mdgp.solve(problem, seconds=args.seconds, seed=args.seed, initial=initial,
+                                  threads=args.threads)
             best = known.get(name)
             row = {"instance": name, "n": problem.n, "m": problem.m,
                    "objective": round(solution.objective, 6), "best_known": best,
@@ -356,4 +357,6 @@ def register(subparsers) -> None:
                    help="start from DIR/<instance>.sol (ours) or DIR/<instance>.sol.txt (TPSDP) when present")
     p.add_argument("--best-known", metavar="PATH", help="best_known.csv to compare with")
     p.add_argument("--no-baseline", action="store_true", help="skip the baseline")
+    p.add_argument("--threads", type=int, default=mdgp.DEFAULT_THREADS,
+                   help=f"independent searches side by side, best wins (default {mdgp.DEFAULT_THREADS})")
     p.set_defaults(func=run)
