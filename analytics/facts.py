@@ -9,7 +9,8 @@ flags that make counting people (not applications) cheap: which application is t
 person's first (overall and per programme, of all and of those with a place) and whether
 they applied more than once. `group_fill` sums it per round and group, with attendance
 from participation; `round_reach` counts per round the municipalities and provinces of
-its participants.
+its participants; `round_daily` counts per round and day of submission the applications
+and their running total (the application curve).
 
 Writers keep them exact: after writing applications, assignments or participation call
 `refresh(cur, application_ids)`, after changing a person's municipality or role call
@@ -26,6 +27,8 @@ import duckdb
 
 from analytics import db
 from analytics.viewer import Viewer
+
+SUMMARIES = ("application_facts", "group_fill", "round_reach", "round_daily")
 
 _ensure_lock = threading.Lock()
 _ensured: weakref.WeakSet = weakref.WeakSet()  # connections whose database is known filled
@@ -74,6 +77,14 @@ _GROUP_FILL = """
     group by f.round_id, f.group_id
 """
 
+_ROUND_DAILY = """
+    select f.round_id, f.submitted_on, count(*) as applications,
+           sum(count(*)) over (partition by f.round_id order by f.submitted_on) as cumulative
+    from application_facts f
+    {where}
+    group by f.round_id, f.submitted_on
+"""
+
 _ROUND_REACH = """
     select f.round_id, count(distinct f.municipality_code), count(distinct m.province_code)
     from application_facts f
@@ -85,11 +96,12 @@ _ROUND_REACH = """
 
 def rebuild(cur: duckdb.DuckDBPyConnection) -> None:
     """Recompute everything (after a bulk load); call inside the load's transaction."""
-    for table in ("application_facts", "group_fill", "round_reach"):
+    for table in SUMMARIES:
         cur.execute(f"delete from {table}")
     cur.execute("insert into application_facts " + _ROWS + " order by a.round_id, a.id")
     cur.execute("insert into group_fill " + _GROUP_FILL.format(where=""))
     cur.execute("insert into round_reach " + _ROUND_REACH.format(where=""))
+    cur.execute("insert into round_daily " + _ROUND_DAILY.format(where="") + " order by 1, 2")
 
 
 def in_list(values) -> tuple[str, list]:
@@ -132,10 +144,12 @@ def refresh_rounds(cur: duckdb.DuckDBPyConnection, round_ids) -> None:
     if not rounds:
         return
     chosen = f"round_id in {listed}"
-    for table in ("group_fill", "round_reach"):
+    for table in SUMMARIES[1:]:
         cur.execute(f"delete from {table} where {chosen}", rounds)
     cur.execute("insert into group_fill " + _GROUP_FILL.format(where="where f." + chosen), rounds)
     cur.execute("insert into round_reach " + _ROUND_REACH.format(where="and f." + chosen), rounds)
+    cur.execute("insert into round_daily " + _ROUND_DAILY.format(where="where f." + chosen) + " order by 1, 2",
+                rounds)
 
 
 def ensure(con: duckdb.DuckDBPyConnection) -> None:
@@ -166,6 +180,7 @@ def verify(con: duckdb.DuckDBPyConnection) -> dict[str, list]:
         "application_facts": _ROWS,
         "group_fill": _GROUP_FILL.format(where=""),
         "round_reach": _ROUND_REACH.format(where=""),
+        "round_daily": _ROUND_DAILY.format(where=""),
     }
     out = {}
     for table, fresh in checks.items():
@@ -182,6 +197,33 @@ def reader(con: duckdb.DuckDBPyConnection) -> duckdb.DuckDBPyConnection:
     """A cursor for reading the facts, filled first if the database predates them."""
     ensure(con)
     return con.cursor()
+
+
+_parsed: dict[str, object] = {}
+_parsed_lock = threading.Lock()
+
+
+def execute(cur: duckdb.DuckDBPyConnection, sql: str, params=None) -> duckdb.DuckDBPyConnection:
+    """`cur.execute(sql, params)`, parsing each distinct SQL text once.
+
+    The Python client has no prepared statements; parsing a page query of a few thousand
+    characters costs DuckDB about as much as running it on the summaries, so the parsed
+    statement is kept and executed again (DuckDB copies it for each run, so threads can share
+    it). The texts are a fixed set per page query (one per combination of filters).
+    """
+    statement = _parsed.get(sql)
+    if statement is None:
+        [statement] = cur.extract_statements(sql)
+        with _parsed_lock:
+            if len(_parsed) >= 512:
+                _parsed.clear()
+            _parsed[sql] = statement
+    return cur.execute(statement, params)
+
+
+def read(con: duckdb.DuckDBPyConnection, sql: str, params=None):
+    """A read of the facts (filled first if need be) as a DataFrame; see `execute`."""
+    return execute(reader(con), sql, params).df()
 
 
 YEAR = "year(coalesce({r}.starts_on, {r}.application_deadline))"  # the year a round belongs to

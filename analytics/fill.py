@@ -26,67 +26,76 @@ STATUSES = ("received", "selected", "confirmed", "waitlisted", "rejected", "with
 COUNTS = ("applications",) + STATUSES + ("placed", "candidates", "attended", "completed")
 
 
-def _group_rows(condition: str) -> str:
-    """CTEs up to `group_rows`: one row per group of the rounds meeting `condition`, plus
-    per round one row (group null) for applications without a group; read from the
-    group_fill summary, never from the applications themselves. A round counts as
-    composed once anyone in it has a place (it has a round_reach row)."""
+def _rows(condition: str) -> str:
+    """CTEs up to `rows`: one row per group of the rounds meeting `condition`, plus per round
+    one row (group null) for applications without a group, with the names of round and
+    programme; counts from the group_fill summary, never from the applications themselves.
+    In a round with a single group that group takes the applications without a group. A
+    round counts as composed once anyone in it has a place (it has a round_reach row)."""
     return f"""
-        with chosen_rounds as (
-            select r.id, r.starts_on from rounds r where {condition}
+        with chosen as (
+            select r.id as round_id, r.name as round, r.application_deadline as deadline, r.starts_on as round_starts,
+                   p.id as programme_id, p.name as programme
+            from rounds r join programmes p on p.id = r.programme_id
+            where {condition}
         ), chosen_groups as (
-            select g.id as group_id, g.round_id, g.name, g.min_capacity, g.max_capacity,
-                   coalesce(s.starts_at::date, cr.starts_on) as starts_on
+            select g.round_id, g.id as group_id, g.name, g.min_capacity, g.max_capacity,
+                   s.starts_at::date as first_session, count(*) over (partition by g.round_id) = 1 as sole
             from groups g
-            join chosen_rounds cr on cr.id = g.round_id
             left join sessions s on s.group_id = g.id and s.seq = 1
-        ), sole as (
-            select round_id, min(group_id) as group_id from chosen_groups group by round_id having count(*) = 1
-        ), unplaced as (
-            select gf.* from group_fill gf join chosen_rounds cr on cr.id = gf.round_id where gf.group_id is null
-        ), group_rows as (
-            select cg.round_id, cg.group_id, cg.name as "group", cg.min_capacity, cg.max_capacity, cg.starts_on,
-                   {", ".join(f"coalesce(gf.{c}, 0) + coalesce(u.{c}, 0) as {c}" for c in COUNTS)},
-                   coalesce(cg.starts_on >= ?::date
-                            and case when rr.round_id is not null then coalesce(gf.placed, 0)
-                                     else coalesce(gf.candidates, 0) + coalesce(u.candidates, 0) end < cg.min_capacity,
+            where g.round_id in (select round_id from chosen)
+        ), counted as (
+            select gf.round_id, coalesce(gf.group_id, s.group_id) as group_id,
+                   {", ".join(f"sum(gf.{c})::integer as {c}" for c in COUNTS)}
+            from group_fill gf
+            left join chosen_groups s on gf.group_id is null and s.round_id = gf.round_id and s.sole
+            where gf.round_id in (select round_id from chosen)
+            group by all
+        ), rows as (
+            select c.* exclude (round_starts), g.name as "group", g.group_id,
+                   coalesce(g.first_session, c.round_starts) as starts_on,
+                   coalesce(g.min_capacity, 0) as min_capacity, coalesce(g.max_capacity, 0) as max_capacity,
+                   {", ".join(f"coalesce(n.{c}, 0) as {c}" for c in COUNTS)},
+                   coalesce(coalesce(g.first_session, c.round_starts) >= ?::date
+                            and coalesce(if(rr.round_id is null, n.candidates, n.placed), 0) < g.min_capacity,
                             false) as below_minimum
-            from chosen_groups cg
-            left join group_fill gf on gf.round_id = cg.round_id and gf.group_id = cg.group_id
-            left join sole s on s.group_id = cg.group_id
-            left join unplaced u on u.round_id = s.round_id
-            left join round_reach rr on rr.round_id = cg.round_id
-            union all
-            select u.round_id, null, null, 0, 0, cr.starts_on, {", ".join(f"u.{c}" for c in COUNTS)}, false
-            from unplaced u
-            join chosen_rounds cr on cr.id = u.round_id
-            anti join sole s on s.round_id = u.round_id
+            from chosen_groups g
+            full join counted n on n.round_id = g.round_id and n.group_id = g.group_id
+            join chosen c on c.round_id = coalesce(g.round_id, n.round_id)
+            left join round_reach rr on rr.round_id = c.round_id
         )
 """
 
 
-_LEVEL_ROWS = {
-    "group": """
-        select p.id as programme_id, p.name as programme, r.id as round_id, r.name as round,
-               r.application_deadline as deadline, gr."group", gr.group_id, gr.starts_on,
-               gr.* exclude (round_id, group_id, "group", starts_on)
-        from group_rows gr
-    """,
-    "round": f"""
-        select p.id as programme_id, any_value(p.name) as programme, r.id as round_id, any_value(r.name) as round,
-               any_value(r.application_deadline) as deadline, min(gr.starts_on) as starts_on,
-               {", ".join(f"sum(gr.{c})::bigint as {c}" for c in ("min_capacity", "max_capacity") + COUNTS)},
-               bool_or(gr.below_minimum) as below_minimum
-        from group_rows gr
-    """,
-    "programme": f"""
-        select p.id as programme_id, any_value(p.name) as programme,
-               {", ".join(f"sum(gr.{c})::bigint as {c}" for c in ("min_capacity", "max_capacity") + COUNTS)},
-               bool_or(gr.below_minimum) as below_minimum
-        from group_rows gr
-    """,
-}
-_LEVEL_GROUPING = {"group": "", "round": "group by p.id, r.id", "programme": "group by p.id"}
+_KEYS = {"group": 'programme_id, programme, round_id, round, deadline, "group", group_id',
+         "round": "programme_id, programme, round_id, round, deadline",
+         "programme": "programme_id, programme"}
+_SUMS = ("min_capacity", "max_capacity") + COUNTS
+
+
+def _levelled(level: str) -> str:
+    """The select on `rows` that makes the rows of `level`, with the rates and the order."""
+    keys = _KEYS[level]
+    if level == "group":
+        return f"""
+            select {keys}, starts_on, date_diff('day', ?::date, starts_on) as days_to_start, {", ".join(_SUMS)},
+                   placed / nullif(max_capacity, 0) as fill_rate,
+                   (applications - withdrawn) / nullif(max_capacity, 0) as oversubscription, below_minimum
+            from rows
+            order by days_to_start < 0, abs(days_to_start), programme_id, round_id, group_id nulls last
+        """
+    timing = "min(starts_on) as starts_on, date_diff('day', ?::date, min(starts_on)) as days_to_start," * (
+        level == "round")
+    return f"""
+        select {keys}, {timing} {", ".join(f"sum({c})::bigint as {c}" for c in _SUMS)},
+               sum(placed) / nullif(sum(max_capacity), 0) as fill_rate,
+               sum(applications - withdrawn) / nullif(sum(max_capacity), 0) as oversubscription,
+               bool_or(below_minimum) as below_minimum
+        from rows
+        group by {keys}
+        order by {"days_to_start < 0, abs(days_to_start), programme_id, round_id" if level == "round"
+                  else "programme_id"}
+    """
 
 
 def rates(
@@ -113,27 +122,9 @@ def rates(
         raise InvalidInput(f"Unknown level {level!r}; choose one of {', '.join(LEVELS)}.",
                            key="fill.err_level", level=level)
     today = today or date.today()
-    moved = ("starts_on",) * (level != "programme") + ("min_capacity", "max_capacity") + COUNTS + ("below_minimum",)
-    timing = "starts_on, date_diff('day', ?::date, starts_on) as days_to_start," if level != "programme" else ""
     condition, params = facts.where(viewer, programme_id, round_id, year)
-    sql = f"""
-        {_group_rows(condition)}, levelled as (
-            {_LEVEL_ROWS[level]}
-            join rounds r on r.id = gr.round_id
-            join programmes p on p.id = r.programme_id
-            {_LEVEL_GROUPING[level]}
-        )
-        select levelled.* exclude ({", ".join(moved)}),
-               {timing} min_capacity, max_capacity, {", ".join(COUNTS)},
-               placed / nullif(max_capacity, 0) as fill_rate,
-               (applications - withdrawn) / nullif(max_capacity, 0) as oversubscription,
-               below_minimum
-        from levelled
-        order by {"days_to_start < 0, abs(days_to_start), " if level != "programme" else ""}programme_id
-                 {", round_id" if level != "programme" else ""}{", group_id nulls last" if level == "group" else ""}
-    """
     params = params + [today] + [today] * (level != "programme")
-    return facts.reader(con).execute(sql, params).df()
+    return facts.read(con, _rows(condition) + _levelled(level), params)
 
 
 def warnings(frame: pd.DataFrame) -> pd.DataFrame:
@@ -165,7 +156,7 @@ def focus_round(
 ) -> int | None:
     """The round the application curve is about: the chosen one, else the one with the
     next deadline, else the most recent one."""
-    found = con.cursor().execute(*_focus(viewer, programme_id, round_id, year, today or date.today())).fetchone()
+    found = facts.execute(con.cursor(), *_focus(viewer, programme_id, round_id, year, today or date.today())).fetchone()
     return found[0] if found else None
 
 
@@ -182,35 +173,22 @@ def curve(
     cumulative, for the focus round (see `focus_round`) and up to `earlier` previous
     rounds of its programme, so a coordinator sees whether this round runs behind."""
     focus, params = _focus(viewer, programme_id, round_id, year, today or date.today())
-    cur = facts.reader(con)
-    chosen = cur.execute(
-        f"""
-        with focus as ({focus})
-        select e.id from focus f
-        join rounds e on e.programme_id = f.programme_id
-            and (e.application_deadline, e.id) <= (f.application_deadline, f.id)
-        order by e.application_deadline desc, e.id desc
-        limit ? + 1
-        """,
-        params + [earlier],
-    ).fetchall()
-    ids = [r for (r,) in chosen]
-    listed, values = facts.in_list(ids)
     sql = f"""
-        with daily as (
-            select f.round_id, f.submitted_on, count(*) as applications
-            from application_facts f
-            where f.round_id in {listed}
-            group by all
+        with focus as ({focus}), chosen as (
+            select e.id, e.name, e.application_deadline, e.id = f.id as focus
+            from focus f
+            join rounds e on e.programme_id = f.programme_id
+                and (e.application_deadline, e.id) <= (f.application_deadline, f.id)
+            order by e.application_deadline desc, e.id desc
+            limit ? + 1
         )
-        select r.id as round_id, r.name as round, r.id = ? as focus,
-               date_diff('day', r.application_deadline, d.submitted_on) as day, d.applications,
-               sum(d.applications) over (partition by r.id order by d.submitted_on)::bigint as cumulative
-        from daily d
-        join rounds r on r.id = d.round_id
-        order by r.application_deadline, r.id, day
+        select c.id as round_id, c.name as round, c.focus,
+               date_diff('day', c.application_deadline, d.submitted_on) as day, d.applications, d.cumulative
+        from chosen c
+        join round_daily d on d.round_id = c.id
+        order by c.application_deadline, c.id, day
     """
-    return cur.execute(sql, values + [ids[0] if ids else None]).df()
+    return facts.read(con, sql, params + [earlier])
 
 
 def people(con: duckdb.DuckDBPyConnection, viewer: Viewer, group_id: int | None, round_id: int | None = None

@@ -211,8 +211,11 @@ def test_people_are_for_coordinators_only(con, academy):
         fill.people(con, COORDINATOR, None)
 
 
+EXACT = {table: [] for table in facts.SUMMARIES}
+
+
 def test_summaries_stay_exact_through_every_write(con, academy):
-    assert facts.verify(con) == {"application_facts": [], "group_fill": [], "round_reach": []}
+    assert facts.verify(con) == EXACT
     k = academy
     # a write that forgets the refresh is caught
     with db.transaction(con, "test", "bad") as cur:
@@ -221,22 +224,32 @@ def test_summaries_stay_exact_through_every_write(con, academy):
     assert found["application_facts"] == [k["apps"]["a4"]] and found["group_fill"] == [k["r1"]]
     with db.transaction(con, "test", "fix") as cur:
         facts.refresh(cur, [k["apps"]["a4"]])
-    assert facts.verify(con) == {"application_facts": [], "group_fill": [], "round_reach": []}
+    assert facts.verify(con) == EXACT
     # deleting an application (and thereby Gert's repeat flag) through refresh
     with db.transaction(con, "test", "delete") as cur:
         cur.execute("delete from applications where id = ?", [k["apps"]["a6"]])
         facts.refresh(cur, [k["apps"]["a6"]])
-    assert facts.verify(con) == {"application_facts": [], "group_fill": [], "round_reach": []}
+    assert facts.verify(con) == EXACT
     # a bulk write refreshes many ids at once
     with db.transaction(con, "test", "bulk") as cur:
         cur.execute("update applications set status = 'received' where status = 'waitlisted'")
         facts.refresh(cur, range(1, 801))
-    assert facts.verify(con) == {"application_facts": [], "group_fill": [], "round_reach": []}
+    assert facts.verify(con) == EXACT
+    # a changed day of submission moves the application on the curve, once refreshed
+    with db.transaction(con, "test", "redate") as cur:
+        cur.execute("update applications set submitted_at = submitted_at - interval 3 day where id = ?",
+                    [k["apps"]["a4"]])
+    assert facts.verify(con)["round_daily"] == [k["r1"]]
+    with db.transaction(con, "test", "fix") as cur:
+        facts.refresh(cur, [k["apps"]["a4"]])
+    assert facts.verify(con) == EXACT
+    days = fill.curve(con, COORDINATOR, round_id=k["r1"], earlier=0, today=TODAY)[["day", "cumulative"]]
+    assert days.to_dict("list") == {"day": [-36, -26, -14, -3], "cumulative": [2, 3, 4, 5]}  # a6 deleted above
 
 
 def test_ensure_fills_the_facts_of_an_older_database(con, academy):
     with db.transaction(con, "test", "wipe") as cur:
-        for table in ("application_facts", "group_fill", "round_reach"):
+        for table in facts.SUMMARIES:
             cur.execute(f"delete from {table}")
     assert fill.rates(con, COORDINATOR, round_id=academy["r1"], today=TODAY).applications.sum() == 6
-    assert facts.verify(con) == {"application_facts": [], "group_fill": [], "round_reach": []}
+    assert facts.verify(con) == EXACT

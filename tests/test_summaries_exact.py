@@ -43,3 +43,25 @@ def test_a_municipality_resolved_after_import_counts_in_the_summaries(demo_con):
         "select municipality_code from application_facts where application_id = ?", [application_id]).fetchone()[0]
     assert code == "GM0363"
     assert _clean(demo_con)
+
+
+def test_an_import_keeps_the_application_curve_exact(demo_con):
+    from analytics import fill, intake
+
+    cur = demo_con.cursor()
+    programme, round_id, name, deadline = cur.execute(
+        """select p.id, r.id, p.name, r.application_deadline from rounds r join programmes p on p.id = r.programme_id
+           where r.application_deadline >= date '2026-11-23' order by r.application_deadline, r.id limit 1""").fetchone()
+    before = fill.curve(demo_con, COORDINATOR, round_id=round_id, earlier=0)
+    day = deadline.replace(day=1) if deadline.day > 1 else deadline
+    stamp = day.strftime("%d-%m-%Y")
+    export = "Tijdstempel;Voornaam;Achternaam;E-mailadres;Gemeente\r\n" + "".join(
+        f"{stamp} 09:0{n};Nieuw{n};Persoon;nieuw{n}@example.nl;Utrecht\r\n" for n in range(3))
+    result = intake.import_bytes(demo_con, "test", export.encode(), "nieuw.csv", programme, round_id)
+    assert result.imported == 3
+    assert _clean(demo_con)
+    after = fill.curve(demo_con, COORDINATOR, round_id=round_id, earlier=0)
+    assert after.cumulative.max() == (before.cumulative.max() if len(before) else 0) + 3
+    offset = (day - deadline).days
+    added = after[after.day == offset].applications.sum() - before[before.day == offset].applications.sum()
+    assert added == 3

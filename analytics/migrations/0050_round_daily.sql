@@ -1,0 +1,16 @@
+-- The application curve (issue 4): applications per round and day of submission, with the
+-- running total, so the fill page draws a round's curve from a few narrow rows. Kept exact
+-- by analytics.facts.refresh_rounds in the transaction of every write to application_facts.
+
+create table round_daily (
+    round_id integer not null,
+    submitted_on date not null,
+    applications integer not null,
+    cumulative integer not null      -- applications of the round submitted on or before this day
+);
+
+insert into round_daily
+select round_id, submitted_on, count(*), sum(count(*)) over (partition by round_id order by submitted_on)
+from application_facts
+group by round_id, submitted_on
+order by round_id, submitted_on;
