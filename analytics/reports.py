@@ -2,13 +2,15 @@
 
 A participant is someone with a place in a group (an assignment). Counts below
 `SUPPRESS_BELOW` are hidden in breakdowns shown to funders, so that no person can be
-singled out from a small municipality or a rare role. The figures come from the
-summaries in `analytics.facts`, never from the attendance table itself.
+singled out from a small municipality or a rare role; `protect` hides more where a total
+on the same page would give a hidden count back (secondary suppression). The figures come
+from the summaries in `analytics.facts`, never from the attendance table itself.
 """
 
 from __future__ import annotations
 
 import duckdb
+import numpy as np
 import pandas as pd
 
 from analytics import facts
@@ -46,7 +48,7 @@ def by_round(con: duckdb.DuckDBPyConnection, viewer: Viewer, programme_id=None, 
         left join round_reach rr on rr.round_id = r.id
         order by r.starts_on desc nulls last, p.name, r.id
     """
-    return facts.reader(con).execute(sql, params).df()
+    return facts.read(con, sql, params)
 
 
 def totals(con: duckdb.DuckDBPyConnection, viewer: Viewer, programme_id=None, round_id=None, year=None) -> dict:
@@ -69,7 +71,7 @@ def totals(con: duckdb.DuckDBPyConnection, viewer: Viewer, programme_id=None, ro
                (select count(distinct province_code) from reached) as provinces,
                (select attendance_rate from rates) as attendance_rate
     """
-    row = facts.reader(con).execute(sql, params + more).df()
+    row = facts.read(con, sql, params + more)
     return row.iloc[0].to_dict()
 
 
@@ -92,8 +94,15 @@ def breakdown(con: duckdb.DuckDBPyConnection, viewer: Viewer, by: str, programme
         left join provinces pv on pv.code = m.province_code
         group by 1 order by participants desc, 1
     """
-    frame = facts.reader(con).execute(sql, params).df()
-    return suppress(frame, "participants") if viewer.role == "funder" else frame
+    frame = facts.read(con, sql, params)
+    if viewer.role != "funder":
+        return frame
+    # The rows add up to the participants of the rounds shown beside them (by_round), a
+    # total that stays: further rows are hidden until that total gives none back.
+    hidden, _ = protect(frame.participants.to_numpy(), [np.arange(len(frame))], fixed=[True])
+    out = frame.assign(participants=frame.participants.astype("Int64").mask(hidden))
+    # hidden rows last, so that their place in the order tells nothing about their size
+    return pd.concat([out[~hidden], out[hidden].sort_values(by)], ignore_index=True)
 
 
 def suppress(frame: pd.DataFrame, column: str, k: int = SUPPRESS_BELOW) -> pd.DataFrame:
@@ -101,3 +110,82 @@ def suppress(frame: pd.DataFrame, column: str, k: int = SUPPRESS_BELOW) -> pd.Da
     out = frame.copy()
     out[column] = out[column].astype("Int64").where(out[column] >= k)
     return out
+
+
+def protect(counts, totals, fixed=None, k: int = SUPPRESS_BELOW) -> tuple[np.ndarray, np.ndarray]:
+    """Primary and secondary suppression of a table of counts shown with its totals.
+
+    `counts` are the cells (people per municipality, province or role); `totals` lists, per
+    total shown on the same page, the positions of the cells it adds up (a province, a size
+    class, everything). A cell or total from 1 to k - 1 is hidden (primary suppression).
+    That alone can leak: a total minus the cells shown gives back a cell that is the only
+    one hidden in it, and totals that overlap can pin hidden cells together. So more is
+    hidden (secondary suppression) until no hidden count from 1 to k - 1 can be worked out
+    from what is shown: not exactly (the totals' sums determine it) and not nearly (the
+    hidden cells of a total add up to so little that one of them must be below k - 1). A
+    reader is assumed to know that every hidden cell is at least 1 (reach is shown).
+
+    Each round hides, for the first count found exposed, the smallest shown cell of one of
+    its totals that protects it (so as little as possible is lost), else a total, else the
+    smallest cell (and looks again). Totals marked `fixed` are shown elsewhere and are never
+    hidden. Returns which cells and which totals to hide.
+    """
+    counts = np.asarray(counts, dtype=np.int64)
+    members = [np.asarray(m, dtype=np.int64) for m in totals]
+    sums = np.array([counts[m].sum() for m in members], dtype=np.int64)
+    fixed = np.zeros(len(members), bool) if fixed is None else np.asarray(fixed, bool)
+    cells = (counts >= 1) & (counts < k)
+    hidden_totals = (sums >= 1) & (sums < k) & ~fixed
+    sensitive = np.concatenate([cells, hidden_totals])
+    state = np.concatenate([cells, hidden_totals])
+    while True:
+        exposed = _exposed(counts, members, sums, state, sensitive, k)
+        if not exposed:
+            return state[:len(counts)], state[len(counts):]
+        j, where = exposed[0]
+        options = ([i for t in where for i in members[t] if not state[i] and counts[i] >= 1]
+                   + [len(counts) + t for t in where if not state[len(counts) + t] and not fixed[t]])
+        options = sorted(set(options), key=lambda o: (o >= len(counts), (counts[o] if o < len(counts)
+                                                                          else sums[o - len(counts)]), o))
+        if not options:  # nothing left that could cover it
+            sensitive[j] = False
+            continue
+        chosen = next((o for o in options[:12] if j not in dict(_exposed(
+            counts, members, sums, _with(state, o), sensitive, k))), options[0])
+        state[chosen] = True
+
+
+def _with(state: np.ndarray, position: int) -> np.ndarray:
+    out = state.copy()
+    out[position] = True
+    return out
+
+
+def _exposed(counts, members, sums, state, sensitive, k) -> list[tuple[int, list[int]]]:
+    """Hidden sensitive counts a reader can work out (exactly, or to below k - 1), each with
+    the totals that expose it; `state` holds which cells, then which totals, are hidden."""
+    n = len(counts)
+    found = {}
+    for t, m in enumerate(members):  # nearly: the hidden cells of a shown total add up to too little
+        hid = m[state[m]]
+        if state[n + t] or not sensitive[hid].any():
+            continue
+        if counts[hid].sum() - (len(hid) - 1) < k - 1:
+            found.setdefault(int(hid[sensitive[hid]][0]), []).append(t)
+    unknown = np.flatnonzero(state)
+    if len(unknown):  # exactly: the totals' equations fix the value (its unit vector is in their row space)
+        column = {u: c for c, u in enumerate(unknown)}
+        system = np.zeros((len(members), len(unknown)))
+        for t, m in enumerate(members):
+            for i in m[state[m]]:
+                system[t, column[i]] = 1.0
+            if state[n + t]:
+                system[t, column[n + t]] = -1.0
+        _, values, basis = np.linalg.svd(system)
+        rank = int((values > 1e-9).sum())
+        free = basis[rank:]
+        for c, u in enumerate(unknown):
+            if sensitive[u] and (free.shape[0] == 0 or np.abs(free[:, c]).max() < 1e-9):
+                found.setdefault(int(u), []).extend(
+                    [t for t, m in enumerate(members) if (u < n and u in m) or u == n + t])
+    return sorted((j, sorted(set(where))) for j, where in found.items())

@@ -7,7 +7,9 @@ names (always a 2025 municipality: the importer maps former ones). Figures come 
 
 Funders see only their programmes, and a count below `reports.SUPPRESS_BELOW` is hidden
 from them (shown as missing), so no one can be singled out in a small municipality.
-Whether a municipality was reached is not hidden: that is what funders ask.
+Whether a municipality was reached is not hidden: that is what funders ask. The page also
+shows totals per province, per size class and overall, so more is hidden where a total
+would give a hidden count back (`reports.protect`); every function here hides the same.
 """
 
 from __future__ import annotations
@@ -17,9 +19,11 @@ from functools import lru_cache
 import duckdb
 import pandas as pd
 
+import numpy as np
+
 from analytics import facts, reference
 from analytics.errors import InvalidInput
-from analytics.reports import SUPPRESS_BELOW
+from analytics.reports import SUPPRESS_BELOW, protect
 from analytics.viewer import Viewer
 
 MEASURES = ("applicants", "participants")
@@ -39,6 +43,14 @@ def by_municipality(con: duckdb.DuckDBPyConnection, viewer: Viewer, programme_id
                     year=None) -> pd.DataFrame:
     """Every municipality, reached or not: applicants and participants, also per 10,000
     inhabitants, and whether any applicant or participant came from it."""
+    frame = _towns(con, viewer, programme_id, round_id, year)
+    if viewer.role != "funder":
+        return frame
+    hidden = _hidden(frame)
+    return _mask(frame, {m: frame.code.isin(hidden[m]["municipality"]) for m in MEASURES})
+
+
+def _towns(con, viewer, programme_id, round_id, year) -> pd.DataFrame:
     people, params = facts.people_per("municipality_code", viewer, programme_id, round_id, year)
     sql = f"""
         with {people}
@@ -53,8 +65,34 @@ def by_municipality(con: duckdb.DuckDBPyConnection, viewer: Viewer, programme_id
         left join people_per t on t.key = m.code
         order by m.name
     """
-    frame = facts.reader(con).execute(sql, params).df()
-    return _hide_small(frame) if viewer.role == "funder" else frame
+    return facts.read(con, sql, params)
+
+
+def _hidden(towns: pd.DataFrame) -> dict[str, dict]:
+    """For funders, per measure: the municipalities, provinces and size classes whose count
+    is hidden, and whether the overall total is. The page shows the municipalities with the
+    totals per province, per size class and overall, so these are protected together."""
+    groups = {by: sorted(towns[by].unique()) for by in ("province", "size_class")}
+    totals = [np.flatnonzero(towns[by].to_numpy() == value) for by, values in groups.items() for value in values]
+    totals.append(np.arange(len(towns)))
+    out = {}
+    for measure in MEASURES:
+        cells, sums = protect(towns[measure].to_numpy(), totals)
+        hidden_sums = iter(sums)
+        out[measure] = {"municipality": set(towns.code[cells])}
+        for by, values in groups.items():
+            out[measure][by] = {value for value in values if next(hidden_sums)}
+        out[measure]["total"] = bool(next(hidden_sums))
+    return out
+
+
+def _mask(frame: pd.DataFrame, hidden: dict[str, pd.Series]) -> pd.DataFrame:
+    """The frame with each measure, and its rate per 10,000, missing where `hidden` says."""
+    out = frame.copy()
+    for measure, rows in hidden.items():
+        out[measure] = out[measure].astype("Int64").mask(rows.to_numpy())
+        out[f"{measure}_per_10k"] = out[f"{measure}_per_10k"].mask(rows.to_numpy())
+    return out
 
 
 def by_region(con: duckdb.DuckDBPyConnection, viewer: Viewer, by: str = "province", programme_id=None,
@@ -85,13 +123,17 @@ def by_region(con: duckdb.DuckDBPyConnection, viewer: Viewer, by: str = "provinc
     """
     if by == "size_class":
         params.append(reference.SIZE_CLASSES)
-    frame = facts.reader(con).execute(sql, params).df()
-    return _hide_small(frame) if viewer.role == "funder" else frame
+    frame = facts.read(con, sql, params)
+    if viewer.role != "funder":
+        return frame
+    hidden = _hidden(_towns(con, viewer, programme_id, round_id, year))
+    return _mask(frame, {m: frame[by].isin(hidden[m][by]) for m in MEASURES})
 
 
 def totals(con: duckdb.DuckDBPyConnection, viewer: Viewer, programme_id=None, round_id=None, year=None) -> dict:
     """Headline figures: people, municipalities and provinces reached, and applicants whose
-    municipality is unknown."""
+    municipality is unknown. For a funder the number of people is None where it would give
+    a hidden municipality's count back."""
     people, params = facts.people_per("municipality_code", viewer, programme_id, round_id, year)
     sql = f"""
         with {people}
@@ -106,8 +148,12 @@ def totals(con: duckdb.DuckDBPyConnection, viewer: Viewer, programme_id=None, ro
         from people_per t
         left join municipalities m on m.code = t.key
     """
-    row = facts.reader(con).execute(sql, params).df()
-    return {k: int(v) for k, v in row.iloc[0].to_dict().items()}
+    row = facts.read(con, sql, params)
+    out = {k: int(v) for k, v in row.iloc[0].to_dict().items()}
+    if viewer.role == "funder":
+        hidden = _hidden(_towns(con, viewer, programme_id, round_id, year))
+        out.update({m: None for m in MEASURES if hidden[m]["total"]})
+    return out
 
 
 def new_and_returning(con: duckdb.DuckDBPyConnection, viewer: Viewer, measure: str = "applicants",
@@ -140,17 +186,7 @@ def new_and_returning(con: duckdb.DuckDBPyConnection, viewer: Viewer, measure: s
         order by year
     """
     params = [round_id, round_id] + params + [year, year]
-    return facts.reader(con).execute(sql, params).df()
-
-
-def _hide_small(frame: pd.DataFrame) -> pd.DataFrame:
-    """For funders: counts from 1 to SUPPRESS_BELOW - 1, and their rates, become missing."""
-    out = frame.copy()
-    for measure in MEASURES:
-        small = out[measure].between(1, SUPPRESS_BELOW - 1)
-        out[measure] = out[measure].astype("Int64").mask(small)
-        out[f"{measure}_per_10k"] = out[f"{measure}_per_10k"].mask(small)
-    return out
+    return facts.read(con, sql, params)
 
 
 def top(frame: pd.DataFrame, measure: str = "applicants", per_10k: bool = False, n: int = 15) -> pd.DataFrame:

@@ -54,7 +54,7 @@ with shown_errors():
     cols[0].metric(t("spread.reached"), f"{totals[f'municipalities_{measure}']}",
                    t("spread.reached_of", total=totals["all_municipalities"]), delta_color="off")
     cols[1].metric(t("spread.provinces_reached"), totals[f"provinces_{measure}"])
-    cols[2].metric(t("spread.people"), totals[measure])
+    cols[2].metric(t("spread.people"), "–" if totals[measure] is None else totals[measure])
     if totals["unknown_applicants"]:
         st.caption(t("spread.unknown", n=totals["unknown_applicants"]))
 
@@ -72,8 +72,8 @@ with shown_errors():
         chart.add_trace(go.Choropleth(
             geojson=spread.map_shapes(), locations=hidden.code, featureidkey="properties.code",
             z=[1] * len(hidden), colorscale=[[0, "#cccccc"], [1, "#cccccc"]], showscale=False,
-            text=hidden.name, hovertemplate="%{text}: " + t("spread.hidden", k=SUPPRESS_BELOW - 1) + "<extra></extra>",
-            name=t("spread.hidden", k=SUPPRESS_BELOW - 1), showlegend=True,
+            text=hidden.name, hovertemplate="%{text}: " + t("spread.hidden") + "<extra></extra>",
+            name=t("spread.hidden"), showlegend=True,
         ))
     chart.update_geos(fitbounds="locations", visible=False, projection_type="mercator")
     chart.update_layout(height=620, margin={"l": 0, "r": 0, "t": 40, "b": 0})

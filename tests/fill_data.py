@@ -274,5 +274,23 @@ def spread_academy(con) -> dict:
     return dict(p=p, q=q, r24=r24, r25=r25, s25=s25, purmerend=beemster)
 
 
+# Applicants per municipality of leaky_academy: Bunnik's 2 is the only small count in the
+# province of Utrecht (16 in all) and in the 5k-20k class (7 in all), Vlieland's 3 the only one
+# in Fryslân and below 5k; with primary suppression alone the totals give both back.
+LEAKY = {"GM0344": 8, "GM0307": 6, "GM0312": 2, "GM0363": 9, "GM0439": 7, "GM0473": 5, "GM0096": 3}
+
+
+def leaky_academy(con) -> dict:
+    """One funded round; applicants per municipality as in LEAKY, all of them placed."""
+    a = Academy(con)
+    q = a.programme("Workshop Raad", fmt="workshop", min_sessions=1, funder="Fonds")
+    s = a.round(q, "2025", deadline=date(2025, 8, 1), starts_on=date(2025, 9, 1))
+    g = a.group(s, "Iedereen", 1, 100, first_session=date(2025, 9, 1), sessions=1)
+    for code, n in LEAKY.items():
+        for i in range(n):
+            a.assign(a.apply(a.person(f"P{i}", code, code), s, date(2025, 7, 1)), g)
+    return dict(q=q, s=s)
+
+
 def metrics(at: AppTest) -> dict:
     return {m.label: m.value for m in at.metric}

@@ -4,11 +4,13 @@ from __future__ import annotations
 
 from datetime import date
 
+import numpy as np
 import pandas as pd
 import pytest
 
 from analytics import reports
 from analytics.viewer import COORDINATOR, Viewer
+from tests import disclosure
 from tests.fill_data import database_fixtures, spread_academy
 
 
@@ -63,5 +65,44 @@ def test_breakdowns_count_places(con):
 
 def test_funders_get_small_counts_suppressed(con, fund):
     rows = reports.breakdown(con, fund, "province")
+    # Utrecht's 5 is hidden too: the round's 6 participants minus 5 would give Noord-Holland's 1
     assert plain(rows.to_dict("records")) == [
-        {"province": "Utrecht", "participants": 5}, {"province": "Noord-Holland", "participants": None}]
+        {"province": "Noord-Holland", "participants": None}, {"province": "Utrecht", "participants": None}]
+
+
+def audit(counts, totals, hidden_cells, hidden_totals) -> dict[int, tuple[float, float]]:
+    """The range a reader can work out for each hidden cell."""
+    cells = [None if hidden else int(c) for c, hidden in zip(counts, hidden_cells)]
+    shown = [(list(m), None if hidden else int(np.asarray(counts)[m].sum())) for m, hidden in zip(totals, hidden_totals)]
+    return disclosure.ranges(cells, shown)
+
+
+def primary_only(counts, totals, k=reports.SUPPRESS_BELOW):
+    counts = np.asarray(counts)
+    return (counts >= 1) & (counts < k), np.array([0 < counts[m].sum() < k for m in totals])
+
+
+@pytest.mark.parametrize("counts, totals", [
+    ([6, 2, 9], [[0, 1, 2]]),                                   # one hidden cell in a total
+    ([1, 1, 30, 40], [[0, 1, 2, 3]]),                           # two hidden ones that must both be 1
+    ([8, 6, 2, 9, 7, 5, 3],                                     # provinces and size classes overlap
+     [[0, 1, 2], [3, 4, 5], [6], [0, 1, 3], [4], [2, 5], [6], list(range(7))]),
+    ([2, 3, 20, 30, 4, 25], [[0, 2], [1, 3], [0, 1], [2, 3], [4, 5], list(range(6))]),  # pinned only together
+])
+def test_secondary_suppression_leaves_no_hidden_count_to_work_out(counts, totals):
+    k = reports.SUPPRESS_BELOW
+    leaks = audit(counts, totals, *primary_only(counts, totals))
+    assert any(low == high for low, high in leaks.values())  # primary suppression alone gives one back
+    cells, sums = reports.protect(counts, totals)
+    assert cells[[i for i, c in enumerate(counts) if 0 < c < k]].all()
+    for cell, (low, high) in audit(counts, totals, cells, sums).items():
+        assert low <= counts[cell] <= high and high - low >= 1
+        if counts[cell] < k:
+            assert high >= k - 1, (cell, low, high)  # not narrowed below what primary suppression hides
+
+
+def test_protect_hides_nothing_without_small_counts_and_never_a_fixed_total():
+    cells, sums = reports.protect([5, 7, 0], [[0, 1, 2]])
+    assert not cells.any() and not sums.any()
+    cells, sums = reports.protect([2], [[0]], fixed=[True])  # nothing can cover it: hidden, total kept
+    assert cells.tolist() == [True] and sums.tolist() == [False]
