@@ -17,7 +17,8 @@ sets. On top of it:
 - avoid re-pairing: a penalty on pairs who already shared a group in an earlier round;
 - hard rules handed to the solver: capacities, colleagues as one unit, pairs kept apart, at
   most k per municipality per group, locks, availability per weekday, attendance already
-  taken (those people stay where they are), confirmed people keep a place;
+  taken (those people stay where they are), selected and confirmed people keep a place (the
+  selection workflow has no way back from "selected" to the waiting list);
 - "nobody alone in a category" (e.g. the only social-domain person in a group) is checked
   after solving and mended by a repair step of swaps; what cannot be mended is explained.
 
@@ -469,8 +470,8 @@ def build_model(data: RoundData, settings: Settings, locks: dict[int, int | None
     for app, days in settings.availability.items():
         if app in index:
             allowed[index[app], :m] = np.array([pd.isna(w) or int(w) in days for w in weekday], dtype=bool)
-    confirmed = (people.status == "confirmed").to_numpy()
-    allowed[confirmed, m] = False
+    promised = people.status.isin(["selected", "confirmed"]).to_numpy()
+    allowed[promised, m] = False
     bench_locked = np.zeros(n, dtype=bool)
     for source in (hold or {}, locks or {}):
         for app, group in source.items():
@@ -890,8 +891,9 @@ def _issues(model: Model, a: np.ndarray, locks: dict[int, int | None]) -> list[I
         current = people.group_id.iloc[i]
         if not pd.isna(current) and (a[i] == m or gids[a[i]] != int(current)):
             issue("attended", "cmp.issue.attended", a[i], (i,), name=names[i], group=data.group_name(int(current)))
-    for i in np.flatnonzero((people.status == "confirmed").to_numpy() & (a == m)):
-        issue("confirmed", "cmp.issue.confirmed", None, (i,), name=names[i])
+    for status in ("selected", "confirmed"):
+        for i in np.flatnonzero((people.status == status).to_numpy() & (a == m)):
+            issue(status, f"cmp.issue.{status}", None, (i,), name=names[i])
     _mix(data, issue)
     _priority_inversions(model, a, issue)
     return out

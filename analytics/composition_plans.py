@@ -166,10 +166,11 @@ def publish_plan(con: duckdb.DuckDBPyConnection, viewer: Viewer, plan_id: int,
     """Make a plan the round's assignments, in one audited transaction.
 
     Placed people get (or move to) their group, and received or waitlisted ones become
-    selected; people without a place lose an assignment they had and go on the waiting
-    list in the plan's order. Refused as a whole when it would move someone who already
-    attended, take the place of someone who confirmed, overfill a group, or place someone
-    whose application was withdrawn or rejected since the plan was saved.
+    selected; received or waitlisted people without a place lose an assignment they had and
+    go on the waiting list in the plan's order. Only the selection workflow's transitions
+    are used, so it is refused as a whole when it would take the place of someone already
+    selected or confirmed, move someone who already attended, overfill a group, or place
+    someone whose application was withdrawn or rejected since the plan was saved.
     """
     viewer.require_coordinator()
     now = now or datetime.now()
@@ -216,7 +217,7 @@ def publish_plan(con: duckdb.DuckDBPyConnection, viewer: Viewer, plan_id: int,
         if len(selected):
             cur.execute("update applications set status = 'selected', waitlist_position = null "
                         "where id in (select unnest(?::integer[]))", [[int(a) for a in selected.application_id]])
-        waiting = rows[~placed & rows.status.isin(["received", "selected", "waitlisted"])]
+        waiting = rows[~placed & rows.status.isin(["received", "waitlisted"])]
         for position, app in enumerate(waiting.application_id, start=1):
             cur.execute("update applications set status = 'waitlisted', waitlist_position = ? where id = ?",
                         [position, int(app)])
@@ -262,6 +263,13 @@ def _refuse(rows: pd.DataFrame, active: pd.Series, placed: pd.Series) -> None:
         raise InvalidTransition(
             f"The plan moves people who already attended their group: {names}. Their attendance belongs "
             "to that group; lock them there and publish again.", key="err.cmp_publish_attended", names=names)
+    selected = rows[active & ~placed & (rows.status == "selected")]
+    if len(selected):
+        names = ", ".join(selected.person)
+        raise InvalidTransition(
+            f"The plan leaves people without a place who were already selected: {names}. A selection "
+            "cannot be taken back; give them a group, or withdraw their application first.",
+            key="err.cmp_publish_selected", names=names)
     confirmed = rows[active & ~placed & (rows.status == "confirmed")]
     if len(confirmed):
         names = ", ".join(confirmed.person)

@@ -153,7 +153,8 @@ def planted_rounds(draw):
     towns = rng.choice(list(TOWNS.values())[:5], n)
     placed = planted < m
     attended = placed & (rng.random(n) < 0.15)
-    status = np.where(placed & (rng.random(n) < 0.2), "confirmed", "received")
+    draw = rng.random(n)
+    status = np.where(placed & (draw < 0.2), "confirmed", np.where(placed & (draw < 0.3), "selected", "received"))
     data = mem_round(
         [(100 + k, f"G{k}", int(rng.integers(0, s + 1)), max(1, int(s + rng.integers(0, 3))), weekday[k])
          for k, s in enumerate(sizes)], unit,
@@ -172,7 +173,7 @@ def planted_rounds(draw):
     s.apart = [(int(i) + 1, int(j) + 1) for i, j in rng.integers(0, n, (3, 2))
                if i != j and (planted[i] != planted[j] or planted[i] == m) and (unit[i] < 0 or unit[i] != unit[j])]
     locks = {int(i) + 1: (None if planted[i] == m else 100 + int(planted[i]))
-             for i in np.flatnonzero(rng.random(n) < 0.15) if not (planted[i] == m and status[i] == "confirmed")}
+             for i in np.flatnonzero(rng.random(n) < 0.15) if not (planted[i] == m and status[i] in ("selected", "confirmed"))}
     return data, s, locks
 
 
@@ -205,8 +206,8 @@ def broken_rules(data: c.RoundData, model: c.Model, s: c.Settings, locks, assign
         if app not in locks and g is not None and not pd.isna(weekday[g]) and weekday[g] not in days:
             out.append(f"availability {app}")
     for row in people.itertuples():
-        if row.status == "confirmed" and row.g is None:
-            out.append(f"confirmed {row.application_id}")
+        if row.status in ("selected", "confirmed") and row.g is None:
+            out.append(f"{row.status} {row.application_id}")
         if row.attended and row.g != row.group_id:
             out.append(f"attended {row.application_id}")
     return out

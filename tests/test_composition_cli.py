@@ -52,7 +52,7 @@ def test_compose_refuses_when_hard_rules_cannot_hold(con, db_path, capsys):
     con.close()
     code, out = compose(capsys, "--db", db_path, "--round", rid, "--apply", "--json")
     assert code == 1 and not out["feasible"] and not out["applied"]
-    assert out["reasons"] == ["7 people must get a place (confirmed, locked or already attending), "
+    assert out["reasons"] == ["7 people must get a place (selected, confirmed, locked or already attending), "
                               "but there are 6 places."]
 
 

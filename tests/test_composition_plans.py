@@ -112,6 +112,14 @@ def test_publish_refuses_confirmed_without_place_stale_plans_and_overfull_groups
     with pytest.raises(InvalidTransition):
         plans.publish_plan(con, COORDINATOR, plan_id)
 
+    plan_id = plans.save_plan(con, COORDINATOR, rid, "Drop a selected Eva", {apps[4]: None})
+    with db.transaction(con, "test", "test.setup") as cur:
+        cur.execute("update applications set status = 'selected' where id = ?", [apps[4]])
+    with pytest.raises(InvalidTransition) as refused:
+        plans.publish_plan(con, COORDINATOR, plan_id)
+    assert "already selected: Eva Kok" in str(refused.value)
+    assert table(con, "select status from applications where id = ?", [apps[4]]) == [("selected",)]
+
     plan_id = plans.save_plan(con, COORDINATOR, rid, "Stale", {apps[0]: g1})
     with db.transaction(con, "test", "test.setup") as cur:
         cur.execute("update applications set status = 'withdrawn' where id = ?", [apps[0]])

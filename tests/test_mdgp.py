@@ -129,6 +129,27 @@ def test_same_seed_same_result():
     assert runs[0].iterations == runs[1].iterations == 4000
 
 
+def test_two_threads_are_reproducible_and_never_worse_than_one():
+    """The first thread repeats the one-thread search exactly; the second can only add."""
+    rng = np.random.default_rng(9)
+    problem = Problem(random_dist(rng, 60), np.full(5, 10), np.full(5, 14))
+    one = mdgp.solve(problem, seconds=None, seed=4, max_iterations=3000)
+    two = [mdgp.solve(problem, seconds=None, seed=4, max_iterations=3000, threads=2) for _ in range(2)]
+    assert np.array_equal(two[0].assignment, two[1].assignment)
+    assert two[0].iterations == 6000 and two[0].feasible
+    assert two[0].objective >= one.objective - 1e-9
+    assert two[0].objective == pytest.approx(mdgp.objective(problem, two[0].assignment))
+
+
+def test_progress_comes_from_the_calling_thread_when_searches_run_side_by_side():
+    import threading
+    rng = np.random.default_rng(2)
+    problem = Problem(random_dist(rng, 80), np.full(4, 20), np.full(4, 20))
+    callers = set()
+    solution = mdgp.solve(problem, seconds=1, threads=2, progress=lambda f, b: callers.add(threading.get_ident()))
+    assert callers == {threading.get_ident()} and solution.feasible
+
+
 def test_initial_assignment_is_kept_when_no_search_is_allowed():
     rng = np.random.default_rng(1)
     problem = Problem(random_dist(rng, 9), np.full(3, 3), np.full(3, 3))
