@@ -207,7 +207,8 @@ def missing(frame: pd.DataFrame, measure: str = "applicants", n: int = 15) -> pd
 def map_shapes() -> dict:
     """The municipality boundaries wound as plotly's map projection (d3-geo) needs them:
     outer rings clockwise, holes counter-clockwise. The bundled file follows RFC 7946
-    (the other way round), which plotly draws as empty."""
+    (the other way round), which plotly draws as empty. Features keep only their code (names
+    and figures come with the data), so the map sent to the browser stays small."""
 
     def area(ring) -> float:
         return sum(x0 * y1 - x1 * y0 for (x0, y0), (x1, y1) in zip(ring, ring[1:])) / 2
@@ -223,5 +224,13 @@ def map_shapes() -> dict:
             coordinates = wind(geometry["coordinates"])
         else:
             coordinates = [wind(polygon) for polygon in geometry["coordinates"]]
-        features.append({**feature, "geometry": {"type": geometry["type"], "coordinates": coordinates}})
-    return {**shapes, "features": features}
+        features.append({"type": "Feature", "properties": {"code": feature["properties"]["code"]},
+                         "geometry": {"type": geometry["type"], "coordinates": coordinates}})
+    return {"type": "FeatureCollection", "features": features}
+
+
+def map_subset(codes) -> dict:
+    """`map_shapes` with only these municipalities (for a map layer that colours a few)."""
+    wanted = set(codes)
+    shapes = map_shapes()
+    return {**shapes, "features": [f for f in shapes["features"] if f["properties"]["code"] in wanted]}

@@ -11,6 +11,8 @@ from ui.feedback import shown_errors
 from ui.i18n import t
 
 CHART_ROWS = 30
+TABLE_ROWS = 1000  # a table of tens of thousands of groups helps nobody; filter, or download it all
+WARNING_ROWS = 100  # the soonest starts; the metric above counts them all
 
 con = context.connection()
 context.require_data(con)
@@ -22,9 +24,10 @@ today = date.today()
 
 
 
-def csv_button(frame, name: str) -> None:
-    st.download_button(t("fill.download"), frame.to_csv(index=False).encode("utf-8"), file_name=f"{name}.csv",
-                       mime="text/csv", key=f"csv_{name}")
+def csv_button(frame, name: str, label: str = "fill.download") -> None:
+    """A CSV download made only when clicked (not on every run of the page)."""
+    st.download_button(t(label), lambda: frame.to_csv(index=False).encode("utf-8"), file_name=f"{name}.csv",
+                       mime="text/csv", key=f"csv_{name}", on_click="ignore")
 
 
 def day_column(key: str):
@@ -90,9 +93,11 @@ with shown_errors():
         st.success(t("fill.warnings_none"))
     else:
         st.warning(t("fill.warnings", n=len(below)))
+        if len(below) > WARNING_ROWS:
+            st.caption(t("fill.warnings_limit", n=WARNING_ROWS))
         st.dataframe(
-            below[["programme", "round", "group", "starts_on", "days_to_start", "min_capacity", "placed",
-                   "candidates"]],
+            below.head(WARNING_ROWS)[["programme", "round", "group", "starts_on", "days_to_start", "min_capacity",
+                                      "placed", "candidates"]],
             hide_index=True, width="stretch",
             column_config={"programme": t("col.programme"), "round": t("col.round"), "group": t("col.group"),
                            "starts_on": day_column("col.starts_on"), **{c: t(f"fill.col.{c}") for c in
@@ -129,8 +134,12 @@ with shown_errors():
     drill = level == "group" and viewer.role == "coordinator"
     if drill:
         st.caption(t("fill.table_hint"))
-    event = st.dataframe(rates, hide_index=True, width="stretch", column_config=config, key="fill_table",
+    table = rates.head(TABLE_ROWS)
+    event = st.dataframe(table, hide_index=True, width="stretch", column_config=config, key="fill_table",
                          on_select="rerun" if drill else "ignore", selection_mode="single-row")
+    if len(rates) > TABLE_ROWS:
+        st.caption(t("fill.table_limit", n=TABLE_ROWS, total=len(rates)))
+        csv_button(rates, "vulgraad_alle_rijen", "fill.download_all")
 
     if drill:
         # The chosen group lives in the URL (group=ID, or r<round> for a round's applications
@@ -139,7 +148,7 @@ with shown_errors():
         if rows != st.session_state.get("fill_rows", []):
             st.session_state["fill_rows"] = rows
             if rows:
-                row = rates.iloc[rows[0]]
+                row = table.iloc[rows[0]]
                 st.query_params["group"] = (str(int(row.group_id)) if row.group_id == row.group_id
                                             else f"r{int(row.round_id)}")
             else:

@@ -54,5 +54,5 @@ st.dataframe(
         "completed": t("col.completed"),
     },
 )
-st.download_button(t("report.download"), per_round.to_csv(index=False).encode("utf-8"),
-                   file_name="deelnamerapportage.csv", mime="text/csv")
+st.download_button(t("report.download"), lambda: per_round.to_csv(index=False).encode("utf-8"),
+                   file_name="deelnamerapportage.csv", mime="text/csv", on_click="ignore")

@@ -20,8 +20,9 @@ scope = f.scope()
 
 
 def csv_button(frame, name: str) -> None:
-    st.download_button(t("spread.download"), frame.to_csv(index=False).encode("utf-8"), file_name=f"{name}.csv",
-                       mime="text/csv", key=f"csv_{name}")
+    """A CSV download made only when clicked (not on every run of the page)."""
+    st.download_button(t("spread.download"), lambda: frame.to_csv(index=False).encode("utf-8"),
+                       file_name=f"{name}.csv", mime="text/csv", key=f"csv_{name}", on_click="ignore")
 
 
 if "spread_measure" not in st.session_state:
@@ -48,29 +49,21 @@ columns = {c: t(f"spread.col.{c}") for c in (
                                                            "returning": t("spread.returning")}
 
 with shown_errors():
+    head = st.container()  # the headline figures go above the map, but are worked out after it
     towns = spread.by_municipality(con, viewer, **scope)
-    totals = spread.totals(con, viewer, **scope)
-    cols = st.columns(3)
-    cols[0].metric(t("spread.reached"), f"{totals[f'municipalities_{measure}']}",
-                   t("spread.reached_of", total=totals["all_municipalities"]), delta_color="off")
-    cols[1].metric(t("spread.provinces_reached"), totals[f"provinces_{measure}"])
-    cols[2].metric(t("spread.people"), "–" if totals[measure] is None else totals[measure])
-    if totals["unknown_applicants"]:
-        st.caption(t("spread.unknown", n=totals["unknown_applicants"]))
-
     title = t("spread.map_title_10k" if per_10k else "spread.map_title", measure=named)
     hover = {"province": True, "population": ":,", "applicants": True, "participants": True,
              "applicants_per_10k": ":.1f", "participants_per_10k": ":.1f", "code": False}
     shown = towns[towns[value].notna()]
     chart = px.choropleth(
-        shown, geojson=spread.map_shapes(), locations="code", featureidkey="properties.code",
+        shown, geojson=spread.map_subset(shown.code), locations="code", featureidkey="properties.code",
         color=value, hover_name="name", hover_data=hover, color_continuous_scale="Blues", title=title,
         labels={c: label for c, label in columns.items() if label},
     )
     hidden = towns[towns[value].isna() & towns[f"reached_{measure}"]]
     if not hidden.empty:
         chart.add_trace(go.Choropleth(
-            geojson=spread.map_shapes(), locations=hidden.code, featureidkey="properties.code",
+            geojson=spread.map_subset(hidden.code), locations=hidden.code, featureidkey="properties.code",
             z=[1] * len(hidden), colorscale=[[0, "#cccccc"], [1, "#cccccc"]], showscale=False,
             text=hidden.name, hovertemplate="%{text}: " + t("spread.hidden") + "<extra></extra>",
             name=t("spread.hidden"), showlegend=True,
@@ -78,6 +71,16 @@ with shown_errors():
     chart.update_geos(fitbounds="locations", visible=False, projection_type="mercator")
     chart.update_layout(height=620, margin={"l": 0, "r": 0, "t": 40, "b": 0})
     st.plotly_chart(chart, width="stretch", config={"topojsonURL": spread.NO_BASE_MAP})
+
+    totals = spread.totals(con, viewer, **scope)
+    with head:
+        cols = st.columns(3)
+        cols[0].metric(t("spread.reached"), f"{totals[f'municipalities_{measure}']}",
+                       t("spread.reached_of", total=totals["all_municipalities"]), delta_color="off")
+        cols[1].metric(t("spread.provinces_reached"), totals[f"provinces_{measure}"])
+        cols[2].metric(t("spread.people"), "–" if totals[measure] is None else totals[measure])
+        if totals["unknown_applicants"]:
+            st.caption(t("spread.unknown", n=totals["unknown_applicants"]))
     st.caption(t("spread.attribution"))
     csv_button(towns, "gemeenten")
 
