@@ -125,34 +125,41 @@ def protect(counts, totals, fixed=None, k: int = SUPPRESS_BELOW) -> tuple[np.nda
     hidden cells of a total add up to so little that one of them must be below k - 1). A
     reader is assumed to know that every hidden cell is at least 1 (reach is shown).
 
-    Each round hides, for the first count found exposed, the smallest shown cell of one of
-    its totals that protects it (so as little as possible is lost), else a total, else the
-    smallest cell (and looks again). Totals marked `fixed` are shown elsewhere and are never
-    hidden. Returns which cells and which totals to hide.
+    Each round takes the first count found exposed and hides what protects it at the least
+    loss: one of the smallest shown cells of a total it is in, else a total (the smallest),
+    trying cells before totals; if no single one protects it, a total (or else a cell) is
+    hidden and it looks again. Totals marked `fixed` are shown elsewhere and are never hidden.
+    Returns which cells and which totals to hide.
     """
     counts = np.asarray(counts, dtype=np.int64)
+    n = len(counts)
     members = [np.asarray(m, dtype=np.int64) for m in totals]
     sums = np.array([counts[m].sum() for m in members], dtype=np.int64)
     fixed = np.zeros(len(members), bool) if fixed is None else np.asarray(fixed, bool)
-    cells = (counts >= 1) & (counts < k)
-    hidden_totals = (sums >= 1) & (sums < k) & ~fixed
-    sensitive = np.concatenate([cells, hidden_totals])
-    state = np.concatenate([cells, hidden_totals])
+    state = np.concatenate([(counts >= 1) & (counts < k), (sums >= 1) & (sums < k) & ~fixed])
+    sensitive = state.copy()
     while True:
         exposed = _exposed(counts, members, sums, state, sensitive, k)
         if not exposed:
-            return state[:len(counts)], state[len(counts):]
+            return state[:n], state[n:]
         j, where = exposed[0]
-        options = ([i for t in where for i in members[t] if not state[i] and counts[i] >= 1]
-                   + [len(counts) + t for t in where if not state[len(counts) + t] and not fixed[t]])
-        options = sorted(set(options), key=lambda o: (o >= len(counts), (counts[o] if o < len(counts)
-                                                                          else sums[o - len(counts)]), o))
+        cells = sorted({int(i) for t in where for i in _smallest(members[t], counts, state)},
+                       key=lambda i: (counts[i], i))
+        hideable = [n + t for t in sorted(range(len(members)), key=lambda t: (t not in where, sums[t], t))
+                    if not state[n + t] and not fixed[t]]
+        options = cells + hideable
         if not options:  # nothing left that could cover it
             sensitive[j] = False
             continue
-        chosen = next((o for o in options[:12] if j not in dict(_exposed(
-            counts, members, sums, _with(state, o), sensitive, k))), options[0])
-        state[chosen] = True
+        state[next((o for o in options if j not in dict(_exposed(counts, members, sums, _with(state, o),
+                                                                   sensitive, k))),
+                   (hideable or cells)[0])] = True
+
+
+def _smallest(members: np.ndarray, counts: np.ndarray, state: np.ndarray, n: int = 6) -> np.ndarray:
+    """The `n` smallest cells of a total that are shown and not zero (a zero hides nothing)."""
+    shown = members[~state[members] & (counts[members] >= 1)]
+    return shown[np.argsort(counts[shown], kind="stable")[:n]]
 
 
 def _with(state: np.ndarray, position: int) -> np.ndarray:
@@ -173,7 +180,7 @@ def _exposed(counts, members, sums, state, sensitive, k) -> list[tuple[int, list
         if counts[hid].sum() - (len(hid) - 1) < k - 1:
             found.setdefault(int(hid[sensitive[hid]][0]), []).append(t)
     unknown = np.flatnonzero(state)
-    if len(unknown):  # exactly: the totals' equations fix the value (its unit vector is in their row space)
+    if len(unknown) and len(members):  # exactly: its unit vector lies in the row space of the totals' equations
         column = {u: c for c, u in enumerate(unknown)}
         system = np.zeros((len(members), len(unknown)))
         for t, m in enumerate(members):
@@ -181,11 +188,11 @@ def _exposed(counts, members, sums, state, sensitive, k) -> list[tuple[int, list
                 system[t, column[i]] = 1.0
             if state[n + t]:
                 system[t, column[n + t]] = -1.0
-        _, values, basis = np.linalg.svd(system)
-        rank = int((values > 1e-9).sum())
-        free = basis[rank:]
+        _, values, basis = np.linalg.svd(system, full_matrices=False)
+        rows = basis[values > 1e-9 * max(values.max(initial=0), 1)]
+        pinned = (rows ** 2).sum(axis=0) > 1 - 1e-9
         for c, u in enumerate(unknown):
-            if sensitive[u] and (free.shape[0] == 0 or np.abs(free[:, c]).max() < 1e-9):
+            if sensitive[u] and pinned[c]:
                 found.setdefault(int(u), []).extend(
                     [t for t, m in enumerate(members) if (u < n and u in m) or u == n + t])
     return sorted((j, sorted(set(where))) for j, where in found.items())

@@ -88,6 +88,7 @@ def primary_only(counts, totals, k=reports.SUPPRESS_BELOW):
     ([8, 6, 2, 9, 7, 5, 3],                                     # provinces and size classes overlap
      [[0, 1, 2], [3, 4, 5], [6], [0, 1, 3], [4], [2, 5], [6], list(range(7))]),
     ([2, 3, 20, 30, 4, 25], [[0, 2], [1, 3], [0, 1], [2, 3], [4, 5], list(range(6))]),  # pinned only together
+    ([10, 12, 7, 9, 11, 1, 0], [[0, 1, 2, 5], [3, 4, 6], [0, 1, 2, 3, 4], [5, 6], list(range(7))]),  # see below
 ])
 def test_secondary_suppression_leaves_no_hidden_count_to_work_out(counts, totals):
     k = reports.SUPPRESS_BELOW
@@ -99,6 +100,15 @@ def test_secondary_suppression_leaves_no_hidden_count_to_work_out(counts, totals
         assert low <= counts[cell] <= high and high - low >= 1
         if counts[cell] < k:
             assert high >= k - 1, (cell, low, high)  # not narrowed below what primary suppression hides
+
+
+def test_a_count_pinned_by_the_totals_alone_is_covered_by_totals_not_by_every_cell():
+    # the 1 is alone in its size class (the other one there is 0) and the size classes add up to
+    # the grand total: no other cell can cover it, so totals go, and the other cells stay
+    cells, sums = reports.protect([10, 12, 7, 9, 11, 1, 0], [[0, 1, 2, 5], [3, 4, 6], [0, 1, 2, 3, 4], [5, 6],
+                                                             list(range(7))])
+    assert cells.tolist() == [False] * 5 + [True, False]
+    assert sums.tolist() == [True, False, False, True, True]
 
 
 def test_protect_hides_nothing_without_small_counts_and_never_a_fixed_total():
