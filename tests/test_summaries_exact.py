@@ -65,3 +65,21 @@ def test_an_import_keeps_the_application_curve_exact(demo_con):
     offset = (day - deadline).days
     added = after[after.day == offset].applications.sum() - before[before.day == offset].applications.sum()
     assert added == 3
+
+
+def test_a_database_from_before_the_daily_counts_gets_them_on_opening(demo_file, tmp_path):
+    from analytics import db
+
+    path = tmp_path / "older.duckdb"
+    path.write_bytes(demo_file.read_bytes())
+    con = db.connect(path)
+    con.execute("drop table round_daily")
+    con.execute("update schema_version set version = 49")  # just before 0050_round_daily
+    con.close()
+    con = db.connect(path)  # migration 0050 fills round_daily from the application facts
+    try:
+        assert db.schema_version(con) == db.latest_version()
+        assert con.execute("select count(*) from round_daily").fetchone()[0] > 0
+        assert _clean(con)
+    finally:
+        con.close()
