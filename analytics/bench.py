@@ -32,6 +32,9 @@ from analytics.viewer import COORDINATOR
 
 ROOT = Path(__file__).resolve().parent.parent
 BENCH_DIR = ROOT / "data" / "bench"
+# The house flags for headless Chromium (as the browser tests use).
+CHROMIUM_ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking",
+                 "--disable-component-update", "--no-first-run", "--disable-dev-shm-usage"]
 BENCH_TODAY = date(2026, 11, 23)
 
 
@@ -244,7 +247,7 @@ def run_browser(db_path: Path, runs: int, progress=print) -> list[dict]:
     try:
         with sync_playwright() as pw:
             browser = pw.chromium.launch(executable_path=chromium, headless=True,
-                                         args=["--no-sandbox", "--disable-gpu", "--disable-dev-shm-usage"])
+                                         args=CHROMIUM_ARGS)
             warm = browser.new_page()
             warm.goto(url, timeout=120_000)
             warm.wait_for_function(IDLE, timeout=120_000)
