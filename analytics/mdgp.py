@@ -453,6 +453,26 @@ def _fits_group(inn, nin, out, nout, h, w, cnt, capk, cat_ptr, cat_id, cat_cnt, 
 
 
 @njit(cache=True, nogil=True)
+def _compound_allowed(u, g, h, cset, nc, no_aspiration, it, tabu, general, one, w, cnt, capk,
+                      cat_ptr, cat_id, cat_cnt, A, ap_ptr, ap_idx):
+    """Whether unit u (g -> h) may trade places with cset[:nc] (h -> g): not tabu unless it
+    beats the best (aspiration), and both groups keep their caps and apart pairs."""
+    if no_aspiration:
+        if tabu[u, h] > it:
+            return False
+        for i in range(nc):
+            if tabu[cset[i], g] > it:
+                return False
+    if general:
+        one[0] = u
+        if not _fits_group(one, 1, cset, nc, h, w, cnt, capk, cat_ptr, cat_id, cat_cnt, A, ap_ptr, ap_idx):
+            return False
+        if not _fits_group(cset, nc, one, 1, g, w, cnt, capk, cat_ptr, cat_id, cat_cnt, A, ap_ptr, ap_idx):
+            return False
+    return True
+
+
+@njit(cache=True, nogil=True)
 def _tabu_search(d, w, P, s, lo, up, a, sz, valT, own, members, msize, pos, cnt, A, capk,
                  cat_ptr, cat_id, cat_cnt, ap_ptr, ap_idx, tabu, cT, Mx, best_a, fs, its,
                  max_iter, L, tmin, trange, dmin, general, can_move, compound):
@@ -607,17 +627,10 @@ def _tabu_search(d, w, P, s, lo, up, a, sz, valT, own, members, msize, pos, cnt,
                                     continue
                                 cset[0] = kv[i]
                                 cset[1] = kv[j]
-                                if f + delta <= fbest + eps and (
-                                        tabu[u, h] > it or tabu[cset[0], g] > it or tabu[cset[1], g] > it):
+                                if not _compound_allowed(u, g, h, cset, 2, f + delta <= fbest + eps, it, tabu,
+                                                         general, one, w, cnt, capk, cat_ptr, cat_id, cat_cnt,
+                                                         A, ap_ptr, ap_idx):
                                     continue
-                                if general:
-                                    one[0] = u
-                                    if not _fits_group(one, 1, cset, 2, h, w, cnt, capk, cat_ptr, cat_id,
-                                                       cat_cnt, A, ap_ptr, ap_idx):
-                                        continue
-                                    if not _fits_group(cset, 2, one, 1, g, w, cnt, capk, cat_ptr, cat_id,
-                                                       cat_cnt, A, ap_ptr, ap_idx):
-                                        continue
                                 if delta > best:
                                     best = delta
                                     nt = 1
@@ -649,21 +662,10 @@ def _tabu_search(d, w, P, s, lo, up, a, sz, valT, own, members, msize, pos, cnt,
                                 delta += wgh * d[cset[i], cset[j]]
                         if delta < best:
                             continue
-                        if f + delta <= fbest + eps:
-                            taboo = tabu[u, h] > it
-                            for i in range(nc):
-                                if tabu[cset[i], g] > it:
-                                    taboo = True
-                            if taboo:
-                                continue
-                        if general:
-                            one[0] = u
-                            if not _fits_group(one, 1, cset, nc, h, w, cnt, capk, cat_ptr, cat_id,
-                                               cat_cnt, A, ap_ptr, ap_idx):
-                                continue
-                            if not _fits_group(cset, nc, one, 1, g, w, cnt, capk, cat_ptr, cat_id,
-                                               cat_cnt, A, ap_ptr, ap_idx):
-                                continue
+                        if not _compound_allowed(u, g, h, cset, nc, f + delta <= fbest + eps, it, tabu,
+                                                 general, one, w, cnt, capk, cat_ptr, cat_id, cat_cnt,
+                                                 A, ap_ptr, ap_idx):
+                            continue
                         if delta > best:
                             best = delta
                             nt = 1
