@@ -3,9 +3,9 @@
 import streamlit as st
 
 from analytics.errors import AnalyticsError
-from ui import context
+from ui import charts, context
 from ui.i18n import LANGUAGES, t
-from ui.registry import PAGES
+from ui.registry import CHART_PAGES, PAGES
 
 st.set_page_config(page_title="Academiedashboard", page_icon=":material/school:", layout="wide")
 st.sidebar.selectbox(
@@ -19,10 +19,12 @@ except AnalyticsError as exc:
     st.stop()
 
 viewer = context.role_switcher(con)
-context.sidebar_filters(con)
-
 pages = [
     st.Page(path, title=t(title), icon=icon, url_path=url, default=(i == 0))
     for i, (path, title, icon, url) in enumerate(PAGES[viewer.role])
 ]
-st.navigation(pages).run()
+page = st.navigation(pages)
+if any(p == page and url in CHART_PAGES for p, (*_, url) in zip(pages, PAGES[viewer.role])):
+    charts.preload()  # before the filters and the page's queries, so the two overlap
+context.sidebar_filters(con)
+page.run()

@@ -187,6 +187,12 @@ IDLE = """() => {
     const app = document.querySelector('[data-testid="stApp"]');
     return app && app.getAttribute('data-test-script-state') === 'notRunning';
 }"""
+# The page has run and drawn every chart it has (a chart box becomes a plotly plot when drawn).
+SETTLED = """() => {
+    const app = document.querySelector('[data-testid="stApp"]');
+    return app && app.getAttribute('data-test-script-state') === 'notRunning'
+        && !document.querySelector('[data-testid="stMain"] .academy-chart:not(.js-plotly-plot)');
+}"""
 # A page's main chart is drawn: a plotly chart in the main area with this title and marks.
 DRAWN = """(title) => Array.from(document.querySelectorAll('[data-testid="stMain"] .js-plotly-plot')).some(
     p => (p.querySelector('.gtitle')?.textContent || '').startsWith(title)
@@ -264,8 +270,8 @@ def run_browser(db_path: Path, runs: int, progress=print) -> list[dict]:
                     page = cached.new_page()
                     warm.append(_load(page, f"{url}/{path}", titles[name]))
                     page.wait_for_function(IDLE, timeout=60_000)
-                    page.goto(url)  # a new session on the default page; then switch within it
-                    page.wait_for_function(IDLE, timeout=60_000)
+                    page.goto(url)  # a new session on the default page; once it is drawn, switch
+                    page.wait_for_function(SETTLED, timeout=60_000)
                     started = time.perf_counter()
                     page.locator(f'[data-testid="stSidebarNavLink"][href$="/{path}"]').click()
                     page.wait_for_function(DRAWN, arg=titles[name], timeout=60_000)

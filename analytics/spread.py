@@ -14,6 +14,8 @@ would give a hidden count back (`reports.protect`); every function here hides th
 
 from __future__ import annotations
 
+import json
+
 from functools import lru_cache
 
 import duckdb
@@ -227,6 +229,12 @@ def map_shapes() -> dict:
         features.append({"type": "Feature", "properties": {"code": feature["properties"]["code"]},
                          "geometry": {"type": geometry["type"], "coordinates": coordinates}})
     return {"type": "FeatureCollection", "features": features}
+
+
+@lru_cache(maxsize=1)
+def map_json() -> str:
+    """`map_shapes` as JSON text, made once: the map sends it on every run."""
+    return json.dumps(map_shapes(), separators=(",", ":"))
 
 
 def map_subset(codes) -> dict:

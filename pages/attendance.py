@@ -10,7 +10,7 @@ from analytics import attendance, attendance_export, certificates
 from analytics.errors import AnalyticsError
 from ui import context
 from ui.feedback import message
-from ui.i18n import language, t
+from ui.i18n import labels, language, t
 
 CELLS = {**{s: t(f"attendance_status.{s}") for s in attendance.STATUSES},
          attendance.UNMARKED: "·", attendance.NOT_EXPECTED: "–"}
@@ -80,7 +80,7 @@ st.caption(t("attendance.legend") + " " + t("attendance.late_joiner"))
 
 st.subheader(t("attendance.per_session"))
 st.dataframe(
-    sessions.assign(kind=sessions.kind.map(lambda k: t(f"session_kind.{k}")))[
+    sessions.assign(kind=labels(sessions.kind, "session_kind"))[
         ["seq", "starts_at", "kind", "expected", "present", "late", "excused", "absent", "unmarked",
          "head_count", "rate"]],
     hide_index=True, width="stretch",

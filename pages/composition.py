@@ -2,12 +2,11 @@
 save as a plan and publish. Pending edits live in session state (keys cmp_*), changed in callbacks."""
 
 import pandas as pd
-import plotly.express as px
 import streamlit as st
 
 from analytics import composition as comp, composition_plans as plans
 from analytics.errors import AnalyticsError
-from ui import context
+from ui import charts, context
 from ui.feedback import message
 from ui.i18n import language, t
 
@@ -265,13 +264,11 @@ for note in evaluation.notes:
     st.caption(note.text(lang))
 
 measures = ("municipalities", "provinces", "roles", "largest_count")
-quality = pd.DataFrame([{"group": g.name, **{t(f"composition.m_{k}"): getattr(g, k) for k in measures}}
-                        for g in evaluation.groups]).melt(id_vars="group", var_name="measure", value_name="n")
-chart = px.bar(quality, x="n", y="group", color="measure", barmode="group", orientation="h",
-               height=140 + 36 * data.m, title=t("composition.quality"),
-               labels={"n": "", "group": "", "measure": ""})
+quality = pd.DataFrame([{"group": g.name, **{k: getattr(g, k) for k in measures}} for g in evaluation.groups])
+chart = charts.bars(quality, "group", {k: t(f"composition.m_{k}") for k in measures}, title=t("composition.quality"),
+                    height=140 + 36 * data.m)
 chart.update_layout(margin={"t": 40, "b": 10, "l": 10, "r": 10}, legend={"orientation": "h", "y": -0.15})
-st.plotly_chart(chart, width="stretch")
+charts.plot(chart, key="composition_quality")
 
 # --- move and lock -----------------------------------------------------------------------
 

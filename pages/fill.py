@@ -2,13 +2,12 @@
 
 from datetime import date
 
-import plotly.express as px
 import streamlit as st
 
 from analytics import fill
-from ui import context
+from ui import charts, context
 from ui.feedback import shown_errors
-from ui.i18n import t
+from ui.i18n import labels, t
 
 CHART_ROWS = 30
 TABLE_ROWS = 1000  # a table of tens of thousands of groups helps nobody; filter, or download it all
@@ -69,19 +68,15 @@ with shown_errors():
     cols[3].metric(t("fill.fill_rate"), f"{rates.placed.sum() / places:.0%}" if places else "–")
     cols[4].metric(t("fill.below_minimum"), "–" if below is None else len(below))
 
-    shown = rates.head(CHART_ROWS).assign(label=lambda d: d.apply(label, axis=1))
-    chart = px.bar(
-        shown, y="label", x=["fill_rate", "oversubscription"], barmode="group", orientation="h",
-        title=t("fill.chart_title"), labels={"label": "", "value": "", "variable": ""},
-        hover_data=["min_capacity", "max_capacity", "placed", "applications"],
+    shown = rates.head(CHART_ROWS).assign(label=lambda d: charts.unique(d.apply(label, axis=1)))
+    chart = charts.bars(
+        shown, "label", {"fill_rate": t("fill.fill_rate"), "oversubscription": t("fill.col.oversubscription")},
+        title=t("fill.chart_title"), value_format=".0%", height=160 + 28 * len(shown),
+        hover={c: t(f"fill.col.{c}") for c in ("min_capacity", "max_capacity", "placed")}
+        | {"applications": t("col.applications")},
     )
-    chart.for_each_trace(lambda tr: tr.update(name=t(f"fill.col.{tr.name}") if tr.name != "fill_rate"
-                                              else t("fill.fill_rate")))
-    chart.add_vline(x=1, line_dash="dot", annotation_text=t("fill.full"))
-    chart.update_xaxes(tickformat=".0%")
-    chart.update_yaxes(autorange="reversed")
-    chart.update_layout(height=160 + 28 * len(shown), legend={"orientation": "h", "y": 1.02, "yanchor": "bottom"})
-    st.plotly_chart(chart, width="stretch")
+    charts.marker(chart, 1, t("fill.full"))
+    charts.plot(chart, key="fill_chart")
     if len(rates) > CHART_ROWS:
         st.caption(t("fill.chart_limit", n=CHART_ROWS, total=len(rates)))
     csv_button(shown.drop(columns="label"), "vulgraad")
@@ -108,13 +103,13 @@ with shown_errors():
     if growth.empty:
         st.caption(t("fill.curve_none"))
     else:
-        focus = growth[growth.focus]["round"].iloc[0] if growth.focus.any() else ""
-        lines = px.line(growth, x="day", y="cumulative", color="round", line_shape="hv",
-                        title=t("fill.curve_title", round=focus),
-                        labels={"day": t("fill.day"), "cumulative": t("fill.cumulative"), "round": t("col.round")})
-        lines.for_each_trace(lambda tr: tr.update(line_width=4 if tr.name == focus else 1.5))
-        lines.add_vline(x=0, line_dash="dot", annotation_text=t("fill.deadline"))
-        st.plotly_chart(lines, width="stretch")
+        focused = growth[growth.focus]
+        focus, focus_id = (focused["round"].iloc[0], focused.round_id.iloc[0]) if not focused.empty else ("", None)
+        lines = charts.lines(growth, "day", "cumulative", "round_id", label="round", emphasise=focus_id,
+                             title=t("fill.curve_title", round=focus), x_title=t("fill.day"),
+                             y_title=t("fill.cumulative"))
+        charts.marker(lines, 0, t("fill.deadline"))
+        charts.plot(lines, key="fill_curve")
         st.caption(t("fill.curve_caption"))
         csv_button(growth, "aanmeldcurve")
 
@@ -165,7 +160,7 @@ with shown_errors():
             if crowd.empty:
                 st.caption(t("fill.people_none"))
             else:
-                crowd = crowd.assign(status=crowd.status.map(lambda s: t(f"status.{s}")))
+                crowd = crowd.assign(status=labels(crowd.status, "status"))
                 st.dataframe(crowd, hide_index=True, width="stretch",
                              column_config={"application_id": None,
                                             **{c: t(f"fill.col.{c}") for c in crowd.columns if c != "application_id"},

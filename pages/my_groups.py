@@ -1,11 +1,10 @@
 """Trainer home: their own groups and what comes next."""
 
-import plotly.express as px
 import streamlit as st
 
 from analytics import groups
-from ui import context
-from ui.i18n import t
+from ui import charts, context
+from ui.i18n import labels, t
 
 con = context.connection()
 context.require_data(con)
@@ -20,14 +19,13 @@ if table.empty:
 
 upcoming = table[table.next_session.notna()]
 shown = (upcoming if not upcoming.empty else table).head(12)
-chart = px.bar(
-    shown.assign(label=shown.programme.str.slice(0, 20) + " · " + shown["round"] + " · " + shown["group"]),
-    x="participants", y="label", orientation="h", title=t("my_groups.chart_title"),
-    labels={"participants": t("col.participants"), "label": ""},
+chart = charts.bars(
+    shown.assign(label=charts.unique(shown.programme.str.slice(0, 20) + " · " + shown["round"] + " · " + shown["group"])),
+    "label", {"participants": t("col.participants")}, title=t("my_groups.chart_title"),
 )
-st.plotly_chart(chart, width="stretch")
+charts.plot(chart, key="my_groups_chart")
 st.dataframe(
-    table.drop(columns=["group_id"]).assign(format=table.format.map(lambda v: t(f"format.{v}"))),
+    table.drop(columns=["group_id"]).assign(format=labels(table.format, "format")),
     hide_index=True, width="stretch",
     column_config={"programme": t("col.programme"), "format": t("col.format"), "round": t("col.round"),
                    "group": t("col.group"), "location": t("col.location"), "participants": t("col.participants"),

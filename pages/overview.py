@@ -2,12 +2,11 @@
 
 from datetime import date
 
-import plotly.express as px
 import streamlit as st
 
 from analytics import programmes
-from ui import context
-from ui.i18n import t
+from ui import charts, context
+from ui.i18n import labels, t
 
 con = context.connection()
 context.require_data(con)
@@ -27,19 +26,16 @@ cols[1].metric(t("overview.applications"), int(rounds.applications.sum()))
 cols[2].metric(t("overview.places"), int(rounds.places.sum()))
 cols[3].metric(t("overview.placed"), int(rounds.placed.sum()))
 
-recent = rounds.head(12).iloc[::-1]
-chart = px.bar(
-    recent.assign(label=recent.programme.str.slice(0, 24) + " · " + recent["round"]),
-    y="label", x=["applications", "places"], barmode="group", orientation="h", height=520,
-    labels={"label": "", "value": "", "variable": ""}, title=t("overview.chart_title"),
-)
-chart.for_each_trace(lambda tr: tr.update(name=t(f"col.{tr.name}")))
-st.plotly_chart(chart, width="stretch")
+recent = rounds.head(12)
+chart = charts.bars(recent.assign(label=charts.unique(recent.programme.str.slice(0, 24) + " · " + recent["round"])),
+                    "label", {"applications": t("col.applications"), "places": t("col.places")},
+                    title=t("overview.chart_title"), height=520)
+charts.plot(chart, key="overview_chart")
 
 st.subheader(t("overview.next_deadlines"))
 table = (open_rounds if not open_rounds.empty else rounds.head(10)).sort_values("deadline")
 st.dataframe(
-    table.assign(format=table.format.map(lambda v: t(f"format.{v}"))).drop(columns=["round_id"]),
+    table.assign(format=labels(table.format, "format")).drop(columns=["round_id"]),
     hide_index=True, width="stretch",
     column_config={
         **{c: t(f"col.{c}") for c in ["programme", "format", "round", "groups", "places", "applications",

@@ -4,7 +4,7 @@ import streamlit as st
 
 from analytics import groups, programmes
 from ui import context
-from ui.i18n import t
+from ui.i18n import labels, t
 
 con = context.connection()
 context.require_data(con)
@@ -13,7 +13,7 @@ f = context.filters()
 st.title(t("programmes.title"))
 table = programmes.summary(con, f.year)
 st.dataframe(
-    table.drop(columns=["programme_id"]).assign(format=table.format.map(lambda v: t(f"format.{v}"))),
+    table.drop(columns=["programme_id"]).assign(format=labels(table.format, "format")),
     hide_index=True, width="stretch",
     column_config={
         "programme": t("col.programme"), "format": t("col.format"),

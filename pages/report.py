@@ -1,11 +1,12 @@
 """Funder report: aggregated participation only, never names or e-mail addresses."""
 
-import plotly.express as px
 import streamlit as st
 
 from analytics import reports
-from ui import context
-from ui.i18n import t
+from ui import charts, context
+from ui.i18n import labels, t
+
+TABLE_ROWS = 1000  # tens of thousands of rounds help no one on screen; the download has them all
 
 con = context.connection()
 context.require_data(con)
@@ -30,21 +31,16 @@ if per_round.empty:
 
 left, right = st.columns(2)
 provinces = reports.breakdown(con, viewer, "province", **scope)
-left.plotly_chart(
-    px.bar(provinces, x="participants", y="province", orientation="h", title=t("report.by_province"),
-           labels={"participants": t("col.participants"), "province": ""}),
-    width="stretch",
-)
+charts.plot(charts.bars(provinces, "province", {"participants": t("col.participants")}, title=t("report.by_province")),
+            key="report_provinces", where=left)
 roles = reports.breakdown(con, viewer, "role", **scope)
-roles["role"] = roles["role"].map(lambda r: t(f"role_category.{r}"))
-right.plotly_chart(
-    px.bar(roles, x="participants", y="role", orientation="h", title=t("report.by_role"),
-           labels={"participants": t("col.participants"), "role": ""}),
-    width="stretch",
-)
+roles["role"] = labels(roles["role"], "role_category")
+charts.plot(charts.bars(roles, "role", {"participants": t("col.participants")}, title=t("report.by_role")),
+            key="report_roles", where=right)
 st.subheader(t("report.by_round"))
+shown = per_round.head(TABLE_ROWS)
 st.dataframe(
-    per_round.assign(format=per_round.format.map(lambda v: t(f"format.{v}"))), hide_index=True, width="stretch",
+    shown.assign(format=labels(shown.format, "format")), hide_index=True, width="stretch",
     column_config={
         "programme": t("col.programme"), "format": t("col.format"), "round": t("col.round"),
         "starts_on": st.column_config.DateColumn(t("col.starts_on"), format="D MMM YYYY"), "places": t("col.places"), "participants": t("col.participants"),
@@ -54,5 +50,7 @@ st.dataframe(
         "completed": t("col.completed"),
     },
 )
+if len(per_round) > TABLE_ROWS:
+    st.caption(t("report.table_limit", n=TABLE_ROWS, total=len(per_round)))
 st.download_button(t("report.download"), lambda: per_round.to_csv(index=False).encode("utf-8"),
                    file_name="deelnamerapportage.csv", mime="text/csv", on_click="ignore")

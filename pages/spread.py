@@ -1,12 +1,10 @@
 """Coordinator and funder: which municipalities did we reach, and which large ones not?"""
 
-import plotly.express as px
-import plotly.graph_objects as go
 import streamlit as st
 
 from analytics import spread
 from analytics.reports import SUPPRESS_BELOW
-from ui import context
+from ui import charts, context
 from ui.feedback import shown_errors
 from ui.i18n import t
 
@@ -52,25 +50,17 @@ with shown_errors():
     head = st.container()  # the headline figures go above the map, but are worked out after it
     towns = spread.by_municipality(con, viewer, **scope)
     title = t("spread.map_title_10k" if per_10k else "spread.map_title", measure=named)
-    hover = {"province": True, "population": ":,", "applicants": True, "participants": True,
-             "applicants_per_10k": ":.1f", "participants_per_10k": ":.1f", "code": False}
-    shown = towns[towns[value].notna()]
-    chart = px.choropleth(
-        shown, geojson=spread.map_subset(shown.code), locations="code", featureidkey="properties.code",
-        color=value, hover_name="name", hover_data=hover, color_continuous_scale="Blues", title=title,
-        labels={c: label for c, label in columns.items() if label},
-    )
+    hover = {"province": columns["province"], "population": (columns["population"], ","),
+             "applicants": columns["applicants"], "participants": columns["participants"],
+             "applicants_per_10k": (columns["applicants_per_10k"], ".1f"),
+             "participants_per_10k": (columns["participants_per_10k"], ".1f")}
+    chart = charts.choropleth(towns[towns[value].notna()], "code", value, "municipalities", name="name", title=title,
+                              hover=hover, colorbar=columns[value])
     hidden = towns[towns[value].isna() & towns[f"reached_{measure}"]]
     if not hidden.empty:
-        chart.add_trace(go.Choropleth(
-            geojson=spread.map_subset(hidden.code), locations=hidden.code, featureidkey="properties.code",
-            z=[1] * len(hidden), colorscale=[[0, "#cccccc"], [1, "#cccccc"]], showscale=False,
-            text=hidden.name, hovertemplate="%{text}: " + t("spread.hidden") + "<extra></extra>",
-            name=t("spread.hidden"), showlegend=True,
-        ))
-    chart.update_geos(fitbounds="locations", visible=False, projection_type="mercator")
-    chart.update_layout(height=620, margin={"l": 0, "r": 0, "t": 40, "b": 0})
-    st.plotly_chart(chart, width="stretch", config={"topojsonURL": spread.NO_BASE_MAP})
+        charts.greyed(chart, hidden, "code", "municipalities", name="name", label=t("spread.hidden"))
+    charts.plot(chart, key="spread_map", config={"topojsonURL": spread.NO_BASE_MAP},
+                shapes={"municipalities": spread.map_json()})
 
     totals = spread.totals(con, viewer, **scope)
     with head:
@@ -86,30 +76,31 @@ with shown_errors():
 
     st.subheader(t("spread.by_province"))
     provinces = spread.by_region(con, viewer, "province", **scope)
-    share = px.bar(provinces, x=f"reach_{measure}", y="province", orientation="h",
-                   hover_data=["municipalities", f"reached_{measure}", measure, f"{measure}_per_10k"],
-                   labels={**{c: label for c, label in columns.items() if label},
-                           f"reach_{measure}": t("spread.reach_share"), "province": ""})
-    share.update_xaxes(tickformat=".0%", range=[0, 1])
-    share.update_yaxes(categoryorder="total ascending")
-    st.plotly_chart(share, width="stretch")
+    share = charts.bars(
+        provinces.sort_values(f"reach_{measure}", ascending=False), "province",
+        {f"reach_{measure}": t("spread.reach_share")}, value_format=".0%",
+        hover={c: columns[c] for c in ("municipalities", f"reached_{measure}", measure)}
+        | {f"{measure}_per_10k": (columns[f"{measure}_per_10k"], ".1f")},
+    )
+    share.update_xaxes(range=[0, 1])
+    charts.plot(share, key="spread_provinces")
     csv_button(provinces, "provincies")
 
     left, right = st.columns(2)
     sizes = spread.by_region(con, viewer, "size_class", **scope)
-    by_size = px.bar(sizes, x="size_class", y=value, title=t("spread.by_size"),
-                     hover_data=["municipalities", f"reached_{measure}", f"reach_{measure}"],
-                     labels={**{c: label for c, label in columns.items() if label}, value: title})
-    left.plotly_chart(by_size, width="stretch")
+    by_size = charts.bars(
+        sizes, "size_class", {value: title}, title=t("spread.by_size"), horizontal=False,
+        hover={"municipalities": columns["municipalities"], f"reached_{measure}": columns[f"reached_{measure}"],
+               f"reach_{measure}": (columns[f"reach_{measure}"], ".0%")},
+    )
+    charts.plot(by_size, key="spread_sizes", where=left)
     with left:
         csv_button(sizes, "gemeentegrootte")
 
     years = spread.new_and_returning(con, viewer, measure, **scope)
-    new_old = px.bar(years, x="year", y=["new", "returning"], title=t("spread.new_returning"),
-                     labels={"year": t("spread.col.year"), "value": t("spread.col.municipalities"), "variable": ""})
-    new_old.for_each_trace(lambda tr: tr.update(name=t(f"spread.{tr.name}")))
-    new_old.update_xaxes(dtick=1)
-    right.plotly_chart(new_old, width="stretch")
+    new_old = charts.bars(years, "year", {"new": t("spread.new"), "returning": t("spread.returning")},
+                          title=t("spread.new_returning"), horizontal=False)
+    charts.plot(new_old, key="spread_years", where=right)
     with right:
         csv_button(years, "nieuw_terugkerend")
 

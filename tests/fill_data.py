@@ -7,10 +7,12 @@ summaries stay exact.
 
 from __future__ import annotations
 
+import json
 from datetime import date, datetime, time, timedelta
 from pathlib import Path
 
 import pytest
+from streamlit import config
 from streamlit.testing.v1 import AppTest
 
 from analytics import db, facts, participation, reference
@@ -168,6 +170,7 @@ def app_fixtures(build):
 def open_page(page: str, role: str = "coordinator", state: dict | None = None,
               params: dict | None = None) -> AppTest:
     """The dashboard in AppTest as `role`, switched to `page`; fails on any exception."""
+    config.set_option("server.enableStaticServing", True)  # as .streamlit/config.toml sets it
     at = AppTest.from_file(str(ROOT / "dashboard.py"), default_timeout=60)
     at.session_state["role"] = role
     for key, value in (state or {}).items():
@@ -290,6 +293,16 @@ def leaky_academy(con) -> dict:
         for i in range(n):
             a.assign(a.apply(a.person(f"P{i}", code, code), s, date(2025, 7, 1)), g)
     return dict(q=q, s=s)
+
+
+def charts(at: AppTest) -> list[dict]:
+    """The figures the page drew (the data of its ui.charts components), in page order."""
+    return [json.loads(json.loads(e.proto.json)["figure"]) for e in at.get("bidi_component")
+            if e.proto.component_name == "academy_chart"]
+
+
+def chart_titles(at: AppTest) -> list[str]:
+    return [(f["layout"].get("title") or {}).get("text") or "" for f in charts(at)]
 
 
 def metrics(at: AppTest) -> dict:

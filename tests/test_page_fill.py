@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from tests.fill_data import app_fixtures, fill_academy, metrics, open_page
+from tests.fill_data import app_fixtures, charts, fill_academy, metrics, open_page
 
 
 built, app = app_fixtures(fill_academy)
@@ -15,7 +15,10 @@ def test_shows_the_figures_of_all_groups(app):
     table = at.dataframe[-1].value
     assert len(table) == 6  # five groups and Dirk, who has none yet
     assert set(table["group"].dropna()) == {"Groep 1", "Groep 2", "Groep 3", "Plenair"}
-    assert len(at.get("plotly_chart")) == 2  # fill rates and the application curve
+    rates, curve = charts(at)  # fill rates and the application curve
+    assert [trace["name"] for trace in rates["data"]] == ["Vulgraad", "Overtekening"]
+    assert len(rates["data"][0]["y"]) == 6 and len(set(rates["data"][0]["y"])) == 6  # a bar for every row
+    assert [(trace["name"], trace["line"]["width"]) for trace in curve["data"]] == [("2026 Samen de wijk in", 4)]
 
 
 def test_programme_filter_and_round_level_from_the_url(app):
@@ -25,6 +28,9 @@ def test_programme_filter_and_round_level_from_the_url(app):
     table = at.dataframe[-1].value
     assert table["round"].tolist() == ["2026 voorjaar", "2025 najaar"]
     assert (at.query_params["programme"], at.query_params["level"]) == (str(app["p"]), "round")
+    _, curve = charts(at)  # the focus round stands out against the earlier one of its programme
+    assert [(trace["name"], trace["line"]["width"]) for trace in curve["data"]] == [
+        ("2025 najaar", 1.5), ("2026 voorjaar", 4)]
 
 
 def test_group_in_the_url_shows_its_people(app):

@@ -5,7 +5,7 @@ from __future__ import annotations
 from streamlit.testing.v1 import AppTest
 
 from analytics import db
-from tests.fill_data import app_fixtures, metrics, open_page, spread_academy
+from tests.fill_data import UTRECHT, VLIELAND, app_fixtures, charts, metrics, open_page, spread_academy
 
 
 def academy_with_funder_user(con) -> dict:
@@ -28,12 +28,20 @@ def tables(at: AppTest) -> list:
 def test_coordinator_sees_reach_map_and_lists(app):
     at = open_page("pages/spread.py")
     assert metrics(at) == {"Gemeenten bereikt": "4", "Provincies bereikt": "3", "Personen": "11"}
-    assert len(at.get("plotly_chart")) == 4  # map, provinces, size classes, new and returning
+    drawn = charts(at)  # map, provinces, size classes, new and returning
+    assert len(drawn) == 4
+    towns = drawn[0]["data"][0]
+    assert towns["type"] == "choropleth" and towns["geojson"] == "municipalities"  # boundaries sent beside it
+    hover = dict(zip(towns["locations"], towns["customdata"]))  # name, province, population, applicants, ...
+    assert len(hover) == 342  # every municipality, reached or not
+    assert hover[UTRECHT][:2] == ["Utrecht", "Utrecht"] and hover[VLIELAND][0] == "Vlieland"
+    assert "<br>Aanmelders: %{customdata[3]}<br>" in towns["hovertemplate"]
     assert any("Bron: CBS / PDOK" in c.value for c in at.caption)
     assert any("1 aanmelder(s) zonder" in c.value for c in at.caption)
     top, missing = tables(at)
     assert top["name"].tolist() == ["Utrecht", "Amsterdam", "Purmerend", "Vlieland"]
     assert missing["name"].tolist()[:3] == ["Rotterdam", "'s-Gravenhage", "Eindhoven"]
+    assert hover[UTRECHT][3] == top.set_index("name").applicants["Utrecht"]  # the map hovers the same figures
 
 
 def test_participants_per_10k_from_the_url(app):

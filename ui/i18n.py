@@ -46,3 +46,10 @@ def t(key: str, lang: str | None = None, **params) -> str:
         return key
     text = entry.get(lang or language()) or entry["nl"]
     return text.format(**params) if params else text
+
+
+def labels(values, prefix: str):
+    """`t(f"{prefix}.{value}")` for a column of codes, translated once per distinct value
+    (report tables run to tens of thousands of rows); missing values stay missing."""
+    names = {v: t(f"{prefix}.{v}") for v in values.dropna().unique()}
+    return values.map(names)

@@ -9,7 +9,7 @@ import streamlit as st
 from analytics import applicants, intake, municipality_match
 from analytics.intake_files import Table
 from ui.feedback import shown_errors
-from ui.i18n import t
+from ui.i18n import labels, t
 
 DELIMITERS = {";": "intake.delim.semicolon", ",": "intake.delim.comma", "\t": "intake.delim.tab",
               "|": "intake.delim.pipe"}
@@ -47,13 +47,13 @@ def preview(con, plan: intake.Plan, rows: int = 20) -> pd.DataFrame:
     towns = municipality_match.names(con)
     frame = pd.DataFrame({
         t("intake.col.line"): shown["line"],
-        t("intake.col.action"): shown["action"].map(lambda a: t(f"intake.action.{a}")),
+        t("intake.col.action"): labels(shown["action"], "intake.action"),
         t("intake.field.email"): shown["email"],
         t("intake.col.name"): (shown["first_name"].fillna("") + " " + shown["last_name"].fillna("")).str.strip(),
         t("intake.field.municipality"): shown["municipality_raw"],
         t("intake.col.municipality_code"): shown["municipality_code"].map(towns).fillna(t("intake.unresolved")),
         t("intake.field.job_title"): shown["job_title"],
-        t("intake.col.domain"): shown["domain"].map(lambda d: t(f"domain.{d}") if isinstance(d, str) else None),
+        t("intake.col.domain"): labels(shown["domain"], "domain"),
     })
     return frame
 
@@ -63,7 +63,7 @@ def rejection_frame(frame: pd.DataFrame) -> pd.DataFrame:
     if frame.empty:
         return frame
     out = frame.copy()
-    out["reason"] = out["reason"].map(lambda r: t(f"intake.reason.{r}"))
+    out["reason"] = labels(out["reason"], "intake.reason")
     return out.rename(columns={"line": t("intake.col.line"), "reason": t("intake.col.reason"),
                                "field": t("intake.col.field"), "message": t("intake.col.message")})
 
@@ -77,7 +77,7 @@ def result_panel(con, result: dict) -> None:
     if result["changes"]:
         with st.expander(t("intake.changes", n=len(result["changes"]))):
             changes = pd.DataFrame(result["changes"])
-            changes["field"] = changes["field"].map(lambda f: t(f"intake.field.{f}"))
+            changes["field"] = labels(changes["field"], "intake.field")
             st.dataframe(changes, hide_index=True, width="stretch",
                          column_config={c: t(f"intake.col.{c}") for c in changes.columns})
     if result["rejected"]:

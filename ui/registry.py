@@ -28,3 +28,6 @@ PAGES = {
         ("pages/spread.py", "nav.spread", ":material/map:", "spread"),
     ],
 }
+
+# Pages that draw plotly charts: they start loading plotly's JavaScript first thing (ui/charts.py).
+CHART_PAGES = {"overview", "fill", "spread", "report", "composition", "my_groups"}

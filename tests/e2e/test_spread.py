@@ -10,7 +10,7 @@ from tests.e2e.conftest import screenshot, wait_for_app
 
 pytestmark = pytest.mark.e2e
 
-SHAPES = '[data-testid="stPlotlyChart"] path.choroplethlocation'
+SHAPES = '[data-testid="stMain"] .js-plotly-plot path.choroplethlocation'
 
 
 def open_spread(page, url: str) -> None:
