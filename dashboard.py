@@ -8,6 +8,7 @@ from ui.i18n import LANGUAGES, t
 from ui.registry import CHART_PAGES, PAGES
 
 st.set_page_config(page_title="Academiedashboard", page_icon=":material/school:", layout="wide")
+context.enter_frame()
 st.sidebar.selectbox(
     t("app.language"), list(LANGUAGES), key="lang", format_func=LANGUAGES.get,
 )

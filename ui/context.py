@@ -34,8 +34,29 @@ def database_path() -> Path:
     return Path(path) if path else DEFAULT_DB
 
 
+def enter_frame() -> None:
+    """Called by dashboard.py on every run, before the page: see `connection`."""
+    st.session_state["_framed"] = True
+
+
+def _require_frame() -> None:
+    """A bookmarked page opened as the server's first session runs on its own, without
+    dashboard.py: Streamlit treats pages/ as an old-style page folder until some session
+    calls st.navigation. Calling it switches the server over; the rerun then goes through
+    dashboard.py to the same page (pages are matched by URL path)."""
+    if st.session_state.get("_framed"):
+        return
+    from ui.registry import PAGES
+
+    urls = {url: path for role in PAGES.values() for path, _, _, url in role}
+    st.navigation([st.Page(path, url_path=url) for url, path in urls.items()], position="hidden")
+    st.rerun()
+
+
 def connection():
-    """The process's connection; a new database is filled with demo data on first start."""
+    """The process's connection; a new database is filled with demo data on first start.
+    Pages call it first, so a page that runs outside the frame hands over to it."""
+    _require_frame()
     path = database_path()
     with _bootstrap_lock:
         fresh = not path.exists()

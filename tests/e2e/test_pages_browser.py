@@ -73,3 +73,22 @@ def test_every_page_explains_an_empty_database(page, tmp_path):
                 _check(page, f"empty-{role}-{url_path}", '[data-testid="stAlert"]')
     finally:
         stop_streamlit(app)
+
+
+def test_a_bookmarked_page_opens_in_the_frame_as_a_servers_first_session(page, demo_file, tmp_path):
+    """Until some session calls st.navigation, Streamlit runs a deep link's file from pages/
+    on its own: no sidebar, no role, no filters. The page hands over to dashboard.py."""
+    db_path = tmp_path / "demo.duckdb"
+    db_path.write_bytes(demo_file.read_bytes())
+    app = start_streamlit(db_path, tmp_path)  # a fresh server: no session has run yet
+    try:
+        page.goto(f"{app.url}/fill?level=round")
+        wait_for_app(page)
+        expect(page.get_by_test_id("stSidebar").get_by_role("radio", name="Coördinator")).to_be_checked()
+        expect(page.get_by_test_id("stSidebarNavLink").first).to_contain_text(t("nav.overview", lang="nl"))
+        expect(page.get_by_test_id("stMain").get_by_role("heading", level=1)).to_have_text(t("fill.title", lang="nl"))
+        page.wait_for_selector(CHART, timeout=20_000)
+        assert "level=round" in page.url
+        assert page.get_by_test_id("stException").count() == 0
+    finally:
+        stop_streamlit(app)
