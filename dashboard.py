@@ -1,5 +1,7 @@
 """The frame: page config, navigation per role, shared sidebar. Pages live in pages/."""
 
+from pathlib import Path
+
 import streamlit as st
 
 from analytics.errors import AnalyticsError
@@ -7,8 +9,10 @@ from ui import charts, context
 from ui.i18n import LANGUAGES, t
 from ui.registry import CHART_PAGES, PAGES
 
-st.set_page_config(page_title="Academiedashboard", page_icon=":material/school:", layout="wide")
-context.enter_frame()
+# A local icon: a Material one is fetched from Google's font servers on every load.
+ICON = Path(__file__).resolve().parent / "static" / "favicon.png"
+st.set_page_config(page_title="Academiedashboard", page_icon=str(ICON), layout="wide")
+context.leave_page_folder_mode()
 st.sidebar.selectbox(
     t("app.language"), list(LANGUAGES), key="lang", format_func=LANGUAGES.get,
 )

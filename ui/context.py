@@ -34,17 +34,19 @@ def database_path() -> Path:
     return Path(path) if path else DEFAULT_DB
 
 
-def enter_frame() -> None:
-    """Called by dashboard.py on every run, before the page: see `connection`."""
-    st.session_state["_framed"] = True
-
-
-def _require_frame() -> None:
-    """A bookmarked page opened as the server's first session runs on its own, without
-    dashboard.py: Streamlit treats pages/ as an old-style page folder until some session
-    calls st.navigation. Calling it switches the server over; the rerun then goes through
-    dashboard.py to the same page (pages are matched by URL path)."""
-    if st.session_state.get("_framed"):
+def leave_page_folder_mode() -> None:
+    """Until some session of the server has called st.navigation, Streamlit treats pages/
+    as an old-style page folder: a bookmarked page opened as the first session runs on its
+    own, without dashboard.py (no sidebar, role or filters), and the first session's
+    navigation links reload the app and lose its state. Calling st.navigation switches the
+    server over for good; the rerun then goes through dashboard.py to the same page (pages
+    are matched by URL path). dashboard.py and every page (through `connection`) call this
+    first; it costs nothing once the server has switched."""
+    try:
+        from streamlit.runtime.pages_manager import PagesManager
+    except ImportError:  # a Streamlit without the old page folder mode
+        return
+    if not getattr(PagesManager, "uses_pages_directory", False):
         return
     from ui.registry import PAGES
 
@@ -56,7 +58,7 @@ def _require_frame() -> None:
 def connection():
     """The process's connection; a new database is filled with demo data on first start.
     Pages call it first, so a page that runs outside the frame hands over to it."""
-    _require_frame()
+    leave_page_folder_mode()
     path = database_path()
     with _bootstrap_lock:
         fresh = not path.exists()

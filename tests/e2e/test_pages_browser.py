@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from urllib.parse import urlparse
+
 import pytest
 from playwright.sync_api import expect
 
@@ -46,15 +48,19 @@ def _check(page, name: str, selector: str | None) -> None:
     screenshot(page, name)
 
 
+LOCAL = {"127.0.0.1", "localhost", None}  # None: data: and blob: URLs
 ROLE_LABELS = {"coordinator": "Coördinator", "trainer": "Trainer", "funder": "Financier"}
 
 
 @pytest.mark.parametrize("role", list(PAGES))
 def test_every_page_renders_on_demo_data(streamlit_app, page, role):
+    outside = []  # the dashboard works offline: nothing is fetched from another host
+    page.on("request", lambda r: outside.append(r.url) if urlparse(r.url).hostname not in LOCAL else None)
     _role(page, streamlit_app.url, role)
     for index, (_, _, _, url_path) in enumerate(PAGES[role]):
         _nav(page, index)
         _check(page, f"demo-{role}-{url_path}", MAIN_ELEMENT.get(url_path, CHART))
+    assert not outside
 
 
 def test_every_page_explains_an_empty_database(page, tmp_path):
@@ -90,5 +96,21 @@ def test_a_bookmarked_page_opens_in_the_frame_as_a_servers_first_session(page, d
         page.wait_for_selector(CHART, timeout=20_000)
         assert "level=round" in page.url
         assert page.get_by_test_id("stException").count() == 0
+    finally:
+        stop_streamlit(app)
+
+
+def test_a_demo_link_keeps_its_role_as_a_servers_first_session(page, demo_file, tmp_path):
+    """The first session used to run in Streamlit's page-folder mode, where a navigation
+    click reloaded the app and a funder's demo link fell back to the coordinator."""
+    db_path = tmp_path / "demo.duckdb"
+    db_path.write_bytes(demo_file.read_bytes())
+    app = start_streamlit(db_path, tmp_path)
+    try:
+        _role(page, app.url, "funder")
+        _nav(page, 0)
+        _nav(page, 1)
+        expect(page.get_by_test_id("stSidebar").get_by_role("radio", name="Financier")).to_be_checked()
+        expect(page.get_by_test_id("stMain").get_by_role("heading", level=1)).to_have_text(t("spread.title", lang="nl"))
     finally:
         stop_streamlit(app)
