@@ -12,7 +12,7 @@ from ui.registry import CHART_PAGES, PAGES
 # A local icon: a Material one is fetched from Google's font servers on every load.
 ICON = Path(__file__).resolve().parent / "static" / "favicon.png"
 st.set_page_config(page_title="Academiedashboard", page_icon=str(ICON), layout="wide")
-context.leave_page_folder_mode()
+context.enter_frame()
 st.sidebar.selectbox(
     t("app.language"), list(LANGUAGES), key="lang", format_func=LANGUAGES.get,
 )

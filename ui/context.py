@@ -34,20 +34,30 @@ def database_path() -> Path:
     return Path(path) if path else DEFAULT_DB
 
 
-def leave_page_folder_mode() -> None:
-    """Until some session of the server has called st.navigation, Streamlit treats pages/
-    as an old-style page folder: a bookmarked page opened as the first session runs on its
-    own, without dashboard.py (no sidebar, role or filters), and the first session's
-    navigation links reload the app and lose its state. Calling st.navigation switches the
-    server over for good; the rerun then goes through dashboard.py to the same page (pages
-    are matched by URL path). dashboard.py and every page (through `connection`) call this
-    first; it costs nothing once the server has switched."""
+def enter_frame() -> None:
+    """dashboard.py calls this first on every run; see `_leave_page_folder_mode`."""
+    first = not st.session_state.get("_framed")
+    st.session_state["_framed"] = True
+    if first and _page_folder_mode():
+        _leave_page_folder_mode()
+
+
+def _page_folder_mode() -> bool:
     try:
         from streamlit.runtime.pages_manager import PagesManager
     except ImportError:  # a Streamlit without the old page folder mode
-        return
-    if not getattr(PagesManager, "uses_pages_directory", False):
-        return
+        return False
+    return bool(getattr(PagesManager, "uses_pages_directory", False))
+
+
+def _leave_page_folder_mode() -> None:
+    """Until some session of the server has called st.navigation, Streamlit treats pages/
+    as an old-style page folder: a bookmarked page opened as the first session runs on its
+    own, without dashboard.py (no sidebar, role or filters), and in a first session opened
+    on the app the navigation links reload the app and lose its state. Calling
+    st.navigation switches the server over for good; the rerun then goes through
+    dashboard.py to the same page (pages are matched by URL path). Only a session's first
+    run does this, so no click is ever lost to the rerun."""
     from ui.registry import PAGES
 
     urls = {url: path for role in PAGES.values() for path, _, _, url in role}
@@ -58,7 +68,8 @@ def leave_page_folder_mode() -> None:
 def connection():
     """The process's connection; a new database is filled with demo data on first start.
     Pages call it first, so a page that runs outside the frame hands over to it."""
-    leave_page_folder_mode()
+    if not st.session_state.get("_framed"):
+        _leave_page_folder_mode()
     path = database_path()
     with _bootstrap_lock:
         fresh = not path.exists()
