@@ -19,10 +19,9 @@ if table.empty:
 
 upcoming = table[table.next_session.notna()]
 shown = (upcoming if not upcoming.empty else table).head(12)
-chart = charts.bars(
-    shown.assign(label=charts.unique(shown.programme.str.slice(0, 20) + " · " + shown["round"] + " · " + shown["group"])),
-    "label", {"participants": t("col.participants")}, title=t("my_groups.chart_title"),
-)
+names = shown.programme.str.slice(0, 20) + " · " + shown["round"] + " · " + shown["group"]
+chart = charts.bars(shown.assign(label=charts.unique(names)), "label", {"participants": t("col.participants")},
+                    title=t("my_groups.chart_title"))
 charts.plot(chart, key="my_groups_chart")
 st.dataframe(
     table.drop(columns=["group_id"]).assign(format=labels(table.format, "format")),

@@ -162,17 +162,16 @@ def unique(labels):
 
 def bars(frame, category: str, values: dict[str, str], *, title: str = "", horizontal: bool = True,
          hover: Hover | None = None, value_format: str = "", height: int | None = None,
-         barmode: str = "group", colors: dict[str, str] | None = None) -> go.Figure:
+         barmode: str = "group") -> go.Figure:
     """One bar per row of `frame` for each column in `values` (column -> legend name),
     grouped; categories keep the frame's order (top to bottom when horizontal)."""
     first, value = ("y", "x") if horizontal else ("x", "y")
     hover = hover or {}
-    template = "<br>".join([f"%{{{first}}}", f"%{{fullData.name}}: %{{{value}{':' + value_format if value_format else ''}}}",
-                            *_hover(hover)]) + "<extra></extra>"
+    shown = f"%{{{value}{':' + value_format if value_format else ''}}}"
+    template = "<br>".join([f"%{{{first}}}", f"%{{fullData.name}}: {shown}", *_hover(hover)]) + "<extra></extra>"
     custom = frame[list(hover)].to_numpy() if hover else None
     traces = [go.Bar({first: frame[category], value: frame[column], "name": name, "orientation": "h" if horizontal
-                      else "v", "customdata": custom, "hovertemplate": template,
-                      "marker": {"color": (colors or {}).get(column)}})
+                      else "v", "customdata": custom, "hovertemplate": template})
               for column, name in values.items()]
     axis = {"tickformat": value_format if value_format.endswith("%") else None}
     figure = go.Figure(traces, _layout(title, height, barmode=barmode, showlegend=len(values) > 1))
@@ -202,7 +201,8 @@ def choropleth(frame, location: str, value: str, shapes: str, *, name: str, titl
     """Areas coloured by `value`; `shapes` names the boundaries passed to `plot`."""
     trace = go.Choropleth(
         geojson=shapes, featureidkey="properties.code", locations=frame[location], z=frame[value],
-        customdata=frame[[name] + list(hover)].to_numpy(), hovertemplate="<br>".join(["<b>%{customdata[0]}</b>", *_hover(hover, 1)]) + "<extra></extra>",
+        customdata=frame[[name] + list(hover)].to_numpy(),
+        hovertemplate="<br>".join(["<b>%{customdata[0]}</b>", *_hover(hover, 1)]) + "<extra></extra>",
         colorscale=colorscale, colorbar={"title": {"text": colorbar}}, marker={"line": {"width": 0.3}},
     )
     figure = go.Figure([trace], _layout(title, height, margin={"l": 0, "r": 0, "t": 40, "b": 0}))
@@ -228,11 +228,12 @@ def marker(figure: go.Figure, at: float, text: str, axis: str = "x") -> go.Figur
 
 def preload() -> None:
     """Have the browser fetch and compile the bundle (and Streamlit's custom component
-    script) while the page's queries run: module preload links, rendered by Streamlit's
-    markdown, which is part of its first bundle, so they act as soon as they arrive."""
+    script) while the page's queries run: module preload links in markdown, which needs no
+    script of its own, hidden in the sidebar."""
     if not available():
         return
-    links = [f"app/static/{BUNDLE}"] + [f"static/js/{chunk}" for chunk in [_streamlit_chunk("BidiComponent")] if chunk]
+    chunk = _streamlit_chunk("BidiComponent")
+    links = [f"app/static/{BUNDLE}"] + ([f"static/js/{chunk}"] if chunk else [])
     st.html(HIDDEN)
     with st.sidebar.container(key="chart_preload"):
         st.markdown("".join(f'<link rel="modulepreload" href="{link}">' for link in links), unsafe_allow_html=True)
