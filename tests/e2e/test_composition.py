@@ -35,8 +35,10 @@ def test_propose_then_move_one_person(streamlit_app, page):
     page.get_by_test_id("stSidebarNavLink").filter(has_text="Groepen samenstellen").click()
     wait_for_app(page)
     page.get_by_role("button", name="Voorstel maken").click()
+    # The click's run may not have started when wait_for_app looks, and on a fresh machine the
+    # solver's first run compiles its kernels: wait for the outcome itself.
+    expect(page.get_by_test_id("stAlertContentSuccess")).to_contain_text("Nieuw voorstel", timeout=120_000)
     wait_for_app(page)
-    expect(page.get_by_test_id("stAlertContentSuccess")).to_contain_text("Nieuw voorstel")
 
     now_in = page.get_by_text(re.compile(r"^Nu in: "))
     name = _selectbox(page, "Wie").locator("input").input_value().split(" · ")[0]
@@ -45,7 +47,7 @@ def test_propose_then_move_one_person(streamlit_app, page):
     page.get_by_role("button", name="Verplaatsen").click()
     wait_for_app(page)
 
-    expect(page.get_by_test_id("stAlertContentSuccess")).to_have_text(f"{name} staat nu in {target}.")
-    expect(now_in).to_have_text(f"Nu in: {target}")
+    expect(page.get_by_test_id("stAlertContentSuccess")).to_have_text(f"{name} staat nu in {target}.", timeout=30_000)
+    expect(now_in).to_have_text(f"Nu in: {target}", timeout=30_000)
     assert page.get_by_test_id("stException").count() == 0
     screenshot(page, "composition-after-move")
