@@ -15,7 +15,6 @@ would give a hidden count back (`reports.protect`); every function here hides th
 from __future__ import annotations
 
 import json
-
 from functools import lru_cache
 
 import duckdb
@@ -235,10 +234,3 @@ def map_shapes() -> dict:
 def map_json() -> str:
     """`map_shapes` as JSON text, made once: the map sends it on every run."""
     return json.dumps(map_shapes(), separators=(",", ":"))
-
-
-def map_subset(codes) -> dict:
-    """`map_shapes` with only these municipalities (for a map layer that colours a few)."""
-    wanted = set(codes)
-    shapes = map_shapes()
-    return {**shapes, "features": [f for f in shapes["features"] if f["properties"]["code"] in wanted]}
