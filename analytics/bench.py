@@ -187,11 +187,15 @@ IDLE = """() => {
     const app = document.querySelector('[data-testid="stApp"]');
     return app && app.getAttribute('data-test-script-state') === 'notRunning';
 }"""
-# The page has run and drawn every chart it has (a chart box becomes a plotly plot when drawn).
+# The page has run, every element has rendered (no placeholder is left) and each chart
+# component in the main area holds a drawn plotly plot.
 SETTLED = """() => {
     const app = document.querySelector('[data-testid="stApp"]');
-    return app && app.getAttribute('data-test-script-state') === 'notRunning'
-        && !document.querySelector('[data-testid="stMain"] .academy-chart:not(.js-plotly-plot)');
+    const main = document.querySelector('[data-testid="stMain"]');
+    if (!app || !main || app.getAttribute('data-test-script-state') !== 'notRunning') return false;
+    if (main.querySelector('[data-testid="stSkeleton"]')) return false;
+    const charts = main.querySelectorAll('[data-testid="stBidiComponentRegular"]').length;
+    return main.querySelectorAll('.academy-chart.js-plotly-plot').length === charts;
 }"""
 # A page's main chart is drawn: a plotly chart in the main area with this title and marks.
 DRAWN = """(title) => Array.from(document.querySelectorAll('[data-testid="stMain"] .js-plotly-plot')).some(

@@ -21,9 +21,12 @@ transaction as the write. `verify(con)` tells a writer's test whether it did.
 from __future__ import annotations
 
 import threading
+import warnings
 import weakref
 
 import duckdb
+import pandas as pd
+import pyarrow as pa
 
 from analytics import db
 from analytics.viewer import Viewer
@@ -222,8 +225,44 @@ def execute(cur: duckdb.DuckDBPyConnection, sql: str, params=None) -> duckdb.Duc
 
 
 def read(con: duckdb.DuckDBPyConnection, sql: str, params=None):
-    """A read of the facts (filled first if need be) as a DataFrame; see `execute`."""
-    return execute(reader(con), sql, params).df()
+    """A read of the facts (filled first if need be) as a DataFrame; see `execute` and `frame`."""
+    return frame(execute(reader(con), sql, params))
+
+
+def frame(result: duckdb.DuckDBPyConnection) -> pd.DataFrame:
+    """The rows of an executed statement as the DataFrame `.df()` gives, made through Arrow.
+
+    `.df()` turns every text into a Python string, which pandas then turns back into an
+    Arrow-backed column: for the 34,000 groups of the fill page that is ~40 ms, a third of
+    the query. Through Arrow the texts are handed over as they are. The columns get the
+    dtypes `.df()` gives (nullable integers and booleans where there are nulls, dates as
+    datetime64[us], decimals and HUGEINT as floats), so callers see no difference.
+    """
+    with warnings.catch_warnings():  # "an extra copy of the rows": cheaper than .df()'s strings
+        warnings.simplefilter("ignore", UserWarning)
+        table = result.to_arrow_table()
+    return pd.DataFrame({name: _column(column) for name, column in zip(table.column_names, table.columns)},
+                        index=pd.RangeIndex(table.num_rows))
+
+
+def _column(column: pa.ChunkedArray):
+    kind = column.type
+    if pa.types.is_integer(kind):
+        if not column.null_count:
+            return column.to_numpy()
+        unsigned = "U" if pa.types.is_unsigned_integer(kind) else ""
+        return pd.api.types.pandas_dtype(f"{unsigned}Int{kind.bit_width}").__from_arrow__(column)
+    if pa.types.is_boolean(kind):
+        return pd.BooleanDtype().__from_arrow__(column) if column.null_count else column.to_numpy(zero_copy_only=False)
+    if pa.types.is_floating(kind):
+        return column.to_numpy(zero_copy_only=False)
+    if pa.types.is_decimal(kind):
+        return column.cast(pa.float64()).to_numpy(zero_copy_only=False)
+    if pa.types.is_date(kind):
+        return column.to_pandas(date_as_object=False).to_numpy().astype("datetime64[us]")
+    if pa.types.is_string(kind) and column.null_count == len(column):
+        return pd.array([None] * len(column), dtype=object)  # as .df(): no text, no str dtype
+    return column.to_pandas()  # texts (as pandas' str), timestamps, lists
 
 
 YEAR = "year(coalesce({r}.starts_on, {r}.application_deadline))"  # the year a round belongs to

@@ -222,4 +222,4 @@ def people(con: duckdb.DuckDBPyConnection, viewer: Viewer, group_id: int | None,
         left join participation x on x.application_id = c.application_id
         order by c.assigned desc, c.status, pe.last_name, pe.first_name, c.application_id
     """
-    return cur.execute(sql, [round_id, group_id, group_id, sole]).df()
+    return facts.frame(facts.execute(cur, sql, [round_id, group_id, group_id, sole]))

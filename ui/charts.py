@@ -9,8 +9,8 @@ component that takes its font and colours from the app's theme. Where static ser
 (the app started from another folder without its config), pages fall back to
 `st.plotly_chart`, so a chart is never missing.
 
-`preload()` asks the browser for the bundle at the start of a page run, so that it loads
-while the page's queries run.
+`preload()` has the browser load the component and the bundle at the start of a page run,
+so that they load while the page's queries run.
 """
 
 from __future__ import annotations
@@ -65,6 +65,10 @@ const themed = (layout, element) => {
 };
 
 export default function ({ parentElement, data }) {
+  if (data.preload) {  // see preload(): only fetch and compile the bundle
+    academyPlotly().catch(() => null);
+    return;
+  }
   let box = parentElement.querySelector(".academy-chart");
   if (!box) {
     box = document.createElement("div");
@@ -94,14 +98,6 @@ export default function ({ parentElement, data }) {
 """
 
 HIDDEN = "<style>.st-key-chart_preload {display: none}</style>"
-
-
-@cache
-def _streamlit_chunk(prefix: str) -> str | None:
-    """The file name of one of Streamlit's own lazily loaded scripts (it carries a content
-    hash), or None if this Streamlit version lays its files out differently."""
-    found = sorted((Path(st.__file__).parent / "static" / "static" / "js").glob(f"{prefix}.*.js"))
-    return found[0].name if len(found) == 1 else None
 
 
 @cache
@@ -227,13 +223,12 @@ def marker(figure: go.Figure, at: float, text: str, axis: str = "x") -> go.Figur
 
 
 def preload() -> None:
-    """Have the browser fetch and compile the bundle (and Streamlit's custom component
-    script) while the page's queries run: module preload links in markdown, which needs no
-    script of its own, hidden in the sidebar."""
+    """Have the browser fetch Streamlit's component script, this component's script and the
+    bundle while the page's queries run, not when the first chart arrives: an invisible
+    instance of the chart component at the top of the sidebar, which only imports the bundle.
+    (A module preload link in markdown does not work: Streamlit's markdown drops it.)"""
     if not available():
         return
-    chunk = _streamlit_chunk("BidiComponent")
-    links = [f"app/static/{BUNDLE}"] + ([f"static/js/{chunk}"] if chunk else [])
     st.html(HIDDEN)
     with st.sidebar.container(key="chart_preload"):
-        st.markdown("".join(f'<link rel="modulepreload" href="{link}">' for link in links), unsafe_allow_html=True)
+        _component()(key="chart_preload_component", data={"preload": True})

@@ -1,0 +1,37 @@
+"""facts.frame: the same DataFrame as DuckDB's `.df()`, made through Arrow."""
+
+from __future__ import annotations
+
+import duckdb
+import pandas as pd
+import pytest
+
+from analytics import facts
+
+TYPED = """
+    select * from (values
+        (1::integer, 7::integer, 2::bigint, 3::tinyint, true, false, 1.50::decimal(9, 2), 2.5::double,
+         date '2026-01-02', date '2026-03-04', timestamp '2026-01-02 03:04:05', 'één', 'x',
+         10::hugeint, [1, 2], 'GM0344'),
+        (2, null, 3, 4, false, null, 2.25, null,
+         date '2026-02-03', null, null, 'twee', null,
+         11, [3], null)
+    ) t(i, i_null, b, tiny, flag, flag_null, amount, share, day, day_null, stamp, text, text_null, total, ids, code)
+"""
+
+
+@pytest.mark.parametrize("where", ["", "where i = 2", "where false"])
+def test_frame_gives_the_dtypes_and_values_of_df(where):
+    con = duckdb.connect()
+    expected = con.execute(f"select * from ({TYPED}) {where}").df()
+    actual = facts.frame(con.execute(f"select * from ({TYPED}) {where}"))
+    pd.testing.assert_frame_equal(actual, expected)
+
+
+def test_frame_keeps_nullable_types_only_where_there_are_nulls():
+    con = duckdb.connect()
+    out = facts.frame(con.execute(TYPED))
+    assert str(out.i.dtype) == "int32" and str(out.i_null.dtype) == "Int32"
+    assert str(out.flag.dtype) == "bool" and str(out.flag_null.dtype) == "boolean"
+    assert str(out.day.dtype) == "datetime64[us]" and out.day_null.isna().tolist() == [False, True]
+    assert out.text.tolist() == ["één", "twee"] and out.amount.tolist() == [1.5, 2.25]
