@@ -5,13 +5,14 @@ from datetime import date
 import streamlit as st
 
 from analytics import fill
-from ui import charts, context
+from ui import charts, context, views
 from ui.feedback import shown_errors
 from ui.i18n import labels, t
 
 CHART_ROWS = 30
 TABLE_ROWS = 1000  # a table of tens of thousands of groups helps nobody; filter, or download it all
 WARNING_ROWS = 100  # the soonest starts; the metric above counts them all
+VIEWS = ("chart", "warnings", "curve", "table")  # the page's tabs; only the open one is drawn
 
 con = context.connection()
 context.require_data(con)
@@ -19,8 +20,6 @@ f = context.filters()
 viewer = context.viewer()
 scope = f.scope()
 today = date.today()
-
-
 
 
 def csv_button(frame, name: str, label: str = "fill.download") -> None:
@@ -42,32 +41,7 @@ def label(row) -> str:
     return " · ".join(parts)
 
 
-st.title(t("fill.title"))
-st.caption(t("fill.caption", today=today.strftime("%d-%m-%Y")))
-
-if "fill_level" not in st.session_state:
-    wanted = st.query_params.get("level")
-    st.session_state["fill_level"] = wanted if wanted in fill.LEVELS else "group"
-level = st.segmented_control(
-    t("fill.level"), list(fill.LEVELS), key="fill_level", format_func=lambda v: t(f"fill.level_{v}"),
-    on_change=context.keep_in_url, args=("fill_level", "level"),
-) or "group"
-
-with shown_errors():
-    rates = fill.rates(con, viewer, level=level, today=today, **scope)
-    if rates.empty:
-        st.info(t("app.no_data"))
-        st.stop()
-
-    below = fill.warnings(rates) if level == "group" else None
-    cols = st.columns(5)
-    cols[0].metric(t("fill.places"), int(rates.max_capacity.sum()))
-    cols[1].metric(t("fill.applications"), int(rates.applications.sum()))
-    cols[2].metric(t("fill.placed"), int(rates.placed.sum()))
-    places = rates.max_capacity.sum()
-    cols[3].metric(t("fill.fill_rate"), f"{rates.placed.sum() / places:.0%}" if places else "–")
-    cols[4].metric(t("fill.below_minimum"), "–" if below is None else len(below))
-
+def chart_view(rates) -> None:
     shown = rates.head(CHART_ROWS).assign(label=lambda d: charts.unique(d.apply(label, axis=1)))
     chart = charts.bars(
         shown, "label", {"fill_rate": t("fill.fill_rate"), "oversubscription": t("fill.col.oversubscription")},
@@ -81,13 +55,13 @@ with shown_errors():
         st.caption(t("fill.chart_limit", n=CHART_ROWS, total=len(rates)))
     csv_button(shown.drop(columns="label"), "vulgraad")
 
-    st.subheader(t("fill.warnings_title"))
+
+def warnings_view(below) -> None:
     if below is None:
         st.caption(t("fill.warnings_group_level"))
     elif below.empty:
         st.success(t("fill.warnings_none"))
     else:
-        st.warning(t("fill.warnings", n=len(below)))
         if len(below) > WARNING_ROWS:
             st.caption(t("fill.warnings_limit", n=WARNING_ROWS))
         st.dataframe(
@@ -99,21 +73,24 @@ with shown_errors():
                            ("days_to_start", "min_capacity", "placed", "candidates")}},
         )
 
+
+def curve_view() -> None:
     growth = fill.curve(con, viewer, today=today, **scope)
     if growth.empty:
         st.caption(t("fill.curve_none"))
-    else:
-        focused = growth[growth.focus]
-        focus, focus_id = (focused["round"].iloc[0], focused.round_id.iloc[0]) if not focused.empty else ("", None)
-        lines = charts.lines(growth, "day", "cumulative", "round_id", label="round", emphasise=focus_id,
-                             title=t("fill.curve_title", round=focus), x_title=t("fill.day"),
-                             y_title=t("fill.cumulative"))
-        charts.marker(lines, 0, t("fill.deadline"))
-        charts.plot(lines, key="fill_curve")
-        st.caption(t("fill.curve_caption"))
-        csv_button(growth, "aanmeldcurve")
+        return
+    focused = growth[growth.focus]
+    focus, focus_id = (focused["round"].iloc[0], focused.round_id.iloc[0]) if not focused.empty else ("", None)
+    lines = charts.lines(growth, "day", "cumulative", "round_id", label="round", emphasise=focus_id,
+                         title=t("fill.curve_title", round=focus), x_title=t("fill.day"),
+                         y_title=t("fill.cumulative"))
+    charts.marker(lines, 0, t("fill.deadline"))
+    charts.plot(lines, key="fill_curve")
+    st.caption(t("fill.curve_caption"))
+    csv_button(growth, "aanmeldcurve")
 
-    st.subheader(t("fill.table_title"))
+
+def table_view(rates, level: str) -> None:
     counts = ["days_to_start", "min_capacity", "max_capacity", "received", "selected", "confirmed", "waitlisted",
               "rejected", "withdrawn", "placed", "candidates", "attended", "completed", "oversubscription",
               "below_minimum"]
@@ -165,3 +142,41 @@ with shown_errors():
                              column_config={"application_id": None,
                                             **{c: t(f"fill.col.{c}") for c in crowd.columns if c != "application_id"},
                                             "submitted_on": day_column("fill.col.submitted_on")})
+
+
+st.title(t("fill.title"))
+st.caption(t("fill.caption", today=today.strftime("%d-%m-%Y")))
+
+if "fill_level" not in st.session_state:
+    wanted = st.query_params.get("level")
+    st.session_state["fill_level"] = wanted if wanted in fill.LEVELS else "group"
+level = st.segmented_control(
+    t("fill.level"), list(fill.LEVELS), key="fill_level", format_func=lambda v: t(f"fill.level_{v}"),
+    on_change=context.keep_in_url, args=("fill_level", "level"),
+) or "group"
+
+with shown_errors():
+    rates = fill.rates(con, viewer, level=level, today=today, **scope)
+    if rates.empty:
+        st.info(t("app.no_data"))
+        st.stop()
+
+    below = fill.warnings(rates) if level == "group" else None
+    cols = st.columns(5)
+    cols[0].metric(t("fill.places"), int(rates.max_capacity.sum()))
+    cols[1].metric(t("fill.applications"), int(rates.applications.sum()))
+    cols[2].metric(t("fill.placed"), int(rates.placed.sum()))
+    places = rates.max_capacity.sum()
+    cols[3].metric(t("fill.fill_rate"), f"{rates.placed.sum() / places:.0%}" if places else "–")
+    cols[4].metric(t("fill.below_minimum"), "–" if below is None else len(below))
+    if below is not None and not below.empty:
+        st.warning(t("fill.warnings", n=len(below)))
+
+    # A drill-down link (group=...) opens the table, where its people are.
+    tabs = views.tabs("fill", VIEWS, default="table" if st.query_params.get("group") else "chart")
+    shown = {"chart": lambda: chart_view(rates), "warnings": lambda: warnings_view(below), "curve": curve_view,
+             "table": lambda: table_view(rates, level)}
+    for name, tab in tabs.items():
+        with tab:
+            if tab.open:
+                shown[name]()

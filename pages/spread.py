@@ -4,7 +4,7 @@ import streamlit as st
 
 from analytics import spread
 from analytics.reports import SUPPRESS_BELOW
-from ui import charts, context
+from ui import charts, context, views
 from ui.feedback import shown_errors
 from ui.i18n import t
 
@@ -13,8 +13,7 @@ context.require_data(con)
 f = context.filters()
 viewer = context.viewer()
 scope = f.scope()
-
-
+VIEWS = ("map", "regions", "lists")  # the page's tabs; only the open one is drawn
 
 
 def csv_button(frame, name: str) -> None:
@@ -40,16 +39,14 @@ per_10k = right.toggle(t("spread.per_10k"), key="spread_per10k", on_change=conte
                        args=("spread_per10k", "per10k", lambda on: "1" if on else "0"))
 value = f"{measure}_per_10k" if per_10k else measure
 named = t(f"spread.{measure}")
+title = t("spread.map_title_10k" if per_10k else "spread.map_title", measure=named)
 columns = {c: t(f"spread.col.{c}") for c in (
     "name", "province", "size_class", "population", "municipalities", "applicants", "participants",
     "applicants_per_10k", "participants_per_10k", "reached_applicants", "reached_participants",
     "reach_applicants", "reach_participants", "year")} | {"code": None, "new": t("spread.new"),
                                                            "returning": t("spread.returning")}
 
-with shown_errors():
-    head = st.container()  # the headline figures go above the map, but are worked out after it
-    towns = spread.by_municipality(con, viewer, **scope)
-    title = t("spread.map_title_10k" if per_10k else "spread.map_title", measure=named)
+def map_view(towns) -> None:
     hover = {"province": columns["province"], "population": (columns["population"], ","),
              "applicants": columns["applicants"], "participants": columns["participants"],
              "applicants_per_10k": (columns["applicants_per_10k"], ".1f"),
@@ -61,19 +58,11 @@ with shown_errors():
         charts.greyed(chart, hidden, "code", "municipalities", name="name", label=t("spread.hidden"))
     charts.plot(chart, key="spread_map", config={"topojsonURL": spread.NO_BASE_MAP},
                 shapes={"municipalities": spread.map_json()})
-
-    totals = spread.totals(con, viewer, **scope)
-    with head:
-        cols = st.columns(3)
-        cols[0].metric(t("spread.reached"), f"{totals[f'municipalities_{measure}']}",
-                       t("spread.reached_of", total=totals["all_municipalities"]), delta_color="off")
-        cols[1].metric(t("spread.provinces_reached"), totals[f"provinces_{measure}"])
-        cols[2].metric(t("spread.people"), "–" if totals[measure] is None else totals[measure])
-        if totals["unknown_applicants"]:
-            st.caption(t("spread.unknown", n=totals["unknown_applicants"]))
     st.caption(t("spread.attribution"))
     csv_button(towns, "gemeenten")
 
+
+def regions_view() -> None:
     st.subheader(t("spread.by_province"))
     provinces = spread.by_region(con, viewer, "province", **scope)
     share = charts.bars(
@@ -89,7 +78,8 @@ with shown_errors():
     left, right = st.columns(2)
     sizes = spread.by_region(con, viewer, "size_class", **scope)
     by_size = charts.bars(
-        sizes, "size_class", {value: title}, title=t("spread.by_size"), horizontal=False,
+        sizes, "size_class", {value: title},
+        title=t("spread.by_size"), horizontal=False,
         hover={"municipalities": columns["municipalities"], f"reached_{measure}": columns[f"reached_{measure}"],
                f"reach_{measure}": (columns[f"reach_{measure}"], ".0%")},
     )
@@ -104,6 +94,8 @@ with shown_errors():
     with right:
         csv_button(years, "nieuw_terugkerend")
 
+
+def lists_view(towns) -> None:
     left, right = st.columns(2)
     listed = ["name", "province", "population", measure, f"{measure}_per_10k"]
     left.subheader(t("spread.top", measure=named.lower()))
@@ -112,3 +104,24 @@ with shown_errors():
     right.subheader(t("spread.missing", measure=named.lower()))
     right.dataframe(spread.missing(towns, measure)[["name", "province", "population", "size_class"]],
                     hide_index=True, width="stretch", column_config=columns)
+
+
+with shown_errors():
+    head = st.container()  # the headline figures go above the map, but are worked out after it
+    tabs = views.tabs("spread", VIEWS, default="map")
+    towns = spread.by_municipality(con, viewer, **scope)
+    shown = {"map": lambda: map_view(towns), "regions": regions_view, "lists": lambda: lists_view(towns)}
+    for name, tab in tabs.items():
+        with tab:
+            if tab.open:
+                shown[name]()
+
+    totals = spread.totals(con, viewer, **scope)
+    with head:
+        cols = st.columns(3)
+        cols[0].metric(t("spread.reached"), f"{totals[f'municipalities_{measure}']}",
+                       t("spread.reached_of", total=totals["all_municipalities"]), delta_color="off")
+        cols[1].metric(t("spread.provinces_reached"), totals[f"provinces_{measure}"])
+        cols[2].metric(t("spread.people"), "–" if totals[measure] is None else totals[measure])
+        if totals["unknown_applicants"]:
+            st.caption(t("spread.unknown", n=totals["unknown_applicants"]))

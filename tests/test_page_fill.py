@@ -12,23 +12,35 @@ def test_shows_the_figures_of_all_groups(app):
     at = open_page("pages/fill.py")
     assert metrics(at) == {"Plaatsen (max.)": "111", "Aanmeldingen": "10", "Geplaatst": "4", "Vulgraad": "4%",
                            "Groepen onder minimum": "0"}
-    table = at.dataframe[-1].value
-    assert len(table) == 6  # five groups and Dirk, who has none yet
-    assert set(table["group"].dropna()) == {"Groep 1", "Groep 2", "Groep 3", "Plenair"}
-    rates, curve = charts(at)  # fill rates and the application curve
+    assert [tab.label for tab in at.tabs] == ["Vulgraad", "Onder het minimum", "Aanmeldcurve", "Alle cijfers"]
+    [rates] = charts(at)  # only the open tab is drawn: no curve, no table yet
+    assert not at.dataframe
     assert [trace["name"] for trace in rates["data"]] == ["Vulgraad", "Overtekening"]
     assert len(rates["data"][0]["y"]) == 6 and len(set(rates["data"][0]["y"])) == 6  # a bar for every row
+
+
+def test_each_tab_opens_from_the_url(app):
+    table = open_page("pages/fill.py", params={"view": "table"}).dataframe[-1].value
+    assert len(table) == 6  # five groups and Dirk, who has none yet
+    assert set(table["group"].dropna()) == {"Groep 1", "Groep 2", "Groep 3", "Plenair"}
+    at = open_page("pages/fill.py", params={"view": "curve"})
+    [curve] = charts(at)
     assert [(trace["name"], trace["line"]["width"]) for trace in curve["data"]] == [("2026 Samen de wijk in", 4)]
+    at = open_page("pages/fill.py", params={"view": "warnings"})
+    assert [s.value for s in at.success] == ["Geen groep onder het minimum."] and not charts(at)
+    at = open_page("pages/fill.py", params={"view": "nonsense"})
+    assert len(charts(at)) == 1 and not at.dataframe  # an unknown view opens the chart
 
 
 def test_programme_filter_and_round_level_from_the_url(app):
-    at = open_page("pages/fill.py", state={"f_programme": app["p"]}, params={"level": "round"})
+    at = open_page("pages/fill.py", state={"f_programme": app["p"]}, params={"level": "round", "view": "table"})
     assert metrics(at)["Aanmeldingen"] == "9"
     assert metrics(at)["Plaatsen (max.)"] == "11"
     table = at.dataframe[-1].value
     assert table["round"].tolist() == ["2026 voorjaar", "2025 najaar"]
     assert (at.query_params["programme"], at.query_params["level"]) == (str(app["p"]), "round")
-    _, curve = charts(at)  # the focus round stands out against the earlier one of its programme
+    at = open_page("pages/fill.py", state={"f_programme": app["p"]}, params={"level": "round", "view": "curve"})
+    [curve] = charts(at)  # the focus round stands out against the earlier one of its programme
     assert [(trace["name"], trace["line"]["width"]) for trace in curve["data"]] == [
         ("2025 najaar", 1.5), ("2026 voorjaar", 4)]
 

@@ -80,6 +80,11 @@ def test_a_funder_sees_only_aggregates_of_their_programmes(monkeypatch, demo_db)
     at = _app(monkeypatch, demo_db, "funder").run()
     assert not at.exception
     assert [t.value for t in at.title] == ["Deelnamerapportage"]
+    assert [tab.label for tab in at.tabs] == ["Provincies en rollen", "Per ronde"]
+    assert not at.dataframe  # the table is drawn once its tab is open
+    at = _app(monkeypatch, demo_db, "funder")
+    at.query_params["view"] = "rounds"
+    at.run()
     table = at.dataframe[0].value
     assert not {"first_name", "last_name", "email"} & set(table.columns)
     assert set(table["programme"]) <= {"Werklab Samenwerken met inwoners", "Workshop Raad en bewonersinitiatief",

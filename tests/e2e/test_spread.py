@@ -54,3 +54,20 @@ def test_measure_switch_is_kept_in_the_url(streamlit_app, page):
     wait_for_app(page)
     page.wait_for_url("**measure=participants**", timeout=10_000)
     assert page.get_by_test_id("stMetric").first.inner_text().startswith("Gemeenten bereikt")
+
+
+def test_a_tab_draws_its_content_when_opened_and_is_kept_in_the_url(streamlit_app, page):
+    open_spread(page, streamlit_app.url)
+    page.wait_for_selector(SHAPES, timeout=30_000)
+    main = page.get_by_test_id("stMain")
+    assert main.get_by_test_id("stDataFrame").count() == 0  # the lists are drawn only when their tab opens
+    main.get_by_role("tab", name="Top en ontbrekend").click()
+    wait_for_app(page)
+    page.wait_for_url("**view=lists**", timeout=10_000)
+    grids = main.get_by_test_id("stDataFrame")
+    grids.first.wait_for(timeout=20_000)
+    assert grids.count() == 2
+    page.reload()  # a bookmark opens the same tab
+    wait_for_app(page)
+    page.get_by_test_id("stMain").get_by_test_id("stDataFrame").first.wait_for(timeout=20_000)
+    assert page.get_by_role("tab", name="Top en ontbrekend").get_attribute("aria-selected") == "true"
