@@ -46,6 +46,7 @@ columns = {c: t(f"spread.col.{c}") for c in (
     "reach_applicants", "reach_participants", "year")} | {"code": None, "new": t("spread.new"),
                                                            "returning": t("spread.returning")}
 
+
 def map_view(towns) -> None:
     hover = {"province": columns["province"], "population": (columns["population"], ","),
              "applicants": columns["applicants"], "participants": columns["participants"],
