@@ -12,7 +12,6 @@ from ui.i18n import labels, t
 CHART_ROWS = 30
 TABLE_ROWS = 1000  # a table of tens of thousands of groups helps nobody; filter, or download it all
 WARNING_ROWS = 100  # the soonest starts; the metric above counts them all
-VIEWS = ("chart", "warnings", "curve", "table")  # the page's tabs; only the open one is drawn
 
 con = context.connection()
 context.require_data(con)
@@ -173,10 +172,6 @@ with shown_errors():
         st.warning(t("fill.warnings", n=len(below)))
 
     # A drill-down link (group=...) opens the table, where its people are.
-    tabs = views.tabs("fill", VIEWS, default="table" if st.query_params.get("group") else "chart")
-    shown = {"chart": lambda: chart_view(rates), "warnings": lambda: warnings_view(below), "curve": curve_view,
-             "table": lambda: table_view(rates, level)}
-    for name, tab in tabs.items():
-        with tab:
-            if tab.open:
-                shown[name]()
+    views.show("fill", {"chart": lambda: chart_view(rates), "warnings": lambda: warnings_view(below),
+                        "curve": curve_view, "table": lambda: table_view(rates, level)},
+               default="table" if st.query_params.get("group") else "chart")

@@ -29,33 +29,36 @@ if per_round.empty:
     st.info(t("app.no_data"))
     st.stop()
 
-tabs = views.tabs("report", ("charts", "rounds"), default="charts")
-with tabs["charts"]:
-    if tabs["charts"].open:
-        left, right = st.columns(2)
-        provinces = reports.breakdown(con, viewer, "province", **scope)
-        charts.plot(charts.bars(provinces, "province", {"participants": t("col.participants")},
-                                title=t("report.by_province")), key="report_provinces", where=left)
-        roles = reports.breakdown(con, viewer, "role", **scope)
-        roles["role"] = labels(roles["role"], "role_category")
-        charts.plot(charts.bars(roles, "role", {"participants": t("col.participants")}, title=t("report.by_role")),
-                    key="report_roles", where=right)
-with tabs["rounds"]:
-    if tabs["rounds"].open:
-        shown = per_round.head(TABLE_ROWS)
-        st.dataframe(
-            shown.assign(format=labels(shown.format, "format")), hide_index=True, width="stretch",
-            column_config={
-                "programme": t("col.programme"), "format": t("col.format"), "round": t("col.round"),
-                "starts_on": st.column_config.DateColumn(t("col.starts_on"), format="D MMM YYYY"),
-                "places": t("col.places"), "participants": t("col.participants"),
-                "municipalities": t("col.municipalities"), "provinces": t("col.provinces"),
-                "fill_rate": st.column_config.NumberColumn(t("col.fill_rate"), format="percent"),
-                "attendance_rate": st.column_config.NumberColumn(t("col.attendance_rate"), format="percent"),
-                "completed": t("col.completed"),
-            },
-        )
-        if len(per_round) > TABLE_ROWS:
-            st.caption(t("report.table_limit", n=TABLE_ROWS, total=len(per_round)))
+
+def charts_view() -> None:
+    left, right = st.columns(2)
+    provinces = reports.breakdown(con, viewer, "province", **scope)
+    charts.plot(charts.bars(provinces, "province", {"participants": t("col.participants")},
+                            title=t("report.by_province")), key="report_provinces", where=left)
+    roles = reports.breakdown(con, viewer, "role", **scope)
+    roles["role"] = labels(roles["role"], "role_category")
+    charts.plot(charts.bars(roles, "role", {"participants": t("col.participants")}, title=t("report.by_role")),
+                key="report_roles", where=right)
+
+
+def rounds_view() -> None:
+    shown = per_round.head(TABLE_ROWS)
+    st.dataframe(
+        shown.assign(format=labels(shown.format, "format")), hide_index=True, width="stretch",
+        column_config={
+            "programme": t("col.programme"), "format": t("col.format"), "round": t("col.round"),
+            "starts_on": st.column_config.DateColumn(t("col.starts_on"), format="D MMM YYYY"),
+            "places": t("col.places"), "participants": t("col.participants"),
+            "municipalities": t("col.municipalities"), "provinces": t("col.provinces"),
+            "fill_rate": st.column_config.NumberColumn(t("col.fill_rate"), format="percent"),
+            "attendance_rate": st.column_config.NumberColumn(t("col.attendance_rate"), format="percent"),
+            "completed": t("col.completed"),
+        },
+    )
+    if len(per_round) > TABLE_ROWS:
+        st.caption(t("report.table_limit", n=TABLE_ROWS, total=len(per_round)))
+
+
+views.show("report", {"charts": charts_view, "rounds": rounds_view}, default="charts")
 st.download_button(t("report.download"), lambda: per_round.to_csv(index=False).encode("utf-8"),
                    file_name="deelnamerapportage.csv", mime="text/csv", on_click="ignore")

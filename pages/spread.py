@@ -13,7 +13,6 @@ context.require_data(con)
 f = context.filters()
 viewer = context.viewer()
 scope = f.scope()
-VIEWS = ("map", "regions", "lists")  # the page's tabs; only the open one is drawn
 
 
 def csv_button(frame, name: str) -> None:
@@ -109,13 +108,9 @@ def lists_view(towns) -> None:
 
 with shown_errors():
     head = st.container()  # the headline figures go above the map, but are worked out after it
-    tabs = views.tabs("spread", VIEWS, default="map")
     towns = spread.by_municipality(con, viewer, **scope)
-    shown = {"map": lambda: map_view(towns), "regions": regions_view, "lists": lambda: lists_view(towns)}
-    for name, tab in tabs.items():
-        with tab:
-            if tab.open:
-                shown[name]()
+    views.show("spread", {"map": lambda: map_view(towns), "regions": regions_view, "lists": lambda: lists_view(towns)},
+               default="map")
 
     totals = spread.totals(con, viewer, **scope)
     with head:

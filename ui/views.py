@@ -9,7 +9,7 @@ so a bookmark works in either language.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 
 import streamlit as st
 
@@ -35,3 +35,11 @@ def _keep(key: str, state: str, labels: dict[str, str]) -> None:
     if view:
         st.session_state[state] = view
         st.query_params["view"] = view
+
+
+def show(page: str, drawers: dict[str, Callable[[], None]], default: str) -> None:
+    """`tabs` for the names of `drawers`, drawing only the open one, inside its tab."""
+    for name, tab in tabs(page, list(drawers), default).items():
+        with tab:
+            if tab.open:
+                drawers[name]()
