@@ -10,12 +10,15 @@ person's first (overall and per programme, of all and of those with a place) and
 they applied more than once. `group_fill` sums it per round and group, with attendance
 from participation; `round_reach` counts per round the municipalities and provinces of
 its participants; `round_daily` counts per round and day of submission the applications
-and their running total (the application curve).
+and their running total (the application curve); `round_curves` holds for every round those
+days of itself and of up to `CURVE_DEPTH` earlier rounds of its programme, so a curve with
+its overlays is one range read.
 
 Writers keep them exact: after writing applications, assignments or participation call
 `refresh(cur, application_ids)`, after changing a person's municipality or role call
-`refresh(cur, person_ids=...)`, after a bulk load `rebuild(cur)`; always in the same
-transaction as the write. `verify(con)` tells a writer's test whether it did.
+`refresh(cur, person_ids=...)`, after adding, changing or removing a round (its programme,
+name or deadline) call `refresh_rounds(cur, [round_id])`, after a bulk load `rebuild(cur)`;
+always in the same transaction as the write. `verify(con)` tells a writer's test whether it did.
 """
 
 from __future__ import annotations
@@ -31,7 +34,8 @@ import pyarrow as pa
 from analytics import db
 from analytics.viewer import Viewer
 
-SUMMARIES = ("application_facts", "group_fill", "round_reach", "round_daily")
+SUMMARIES = ("application_facts", "group_fill", "round_reach", "round_daily", "round_curves")
+CURVE_DEPTH = 4  # earlier rounds kept per round in round_curves
 
 _ensure_lock = threading.Lock()
 _ensured: weakref.WeakSet = weakref.WeakSet()  # connections whose database is known filled
@@ -88,6 +92,21 @@ _ROUND_DAILY = """
     group by f.round_id, f.submitted_on
 """
 
+# Positions count all rounds of a programme, with or without applications.
+_ROUND_CURVES = """
+    with ordered as (
+        select id, programme_id, name, application_deadline,
+               row_number() over (partition by programme_id order by application_deadline, id) as seq
+        from rounds {where}
+    )
+    select f.id as focus_round_id, f.programme_id, f.seq - e.seq as back, e.id as round_id, e.name as round,
+           date_diff('day', e.application_deadline, d.submitted_on) as day, d.applications, d.cumulative
+    from ordered f
+    join ordered e on e.programme_id = f.programme_id and e.seq between f.seq - %d and f.seq
+    join round_daily d on d.round_id = e.id
+""" % CURVE_DEPTH
+_CURVES_ORDER = " order by focus_round_id, back desc, day"  # a focus round's rows together, in curve order
+
 _ROUND_REACH = """
     select f.round_id, count(distinct f.municipality_code), count(distinct m.province_code)
     from application_facts f
@@ -105,6 +124,7 @@ def rebuild(cur: duckdb.DuckDBPyConnection) -> None:
     cur.execute("insert into group_fill " + _GROUP_FILL.format(where=""))
     cur.execute("insert into round_reach " + _ROUND_REACH.format(where=""))
     cur.execute("insert into round_daily " + _ROUND_DAILY.format(where="") + " order by 1, 2")
+    cur.execute("insert into round_curves " + _ROUND_CURVES.format(where="") + _CURVES_ORDER)
 
 
 def in_list(values) -> tuple[str, list]:
@@ -142,17 +162,34 @@ def refresh(cur: duckdb.DuckDBPyConnection, application_ids=(), person_ids=()) -
 
 
 def refresh_rounds(cur: duckdb.DuckDBPyConnection, round_ids) -> None:
-    """Recompute the summaries of these rounds from application_facts and participation."""
+    """Recompute the summaries of these rounds from application_facts and participation,
+    and the curves of their programmes; also the call to make after writing a round."""
     listed, rounds = in_list(sorted({int(r) for r in round_ids or ()}))
     if not rounds:
         return
     chosen = f"round_id in {listed}"
-    for table in SUMMARIES[1:]:
+    for table in ("group_fill", "round_reach", "round_daily"):
         cur.execute(f"delete from {table} where {chosen}", rounds)
     cur.execute("insert into group_fill " + _GROUP_FILL.format(where="where f." + chosen), rounds)
     cur.execute("insert into round_reach " + _ROUND_REACH.format(where="and f." + chosen), rounds)
     cur.execute("insert into round_daily " + _ROUND_DAILY.format(where="where f." + chosen) + " order by 1, 2",
                 rounds)
+    _refresh_curves(cur, listed, rounds)
+
+
+def _refresh_curves(cur, listed: str, rounds: list) -> None:
+    """The curves of every round of the programmes these rounds belong to now or belonged
+    to: a changed round moves the window of the rounds after it as well."""
+    found = cur.execute(f"""
+        select programme_id from rounds where id in {listed}
+        union select programme_id from round_curves where focus_round_id in {listed} or round_id in {listed}
+    """, rounds + rounds + rounds).fetchall()
+    listed, programmes = in_list(sorted(p for (p,) in found))
+    if not programmes:
+        return
+    cur.execute(f"delete from round_curves where programme_id in {listed}", programmes)
+    cur.execute("insert into round_curves " + _ROUND_CURVES.format(where=f"where programme_id in {listed}")
+                + _CURVES_ORDER, programmes)
 
 
 def ensure(con: duckdb.DuckDBPyConnection) -> None:
@@ -184,11 +221,13 @@ def verify(con: duckdb.DuckDBPyConnection) -> dict[str, list]:
         "group_fill": _GROUP_FILL.format(where=""),
         "round_reach": _ROUND_REACH.format(where=""),
         "round_daily": _ROUND_DAILY.format(where=""),
+        "round_curves": _ROUND_CURVES.format(where=""),
     }
     out = {}
     for table, fresh in checks.items():
         sql = f"""
-            with application_facts as ({_ROWS}), fresh as ({fresh}), kept as (from main.{table}),
+            with application_facts as ({_ROWS}), round_daily as ({_ROUND_DAILY.format(where="")}),
+                 fresh as ({fresh}), kept as (from main.{table}),
             diff as ((from fresh except all from kept) union all (from kept except all from fresh))
             select distinct #1 from diff order by 1
         """

@@ -47,11 +47,14 @@ class Academy:
 
     def round(self, programme_id: int, name: str, deadline: date, starts_on: date | None = None,
               opens: date | None = None) -> int:
-        return self._one(
-            """insert into rounds (programme_id, name, applications_open, application_deadline, starts_on)
-               values (?, ?, ?, ?, ?) returning id""",
-            [programme_id, name, opens, deadline, starts_on],
-        )
+        with db.transaction(self.con, "test", "build") as cur:
+            rid = cur.execute(
+                """insert into rounds (programme_id, name, applications_open, application_deadline, starts_on)
+                   values (?, ?, ?, ?, ?) returning id""",
+                [programme_id, name, opens, deadline, starts_on],
+            ).fetchone()[0]
+            facts.refresh_rounds(cur, [rid])
+        return rid
 
     def group(self, round_id: int, name: str, min_capacity: int, max_capacity: int,
               first_session: date | None = None, sessions: int = 0) -> int:

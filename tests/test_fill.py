@@ -166,6 +166,40 @@ def test_curve_overlays_earlier_rounds_of_the_programme(con, academy):
     assert set(fill.curve(con, COORDINATOR, programme_id=k["p"], today=TODAY, earlier=0).round_id) == {k["r1"]}
 
 
+def test_curve_counts_rounds_without_applications_and_keeps_four_earlier_ones(con, academy):
+    k = academy
+    a = Academy(con)
+    rounds = [a.round(k["p"], f"2027 ronde {n}", deadline=date(2027, n, 1)) for n in range(1, 5)]
+    # the focus (2027 ronde 4) and the four rounds before it: r1 and three rounds without applications
+    curve = fill.curve(con, COORDINATOR, round_id=rounds[-1], today=TODAY)
+    assert set(curve.round_id) == {k["r1"]} and not curve.focus.any()
+    assert set(fill.curve(con, COORDINATOR, round_id=rounds[-2], today=TODAY).round_id) == {k["r0"], k["r1"]}
+    assert fill.curve(con, COORDINATOR, round_id=rounds[-1], earlier=3, today=TODAY).empty
+    with pytest.raises(ValueError):
+        fill.curve(con, COORDINATOR, round_id=rounds[-1], earlier=facts.CURVE_DEPTH + 1, today=TODAY)
+    assert facts.verify(con) == EXACT
+
+
+def test_a_new_or_moved_round_shifts_the_curves_after_it_once_refreshed(con, academy):
+    k = academy
+    with db.transaction(con, "test", "a round between r0 and r1") as cur:
+        between = cur.execute("""insert into rounds (programme_id, name, application_deadline)
+                                 values (?, 'tussenronde', date '2025-12-01') returning id""", [k["p"]]).fetchone()[0]
+    assert facts.verify(con)["round_curves"] == [k["r1"], between]  # focus rounds whose curves differ
+    with db.transaction(con, "test", "refresh") as cur:
+        facts.refresh_rounds(cur, [between])
+    assert facts.verify(con) == EXACT
+    assert set(fill.curve(con, COORDINATOR, round_id=k["r1"], earlier=1, today=TODAY).round_id) == {k["r1"]}
+    assert set(fill.curve(con, COORDINATOR, round_id=between, today=TODAY).round_id) == {k["r0"]}
+    # a round without applications or groups can still be edited: moved after r1
+    with db.transaction(con, "test", "move it") as cur:
+        cur.execute("update rounds set application_deadline = date '2026-06-01' where id = ?", [between])
+        facts.refresh_rounds(cur, [between])
+    assert facts.verify(con) == EXACT
+    assert set(fill.curve(con, COORDINATOR, round_id=k["r1"], earlier=1, today=TODAY).round_id) == {k["r0"], k["r1"]}
+    assert set(fill.curve(con, COORDINATOR, round_id=between, earlier=1, today=TODAY).round_id) == {k["r1"]}
+
+
 def test_curve_focuses_on_the_next_deadline(con, academy):
     k = academy
     assert fill.focus_round(con, COORDINATOR, today=date(2026, 2, 1)) == k["r1"]

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from datetime import date
 
+import pytest
+
 from analytics import attendance, facts
 from analytics.viewer import COORDINATOR
 
@@ -67,19 +69,23 @@ def test_an_import_keeps_the_application_curve_exact(demo_con):
     assert added == 3
 
 
-def test_a_database_from_before_the_daily_counts_gets_them_on_opening(demo_file, tmp_path):
+@pytest.mark.parametrize("version, tables", [(49, ["round_daily", "round_curves"]), (50, ["round_curves"])],
+                         ids=["0050_round_daily", "0060_round_curves"])
+def test_a_database_from_before_the_curve_summaries_gets_them_on_opening(demo_file, tmp_path, version, tables):
     from analytics import db
 
     path = tmp_path / "older.duckdb"
     path.write_bytes(demo_file.read_bytes())
     con = db.connect(path)
-    con.execute("drop table round_daily")
-    con.execute("update schema_version set version = 49")  # just before 0050_round_daily
+    for table in tables:
+        con.execute(f"drop table {table}")
+    con.execute("update schema_version set version = ?", [version])
     con.close()
-    con = db.connect(path)  # migration 0050 fills round_daily from the application facts
+    con = db.connect(path)  # the migrations after `version` fill the tables from the application facts
     try:
         assert db.schema_version(con) == db.latest_version()
-        assert con.execute("select count(*) from round_daily").fetchone()[0] > 0
+        for table in tables:
+            assert con.execute(f"select count(*) from {table}").fetchone()[0] > 0
         assert _clean(con)
     finally:
         con.close()
