@@ -17,8 +17,8 @@ its overlays is one range read.
 Writers keep them exact: after writing applications, assignments or participation call
 `refresh(cur, application_ids)`, after changing a person's municipality or role call
 `refresh(cur, person_ids=...)`, after adding, changing or removing a round (its programme,
-name or deadline) call `refresh_rounds(cur, [round_id])`, after a bulk load `rebuild(cur)`;
-always in the same transaction as the write. `verify(con)` tells a writer's test whether it did.
+name or deadline) call `refresh_rounds(cur, [round_id], rounds_written=True)`, after a bulk
+load `rebuild(cur)`; always in the same transaction as the write. `verify(con)` tells a writer's test whether it did.
 """
 
 from __future__ import annotations
@@ -161,30 +161,39 @@ def refresh(cur: duckdb.DuckDBPyConnection, application_ids=(), person_ids=()) -
     refresh_rounds(cur, rounds)
 
 
-def refresh_rounds(cur: duckdb.DuckDBPyConnection, round_ids) -> None:
-    """Recompute the summaries of these rounds from application_facts and participation,
-    and the curves of their programmes; also the call to make after writing a round."""
+def refresh_rounds(cur: duckdb.DuckDBPyConnection, round_ids, rounds_written: bool = False) -> None:
+    """Recompute the summaries of these rounds from application_facts and participation.
+
+    The curves of their programmes are redone only when the rounds' daily counts changed
+    (an attendance mark leaves them alone) or, with `rounds_written`, after a write to the
+    rounds themselves (added, removed, renamed, moved), which shifts the rounds after them.
+    """
     listed, rounds = in_list(sorted({int(r) for r in round_ids or ()}))
     if not rounds:
         return
     chosen = f"round_id in {listed}"
+    daily = f"select round_id, submitted_on, applications from round_daily where {chosen} order by 1, 2"
+    before = cur.execute(daily, rounds).fetchall()
     for table in ("group_fill", "round_reach", "round_daily"):
         cur.execute(f"delete from {table} where {chosen}", rounds)
     cur.execute("insert into group_fill " + _GROUP_FILL.format(where="where f." + chosen), rounds)
     cur.execute("insert into round_reach " + _ROUND_REACH.format(where="and f." + chosen), rounds)
     cur.execute("insert into round_daily " + _ROUND_DAILY.format(where="where f." + chosen) + " order by 1, 2",
                 rounds)
-    _refresh_curves(cur, listed, rounds)
+    if rounds_written or cur.execute(daily, rounds).fetchall() != before:
+        _refresh_curves(cur, listed, rounds, rounds_written)
 
 
-def _refresh_curves(cur, listed: str, rounds: list) -> None:
-    """The curves of every round of the programmes these rounds belong to now or belonged
-    to: a changed round moves the window of the rounds after it as well."""
-    found = cur.execute(f"""
-        select programme_id from rounds where id in {listed}
-        union select programme_id from round_curves where focus_round_id in {listed} or round_id in {listed}
-    """, rounds + rounds + rounds).fetchall()
-    listed, programmes = in_list(sorted(p for (p,) in found))
+def _refresh_curves(cur, listed: str, rounds: list, rounds_written: bool) -> None:
+    """The curves of every round of the programmes these rounds belong to (and, after a
+    write to the rounds, belonged to): a change moves the window of the rounds after it."""
+    sql = f"select programme_id from rounds where id in {listed}"
+    params = list(rounds)
+    if rounds_written:
+        sql += (f" union select programme_id from round_curves"
+                f" where focus_round_id in {listed} or round_id in {listed}")
+        params += rounds + rounds
+    listed, programmes = in_list(sorted(p for (p,) in cur.execute(sql, params).fetchall()))
     if not programmes:
         return
     cur.execute(f"delete from round_curves where programme_id in {listed}", programmes)

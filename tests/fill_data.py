@@ -53,7 +53,7 @@ class Academy:
                    values (?, ?, ?, ?, ?) returning id""",
                 [programme_id, name, opens, deadline, starts_on],
             ).fetchone()[0]
-            facts.refresh_rounds(cur, [rid])
+            facts.refresh_rounds(cur, [rid], rounds_written=True)
         return rid
 
     def group(self, round_id: int, name: str, min_capacity: int, max_capacity: int,
