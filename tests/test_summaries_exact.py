@@ -89,3 +89,25 @@ def test_a_database_from_before_the_curve_summaries_gets_them_on_opening(demo_fi
         assert _clean(con)
     finally:
         con.close()
+
+
+def test_migration_0070_puts_participation_in_application_order_and_keeps_every_row(demo_file, tmp_path):
+    from analytics import db
+
+    path = tmp_path / "older.duckdb"
+    path.write_bytes(demo_file.read_bytes())
+    con = db.connect(path)
+    with db.transaction(con, "test", "shuffle") as cur:  # as an older database may have it
+        cur.execute("create temp table shuffled as from participation order by hash(application_id)")
+        cur.execute("delete from participation")
+        cur.execute("insert into participation from shuffled order by hash(application_id)")
+    rows = sorted(con.execute("from participation").fetchall())
+    con.execute("update schema_version set version = 60")
+    con.close()
+    con = db.connect(path)
+    try:
+        stored = con.execute("select * from participation").fetchall()  # in storage order
+        assert stored == rows
+        assert _clean(con)
+    finally:
+        con.close()
