@@ -40,8 +40,11 @@ CURVE_DEPTH = 4  # earlier rounds kept per round in round_curves
 _ensure_lock = threading.Lock()
 _ensured: weakref.WeakSet = weakref.WeakSet()  # connections whose database is known filled
 
+YEAR = "year(coalesce({r}.starts_on, {r}.application_deadline))"  # the year a round belongs to
+_ROUND_YEAR = YEAR.format(r="r")
+
 # People as they are now: a municipality resolved after import (person_municipality) counts.
-_ROWS = """
+_ROWS = f"""
     select a.id as application_id, a.person_id, a.round_id,
            coalesce(s.group_id, pg.id) as group_id, s.group_id is not null as assigned,
            a.status, cast(a.submitted_at as date) as submitted_on, pe.municipality_code, pe.role_category,
@@ -53,7 +56,12 @@ _ROWS = """
            coalesce(a.id = min(a.id) filter (where s.group_id is not null)
                                       over (partition by a.person_id, r.programme_id), false)
                as first_place_in_programme,
-           count(*) over (partition by a.person_id) > 1 as repeat_person
+           count(*) over (partition by a.person_id) > 1 as repeat_person,
+           {_ROUND_YEAR} as year,
+           a.id = min(a.id) over (partition by a.person_id, {_ROUND_YEAR}) as first_in_year,
+           coalesce(a.id = min(a.id) filter (where s.group_id is not null)
+                                      over (partition by a.person_id, {_ROUND_YEAR}), false)
+               as first_place_in_year
     from applications a
     join rounds r on r.id = a.round_id
     join (select p.* replace (pm.municipality_code as municipality_code) from people p join person_municipality pm on pm.person_id = p.id) pe on pe.id = a.person_id
@@ -313,7 +321,6 @@ def _column(column: pa.ChunkedArray):
     return column.to_pandas()  # texts (as pandas' str), timestamps, lists
 
 
-YEAR = "year(coalesce({r}.starts_on, {r}.application_deadline))"  # the year a round belongs to
 
 
 def where(viewer: Viewer, programme_id=None, round_id=None, year=None, alias: str = "r") -> tuple[str, list]:
@@ -326,12 +333,11 @@ def where(viewer: Viewer, programme_id=None, round_id=None, year=None, alias: st
 def chosen_facts(viewer: Viewer, programme_id=None, round_id=None, year=None) -> tuple[str, list]:
     """`from application_facts f ... where ...` for the shared filters and the viewer's
     scope, with only the parts that apply, so DuckDB can skip row groups (the facts are
-    kept in round order); rounds are joined only when a year is asked."""
+    kept in round order); a year is the facts' own copy of their round's year."""
     condition, params = _condition(viewer, programme_id, "f.round_id", round_id, "f", None)
     if year is None:
         return f"from application_facts f where {condition}", params
-    return (f"from application_facts f join rounds r on r.id = f.round_id "
-            f"where {condition} and {YEAR.format(r='r')} = ?", params + [year])
+    return f"from application_facts f where {condition} and f.year = ?", params + [year]
 
 
 def _condition(viewer, programme_id, round_key, round_id, alias, year) -> tuple[str, list]:
@@ -356,16 +362,19 @@ def people_per(column: str, viewer: Viewer, programme_id=None, round_id=None, ye
     with a place, in the chosen rounds; each person once.
 
     Within one round a person has one application, so a plain count is exact. Without
-    filters, or with only a programme, the first-application flags pick one row per person.
-    Otherwise (a year, a funder's programmes) people with one application are counted
-    plainly and only repeat applicants with a distinct count.
+    filters, or with only a programme or only a year, the first-application flags pick one
+    row per person. Otherwise (a programme and a year, a funder's programmes) people with
+    one application are counted plainly and only repeat applicants with a distinct count.
     """
     if column not in ("municipality_code", "role_category"):
         raise ValueError(column)
     chosen, params = chosen_facts(viewer, programme_id, round_id, year)
-    if round_id is not None or (year is None and scope(viewer) is None):
+    plain = scope(viewer) is None and (year is None or programme_id is None)
+    if round_id is not None or plain:
         if round_id is not None:
             first, place = "true", "f.assigned"
+        elif year is not None:
+            first, place = "f.first_in_year", "f.first_place_in_year"
         elif programme_id is not None:
             first, place = "f.first_in_programme", "f.first_place_in_programme"
         else:

@@ -50,6 +50,18 @@ def test_filters_choose_rounds(con, ids):
         {"name": "Amsterdam", "applicants": 1, "participants": 1},
         {"name": "Vlieland", "applicants": 1, "participants": 0},
     ]
+    # Cor applied to two rounds of 2025 (placed in one) and counts once in Utrecht
+    towns = spread.by_municipality(con, COORDINATOR, year=2025)
+    assert reached(towns, "applicants", "participants") == [
+        {"name": "Amsterdam", "applicants": 2, "participants": 1},
+        {"name": "Purmerend", "applicants": 1, "participants": 1},
+        {"name": "Utrecht", "applicants": 6, "participants": 6},
+    ]
+    towns = spread.by_municipality(con, COORDINATOR, programme_id=ids["p"], year=2025)
+    assert reached(towns, "applicants", "participants") == [
+        {"name": "Amsterdam", "applicants": 2, "participants": 1},
+        {"name": "Utrecht", "applicants": 1, "participants": 1},
+    ]
     towns = spread.by_municipality(con, COORDINATOR, programme_id=ids["p"])
     assert reached(towns, "applicants", "participants") == [
         {"name": "Amsterdam", "applicants": 2, "participants": 1},

@@ -69,17 +69,31 @@ def test_an_import_keeps_the_application_curve_exact(demo_con):
     assert added == 3
 
 
-@pytest.mark.parametrize("version, tables", [(49, ["round_daily", "round_curves"]), (50, ["round_curves"])],
-                         ids=["0050_round_daily", "0060_round_curves"])
-def test_a_database_from_before_the_curve_summaries_gets_them_on_opening(demo_file, tmp_path, version, tables):
+# What each later migration added, to take away again for a database "from before" it.
+ADDED = {50: ["drop table round_daily"], 60: ["drop table round_curves"],
+         80: [f"alter table application_facts drop column {c}" for c in ("year", "first_in_year",
+                                                                           "first_place_in_year")]}
+
+
+def older(demo_file, tmp_path, version: int):
+    """A copy of the demo database as a version-`version` database would hold it."""
     from analytics import db
 
     path = tmp_path / "older.duckdb"
     path.write_bytes(demo_file.read_bytes())
     con = db.connect(path)
-    for table in tables:
-        con.execute(f"drop table {table}")
+    for added in [sql for v, sqls in ADDED.items() if v > version for sql in sqls]:
+        con.execute(added)
     con.execute("update schema_version set version = ?", [version])
+    return con, path
+
+
+@pytest.mark.parametrize("version, tables", [(49, ["round_daily", "round_curves"]), (50, ["round_curves"])],
+                         ids=["0050_round_daily", "0060_round_curves"])
+def test_a_database_from_before_the_curve_summaries_gets_them_on_opening(demo_file, tmp_path, version, tables):
+    from analytics import db
+
+    con, path = older(demo_file, tmp_path, version)
     con.close()
     con = db.connect(path)  # the migrations after `version` fill the tables from the application facts
     try:
@@ -94,20 +108,32 @@ def test_a_database_from_before_the_curve_summaries_gets_them_on_opening(demo_fi
 def test_migration_0070_puts_participation_in_application_order_and_keeps_every_row(demo_file, tmp_path):
     from analytics import db
 
-    path = tmp_path / "older.duckdb"
-    path.write_bytes(demo_file.read_bytes())
-    con = db.connect(path)
+    con, path = older(demo_file, tmp_path, 60)
     with db.transaction(con, "test", "shuffle") as cur:  # as an older database may have it
         cur.execute("create temp table shuffled as from participation order by hash(application_id)")
         cur.execute("delete from participation")
         cur.execute("insert into participation from shuffled order by hash(application_id)")
     rows = sorted(con.execute("from participation").fetchall())
-    con.execute("update schema_version set version = 60")
     con.close()
     con = db.connect(path)
     try:
         stored = con.execute("select * from participation").fetchall()  # in storage order
         assert stored == rows
+        assert _clean(con)
+    finally:
+        con.close()
+
+
+def test_migration_0080_gives_the_facts_of_an_older_database_their_year_flags(demo_file, tmp_path):
+    from analytics import db
+
+    con, path = older(demo_file, tmp_path, 70)
+    con.close()
+    con = db.connect(path)
+    try:
+        years, flagged = con.execute(
+            "select count(distinct year), count(*) filter (where first_in_year) from application_facts").fetchone()
+        assert years > 1 and flagged > 0
         assert _clean(con)
     finally:
         con.close()
