@@ -6,19 +6,21 @@ assignments and participation.
 submission, its group (the assigned group, else the preferred one if it belongs to the
 round), whether it has a place (an assignment), the person's municipality and role, and
 flags that make counting people (not applications) cheap: which application is the
-person's first (overall and per programme, of all and of those with a place) and whether
-they applied more than once. `group_fill` sums it per round and group, with attendance
+person's first (overall, per programme and per year, of all and of those with a place)
+and whether they applied more than once. `group_fill` sums it per round and group, with attendance
 from participation; `round_reach` counts per round the municipalities and provinces of
 its participants; `round_daily` counts per round and day of submission the applications
 and their running total (the application curve); `round_curves` holds for every round those
 days of itself and of up to `CURVE_DEPTH` earlier rounds of its programme, so a curve with
-its overlays is one range read.
+its overlays is one range read; `group_rates` has per group what the fill page shows (names,
+capacities, start, counts), so the fill rates are one filtered read.
 
 Writers keep them exact: after writing applications, assignments or participation call
 `refresh(cur, application_ids)`, after changing a person's municipality or role call
-`refresh(cur, person_ids=...)`, after adding, changing or removing a round (its programme,
-name or deadline) call `refresh_rounds(cur, [round_id], rounds_written=True)`, after a bulk
-load `rebuild(cur)`; always in the same transaction as the write. `verify(con)` tells a writer's test whether it did.
+`refresh(cur, person_ids=...)`, after adding, changing or removing a round, its groups or
+sessions (or renaming its programme) call `refresh_rounds(cur, round_ids, rounds_written=True)`,
+after a bulk load `rebuild(cur)`; always in the same transaction as the write. `verify(con)`
+tells a writer's test whether it did.
 """
 
 from __future__ import annotations
@@ -34,7 +36,9 @@ import pyarrow as pa
 from analytics import db
 from analytics.viewer import Viewer
 
-SUMMARIES = ("application_facts", "group_fill", "round_reach", "round_daily", "round_curves")
+SUMMARIES = ("application_facts", "group_fill", "round_reach", "round_daily", "round_curves", "group_rates")
+STATUSES = ("received", "selected", "confirmed", "waitlisted", "rejected", "withdrawn")
+COUNTS = ("applications",) + STATUSES + ("placed", "candidates", "attended", "completed")
 CURVE_DEPTH = 4  # earlier rounds kept per round in round_curves
 
 _ensure_lock = threading.Lock()
@@ -124,6 +128,45 @@ _ROUND_REACH = """
 """
 
 
+# One row per group of a round, plus per round one row (group null) for applications
+# without a group, with the names of round and programme and the counts of group_fill. In a
+# round with a single group that group takes the applications without a group. A round
+# counts as composed once anyone in it has a place (it has a round_reach row); before that a
+# group's expected size is its candidates, after that its placed participants.
+_GROUP_RATES = f"""
+    with chosen as (
+        select r.id as round_id, r.name as round, r.application_deadline as deadline, r.starts_on as round_starts,
+               {_ROUND_YEAR} as year, p.id as programme_id, p.name as programme
+        from rounds r join programmes p on p.id = r.programme_id
+        {{where}}
+    ), chosen_groups as (
+        select g.round_id, g.id as group_id, g.name, g.min_capacity, g.max_capacity,
+               s.starts_at::date as first_session, count(*) over (partition by g.round_id) = 1 as sole
+        from groups g
+        left join sessions s on s.group_id = g.id and s.seq = 1
+        where g.round_id in (select round_id from chosen)
+    ), counted as (
+        select gf.round_id, coalesce(gf.group_id, s.group_id) as group_id,
+               {", ".join(f"sum(gf.{c})::integer as {c}" for c in COUNTS)}
+        from group_fill gf
+        left join chosen_groups s on gf.group_id is null and s.round_id = gf.round_id and s.sole
+        where gf.round_id in (select round_id from chosen)
+        group by all
+    )
+    select c.programme_id, c.programme, c.round_id, c.round, c.deadline, c.year, g.name as "group", g.group_id,
+           coalesce(g.first_session, c.round_starts) as starts_on,
+           coalesce(g.min_capacity, 0) as min_capacity, coalesce(g.max_capacity, 0) as max_capacity,
+           {", ".join(f"coalesce(n.{c}, 0) as {c}" for c in COUNTS)},
+           coalesce(coalesce(if(rr.round_id is null, n.candidates, n.placed), 0) < g.min_capacity, false)
+               as under_minimum
+    from chosen_groups g
+    full join counted n on n.round_id = g.round_id and n.group_id = g.group_id
+    join chosen c on c.round_id = coalesce(g.round_id, n.round_id)
+    left join round_reach rr on rr.round_id = c.round_id
+"""
+_RATES_ORDER = " order by c.programme_id, c.round_id, g.group_id"  # a programme's groups together
+
+
 def rebuild(cur: duckdb.DuckDBPyConnection) -> None:
     """Recompute everything (after a bulk load); call inside the load's transaction."""
     for table in SUMMARIES:
@@ -133,6 +176,7 @@ def rebuild(cur: duckdb.DuckDBPyConnection) -> None:
     cur.execute("insert into round_reach " + _ROUND_REACH.format(where=""))
     cur.execute("insert into round_daily " + _ROUND_DAILY.format(where="") + " order by 1, 2")
     cur.execute("insert into round_curves " + _ROUND_CURVES.format(where="") + _CURVES_ORDER)
+    cur.execute("insert into group_rates " + _GROUP_RATES.format(where="") + _RATES_ORDER)
 
 
 def in_list(values) -> tuple[str, list]:
@@ -170,7 +214,8 @@ def refresh(cur: duckdb.DuckDBPyConnection, application_ids=(), person_ids=()) -
 
 
 def refresh_rounds(cur: duckdb.DuckDBPyConnection, round_ids, rounds_written: bool = False) -> None:
-    """Recompute the summaries of these rounds from application_facts and participation.
+    """Recompute the summaries of these rounds from application_facts and participation
+    (and, in group_rates, from their groups, sessions and programme).
 
     The curves of their programmes are redone only when the rounds' daily counts changed
     (an attendance mark leaves them alone) or, with `rounds_written`, after a write to the
@@ -182,10 +227,12 @@ def refresh_rounds(cur: duckdb.DuckDBPyConnection, round_ids, rounds_written: bo
     chosen = f"round_id in {listed}"
     daily = f"select round_id, submitted_on, applications from round_daily where {chosen} order by 1, 2"
     before = cur.execute(daily, rounds).fetchall()
-    for table in ("group_fill", "round_reach", "round_daily"):
+    for table in ("group_fill", "round_reach", "round_daily", "group_rates"):
         cur.execute(f"delete from {table} where {chosen}", rounds)
     cur.execute("insert into group_fill " + _GROUP_FILL.format(where="where f." + chosen), rounds)
     cur.execute("insert into round_reach " + _ROUND_REACH.format(where="and f." + chosen), rounds)
+    cur.execute("insert into group_rates " + _GROUP_RATES.format(where=f"where r.id in {listed}") + _RATES_ORDER,
+                rounds)
     cur.execute("insert into round_daily " + _ROUND_DAILY.format(where="where f." + chosen) + " order by 1, 2",
                 rounds)
     if rounds_written or cur.execute(daily, rounds).fetchall() != before:
@@ -215,23 +262,29 @@ def ensure(con: duckdb.DuckDBPyConnection) -> None:
     if con in _ensured:
         return
     cur = con.cursor()
-    if _needs_fill(cur):
+    if any(_missing(cur)):
         with _ensure_lock:
-            if _needs_fill(cur):
+            facts_missing, rates_missing = _missing(cur)
+            if facts_missing or rates_missing:
                 with db.transaction(con, "system", "facts.rebuild") as tx:
-                    rebuild(tx)
+                    if facts_missing:
+                        rebuild(tx)
+                    else:  # a database from before group_rates (migration 0090)
+                        tx.execute("insert into group_rates " + _GROUP_RATES.format(where="") + _RATES_ORDER)
     _ensured.add(con)
 
 
-def _needs_fill(cur) -> bool:
-    return cur.execute(
-        "select exists (from applications) and not exists (from application_facts)"
-    ).fetchone()[0]
+def _missing(cur) -> tuple[bool, bool]:
+    return cur.execute("""
+        select exists (from applications) and not exists (from application_facts),
+               exists (from groups) and not exists (from group_rates)
+    """).fetchone()
 
 
 def verify(con: duckdb.DuckDBPyConnection) -> dict[str, list]:
-    """What differs from a computation from scratch, per table: application ids or round ids.
-    Empty lists mean the summaries are exact; writers' tests assert that."""
+    """What differs from a computation from scratch, per table: the first column (application,
+    round or programme ids) of the rows that differ. Empty lists mean the summaries are
+    exact; writers' tests assert that."""
     cur = con.cursor()
     checks = {
         "application_facts": _ROWS,
@@ -239,11 +292,13 @@ def verify(con: duckdb.DuckDBPyConnection) -> dict[str, list]:
         "round_reach": _ROUND_REACH.format(where=""),
         "round_daily": _ROUND_DAILY.format(where=""),
         "round_curves": _ROUND_CURVES.format(where=""),
+        "group_rates": _GROUP_RATES.format(where=""),
     }
     out = {}
     for table, fresh in checks.items():
         sql = f"""
             with application_facts as ({_ROWS}), round_daily as ({_ROUND_DAILY.format(where="")}),
+                 group_fill as ({_GROUP_FILL.format(where="")}), round_reach as ({_ROUND_REACH.format(where="")}),
                  fresh as ({fresh}), kept as (from main.{table}),
             diff as ((from fresh except all from kept) union all (from kept except all from fresh))
             select distinct #1 from diff order by 1
@@ -331,13 +386,22 @@ def where(viewer: Viewer, programme_id=None, round_id=None, year=None, alias: st
 
 
 def chosen_facts(viewer: Viewer, programme_id=None, round_id=None, year=None) -> tuple[str, list]:
-    """`from application_facts f ... where ...` for the shared filters and the viewer's
-    scope, with only the parts that apply, so DuckDB can skip row groups (the facts are
-    kept in round order); a year is the facts' own copy of their round's year."""
-    condition, params = _condition(viewer, programme_id, "f.round_id", round_id, "f", None)
+    """`from application_facts f where ...` for the shared filters and the viewer's scope,
+    with only the parts that apply, so DuckDB can skip row groups (the facts are kept in
+    round order); a year is the facts' own copy of their round's year."""
+    return _chosen("application_facts", "f", viewer, programme_id, round_id, year)
+
+
+def chosen_groups(viewer: Viewer, programme_id=None, round_id=None, year=None) -> tuple[str, list]:
+    """`from group_rates g where ...`, as `chosen_facts` (kept in programme order)."""
+    return _chosen("group_rates", "g", viewer, programme_id, round_id, year)
+
+
+def _chosen(table, alias, viewer, programme_id, round_id, year) -> tuple[str, list]:
+    condition, params = _condition(viewer, programme_id, f"{alias}.round_id", round_id, alias, None)
     if year is None:
-        return f"from application_facts f where {condition}", params
-    return f"from application_facts f where {condition} and f.year = ?", params + [year]
+        return f"from {table} {alias} where {condition}", params
+    return f"from {table} {alias} where {condition} and {alias}.year = ?", params + [year]
 
 
 def _condition(viewer, programme_id, round_key, round_id, alias, year) -> tuple[str, list]:

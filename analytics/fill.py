@@ -1,6 +1,6 @@
 """Fill rates: will each group fill before its start, and with whom?
 
-The counts come from the summaries in `analytics.facts` (`group_fill` per round and
+The counts come from the summaries in `analytics.facts` (`group_rates` per round and
 group, `application_facts` per application), so no query scans attendance or joins all
 applications to people and assignments.
 
@@ -22,50 +22,7 @@ from analytics.errors import InvalidInput, NotFound
 from analytics.viewer import Viewer
 
 LEVELS = ("programme", "round", "group")
-STATUSES = ("received", "selected", "confirmed", "waitlisted", "rejected", "withdrawn")
-COUNTS = ("applications",) + STATUSES + ("placed", "candidates", "attended", "completed")
-
-
-def _rows(condition: str) -> str:
-    """CTEs up to `rows`: one row per group of the rounds meeting `condition`, plus per round
-    one row (group null) for applications without a group, with the names of round and
-    programme; counts from the group_fill summary, never from the applications themselves.
-    In a round with a single group that group takes the applications without a group. A
-    round counts as composed once anyone in it has a place (it has a round_reach row)."""
-    return f"""
-        with chosen as (
-            select r.id as round_id, r.name as round, r.application_deadline as deadline, r.starts_on as round_starts,
-                   p.id as programme_id, p.name as programme
-            from rounds r join programmes p on p.id = r.programme_id
-            where {condition}
-        ), chosen_groups as (
-            select g.round_id, g.id as group_id, g.name, g.min_capacity, g.max_capacity,
-                   s.starts_at::date as first_session, count(*) over (partition by g.round_id) = 1 as sole
-            from groups g
-            left join sessions s on s.group_id = g.id and s.seq = 1
-            where g.round_id in (select round_id from chosen)
-        ), counted as (
-            select gf.round_id, coalesce(gf.group_id, s.group_id) as group_id,
-                   {", ".join(f"sum(gf.{c})::integer as {c}" for c in COUNTS)}
-            from group_fill gf
-            left join chosen_groups s on gf.group_id is null and s.round_id = gf.round_id and s.sole
-            where gf.round_id in (select round_id from chosen)
-            group by all
-        ), rows as (
-            select c.* exclude (round_starts), g.name as "group", g.group_id,
-                   coalesce(g.first_session, c.round_starts) as starts_on,
-                   coalesce(g.min_capacity, 0) as min_capacity, coalesce(g.max_capacity, 0) as max_capacity,
-                   {", ".join(f"coalesce(n.{c}, 0) as {c}" for c in COUNTS)},
-                   coalesce(coalesce(g.first_session, c.round_starts) >= ?::date
-                            and coalesce(if(rr.round_id is null, n.candidates, n.placed), 0) < g.min_capacity,
-                            false) as below_minimum
-            from chosen_groups g
-            full join counted n on n.round_id = g.round_id and n.group_id = g.group_id
-            join chosen c on c.round_id = coalesce(g.round_id, n.round_id)
-            left join round_reach rr on rr.round_id = c.round_id
-        )
-"""
-
+STATUSES, COUNTS = facts.STATUSES, facts.COUNTS
 
 _KEYS = {"group": 'programme_id, programme, round_id, round, deadline, "group", group_id',
          "round": "programme_id, programme, round_id, round, deadline",
@@ -73,7 +30,7 @@ _KEYS = {"group": 'programme_id, programme, round_id, round, deadline, "group", 
 _SUMS = ("min_capacity", "max_capacity") + COUNTS
 
 
-def _levelled(level: str) -> str:
+def _levelled(level: str, rows: str) -> str:
     """The select on `rows` that makes the rows of `level`, with the rates and the order."""
     keys = _KEYS[level]
     if level == "group":
@@ -81,7 +38,7 @@ def _levelled(level: str) -> str:
             select {keys}, starts_on, date_diff('day', ?::date, starts_on) as days_to_start, {", ".join(_SUMS)},
                    placed / nullif(max_capacity, 0) as fill_rate,
                    (applications - withdrawn) / nullif(max_capacity, 0) as oversubscription, below_minimum
-            from rows
+            from {rows}
             order by days_to_start < 0, abs(days_to_start), programme_id, round_id, group_id nulls last
         """
     timing = "min(starts_on) as starts_on, date_diff('day', ?::date, min(starts_on)) as days_to_start," * (
@@ -91,7 +48,7 @@ def _levelled(level: str) -> str:
                sum(placed) / nullif(sum(max_capacity), 0) as fill_rate,
                sum(applications - withdrawn) / nullif(sum(max_capacity), 0) as oversubscription,
                bool_or(below_minimum) as below_minimum
-        from rows
+        from {rows}
         group by {keys}
         order by {"days_to_start < 0, abs(days_to_start), programme_id, round_id" if level == "round"
                   else "programme_id"}
@@ -116,15 +73,15 @@ def rates(
     minimum when it has not started and its expected size is under its minimum capacity:
     before the round's groups are composed the expected size is its candidates, after
     that its placed participants. Rows run from the next start onwards, then the most
-    recent past ones.
+    recent past ones. Read from the `group_rates` summary (see `analytics.facts`).
     """
     if level not in LEVELS:
         raise InvalidInput(f"Unknown level {level!r}; choose one of {', '.join(LEVELS)}.",
                            key="fill.err_level", level=level)
     today = today or date.today()
-    condition, params = facts.where(viewer, programme_id, round_id, year)
-    params = params + [today] + [today] * (level != "programme")
-    return facts.read(con, _rows(condition) + _levelled(level), params)
+    chosen, params = facts.chosen_groups(viewer, programme_id, round_id, year)
+    rows = f"(select *, coalesce(starts_on >= ?::date and under_minimum, false) as below_minimum {chosen}) rows"
+    return facts.read(con, _levelled(level, rows), [today] * (level != "programme") + [today] + params)
 
 
 def warnings(frame: pd.DataFrame) -> pd.DataFrame:

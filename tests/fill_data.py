@@ -59,15 +59,16 @@ class Academy:
     def group(self, round_id: int, name: str, min_capacity: int, max_capacity: int,
               first_session: date | None = None, sessions: int = 0) -> int:
         """A group with `sessions` weekly sessions from `first_session`."""
-        gid = self._one(
-            "insert into groups (round_id, name, min_capacity, max_capacity) values (?, ?, ?, ?) returning id",
-            [round_id, name, min_capacity, max_capacity],
-        )
         with db.transaction(self.con, "test", "build") as cur:
+            gid = cur.execute(
+                "insert into groups (round_id, name, min_capacity, max_capacity) values (?, ?, ?, ?) returning id",
+                [round_id, name, min_capacity, max_capacity],
+            ).fetchone()[0]
             for seq in range(1, sessions + 1):
                 start = datetime.combine(first_session + timedelta(days=7 * (seq - 1)), time(9, 30))
                 cur.execute("insert into sessions (group_id, seq, starts_at, ends_at) values (?, ?, ?, ?)",
                             [gid, seq, start, start + timedelta(hours=6)])
+            facts.refresh_rounds(cur, [round_id], rounds_written=True)
         return gid
 
     def person(self, first: str, last: str, municipality: str | None = AMSTERDAM, role: str | None = None) -> int:

@@ -288,3 +288,17 @@ def test_ensure_fills_the_facts_of_an_older_database(con, academy):
             cur.execute(f"delete from {table}")
     assert fill.rates(con, COORDINATOR, round_id=academy["r1"], today=TODAY).applications.sum() == 6
     assert facts.verify(con) == EXACT
+
+
+def test_a_new_group_shows_in_the_rates_once_its_round_is_refreshed(con, academy):
+    k = academy
+    with db.transaction(con, "test", "a second group for r0") as cur:
+        cur.execute("insert into groups (round_id, name, min_capacity, max_capacity) values (?, 'Groep 2', 4, 8)",
+                    [k["r0"]])
+    # r0 had one group, which took Gert's application without a group; now it has two
+    assert facts.verify(con)["group_rates"] == [k["p"]]  # by programme, the table's first column
+    with db.transaction(con, "test", "refresh") as cur:
+        facts.refresh_rounds(cur, [k["r0"]], rounds_written=True)
+    assert facts.verify(con) == EXACT
+    rows = clean(fill.rates(con, COORDINATOR, round_id=k["r0"], today=TODAY))
+    assert [(r["group"], r["applications"]) for r in rows] == [("Groep 1", 2), ("Groep 2", 0), (None, 1)]

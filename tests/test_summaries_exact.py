@@ -11,6 +11,7 @@ from analytics.viewer import COORDINATOR
 
 
 def _clean(con) -> bool:
+    facts.ensure(con)  # as the first page would
     return all(not rows for rows in facts.verify(con).values())
 
 
@@ -72,7 +73,8 @@ def test_an_import_keeps_the_application_curve_exact(demo_con):
 # What each later migration added, to take away again for a database "from before" it.
 ADDED = {50: ["drop table round_daily"], 60: ["drop table round_curves"],
          80: [f"alter table application_facts drop column {c}" for c in ("year", "first_in_year",
-                                                                           "first_place_in_year")]}
+                                                                           "first_place_in_year")],
+         90: ["drop table group_rates"]}
 
 
 def older(demo_file, tmp_path, version: int):
@@ -134,6 +136,21 @@ def test_migration_0080_gives_the_facts_of_an_older_database_their_year_flags(de
         years, flagged = con.execute(
             "select count(distinct year), count(*) filter (where first_in_year) from application_facts").fetchone()
         assert years > 1 and flagged > 0
+        assert _clean(con)
+    finally:
+        con.close()
+
+
+def test_a_database_from_before_group_rates_gets_them_on_first_use(demo_file, tmp_path):
+    from analytics import db, fill
+
+    con, path = older(demo_file, tmp_path, 80)
+    con.close()
+    con = db.connect(path)
+    try:
+        assert con.execute("select count(*) from group_rates").fetchone()[0] == 0  # the migration only makes it
+        groups = fill.rates(con, COORDINATOR, today=date(2026, 11, 23))  # first use fills it
+        assert len(groups) == con.execute("select count(*) from group_rates").fetchone()[0] > 0
         assert _clean(con)
     finally:
         con.close()
