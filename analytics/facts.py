@@ -30,6 +30,7 @@ import warnings
 import weakref
 
 import duckdb
+import numpy as np
 import pandas as pd
 import pyarrow as pa
 
@@ -354,6 +355,34 @@ def frame(result: duckdb.DuckDBPyConnection) -> pd.DataFrame:
         table = result.to_arrow_table()
     return pd.DataFrame({name: _column(column) for name, column in zip(table.column_names, table.columns)},
                         index=pd.RangeIndex(table.num_rows))
+
+
+def small_frame(result: duckdb.DuckDBPyConnection) -> pd.DataFrame:
+    """`frame` for results of at most a few thousand rows (a group's people, a curve): the
+    same DataFrame, made through NumPy. Arrow's export and per-column conversion cost ~2 ms
+    however few the rows; NumPy's Python strings only cost at the page's larger results."""
+    return pd.DataFrame({name: _unmasked(values) for name, values in result.fetchnumpy().items()}, copy=False)
+
+
+def _unmasked(values: np.ndarray):
+    """A column of `fetchnumpy` (masked where there are nulls) with the dtype `.df()` gives."""
+    if isinstance(values, np.ma.MaskedArray):
+        data, mask = np.ma.getdata(values), np.ma.getmaskarray(values)
+        kind = data.dtype.kind
+        if kind in "iu":
+            return pd.arrays.IntegerArray(data, mask)
+        if kind == "b":
+            return pd.arrays.BooleanArray(data, mask)
+        if kind == "f":
+            return np.where(mask, np.nan, data)
+        data = data.copy() if kind == "M" else data.astype(object)
+        data[mask] = np.datetime64("NaT") if kind == "M" else None
+        values = data
+    if values.dtype == object:
+        first = next((v for v in values if v is not None), None)
+        if isinstance(first, str):
+            return pd.array(values, dtype="str")
+    return values  # numbers, booleans, timestamps; lists and all-null texts stay objects
 
 
 def _column(column: pa.ChunkedArray):

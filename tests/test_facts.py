@@ -1,4 +1,4 @@
-"""facts.frame: the same DataFrame as DuckDB's `.df()`, made through Arrow."""
+"""facts.frame and facts.small_frame: the same DataFrame as DuckDB's `.df()`, through Arrow or NumPy."""
 
 from __future__ import annotations
 
@@ -20,11 +20,12 @@ TYPED = """
 """
 
 
-@pytest.mark.parametrize("where", ["", "where i = 2", "where false"])
-def test_frame_gives_the_dtypes_and_values_of_df(where):
+@pytest.mark.parametrize("convert", [facts.frame, facts.small_frame], ids=["arrow", "numpy"])
+@pytest.mark.parametrize("where", ["", "where i = 2", "where false", "where i_null is null"])
+def test_frame_gives_the_dtypes_and_values_of_df(where, convert):
     con = duckdb.connect()
     expected = con.execute(f"select * from ({TYPED}) {where}").df()
-    actual = facts.frame(con.execute(f"select * from ({TYPED}) {where}"))
+    actual = convert(con.execute(f"select * from ({TYPED}) {where}"))
     pd.testing.assert_frame_equal(actual, expected)
 
 
