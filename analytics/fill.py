@@ -169,11 +169,11 @@ def people(con: duckdb.DuckDBPyConnection, viewer: Viewer, group_id: int | None,
     cur = facts.reader(con)
     sole = False
     if group_id is not None:
-        row = cur.execute("select round_id from groups where id = ?", [group_id]).fetchone()
+        row = facts.execute(cur, "select round_id from groups where id = ?", [group_id]).fetchone()
         if row is None:
             raise NotFound(f"No group with id {group_id}.", key="fill.err_no_such_group", group=group_id)
         round_id = row[0]
-        sole = cur.execute("select count(*) = 1 from groups where round_id = ?", [round_id]).fetchone()[0]
+        sole = facts.execute(cur, "select count(*) = 1 from groups where round_id = ?", [round_id]).fetchone()[0]
     elif round_id is None:
         raise InvalidInput("Name a group, or a round for its applications without a group.",
                            key="fill.err_no_group")
