@@ -2,18 +2,19 @@
 report queries read narrow tables instead of joining a million applications to people,
 assignments and participation.
 
-`application_facts` has one row per application: its programme, round, status and day of
-submission, its group (the assigned group, else the preferred one if it belongs to the
-round), whether it has a place (an assignment), the person's municipality and role, and
-flags that make counting people (not applications) cheap: which application is the
-person's first (overall, per programme and per year, of all and of those with a place)
-and whether they applied more than once. `group_fill` sums it per round and group, with attendance
-from participation; `round_reach` counts per round the municipalities and provinces of
-its participants; `round_daily` counts per round and day of submission the applications
-and their running total (the application curve); `round_curves` holds for every round those
-days of itself and of up to `CURVE_DEPTH` earlier rounds of its programme, so a curve with
-its overlays is one range read; `group_rates` has per group what the fill page shows (names,
-capacities, start, counts), so the fill rates are one filtered read.
+`application_facts` has one row per application: its programme, round (and the round's
+year), status and day of submission, its group (the assigned group, else the preferred one
+if it belongs to the round), whether it has a place (an assignment), the person's
+municipality and role, and flags that make counting people (not applications) cheap: which
+application is the person's first (overall, per programme and per year, of all and of those
+with a place) and whether they applied more than once. `group_fill` sums it per round and
+group, with attendance from participation; `round_reach` counts per round the
+municipalities and provinces of its participants; `round_daily` counts per round and day of
+submission the applications and their running total (the application curve);
+`round_curves` holds for every round those days of itself and of up to `CURVE_DEPTH`
+earlier rounds of its programme, so a curve with its overlays is one range read;
+`group_rates` has per group what the fill page shows (names, capacities, start, counts), so
+the fill rates are one filtered read.
 
 Writers keep them exact: after writing applications, assignments or participation call
 `refresh(cur, application_ids)`, after changing a person's municipality or role call
@@ -361,7 +362,8 @@ def small_frame(result: duckdb.DuckDBPyConnection) -> pd.DataFrame:
     """`frame` for results of at most a few thousand rows (a group's people, a curve): the
     same DataFrame, made through NumPy. Arrow's export and per-column conversion cost ~2 ms
     however few the rows; NumPy's Python strings only cost at the page's larger results."""
-    return pd.DataFrame({name: _unmasked(values) for name, values in result.fetchnumpy().items()}, copy=False)
+    columns = result.fetchnumpy()
+    return pd.DataFrame({name: _unmasked(values) for name, values in columns.items()}, copy=False)
 
 
 def _unmasked(values: np.ndarray):
@@ -403,8 +405,6 @@ def _column(column: pa.ChunkedArray):
     if pa.types.is_string(kind) and column.null_count == len(column):
         return pd.array([None] * len(column), dtype=object)  # as .df(): no text, no str dtype
     return column.to_pandas()  # texts (as pandas' str), timestamps, lists
-
-
 
 
 def where(viewer: Viewer, programme_id=None, round_id=None, year=None, alias: str = "r") -> tuple[str, list]:
