@@ -4,8 +4,8 @@ assignments and participation.
 
 `application_facts` has one row per application: its programme, round (and the round's
 year), status and day of submission, its group (the assigned group, else the preferred one
-if it belongs to the round), whether it has a place (an assignment), the person's
-municipality and role, and flags that make counting people (not applications) cheap: which
+if it belongs to the round), whether it has a place (an assignment) and its attendance so
+far (of participation), the person's municipality and role, and flags that make counting people (not applications) cheap: which
 application is the person's first (overall, per programme and per year, of all and of those
 with a place) and whether they applied more than once. `group_fill` sums it per round and
 group, with attendance from participation; `round_reach` counts per round the
@@ -67,12 +67,14 @@ _ROWS = f"""
            a.id = min(a.id) over (partition by a.person_id, {_ROUND_YEAR}) as first_in_year,
            coalesce(a.id = min(a.id) filter (where s.group_id is not null)
                                       over (partition by a.person_id, {_ROUND_YEAR}), false)
-               as first_place_in_year
+               as first_place_in_year,
+           x.sessions_marked, x.sessions_attended, x.completed
     from applications a
     join rounds r on r.id = a.round_id
     join (select p.* replace (pm.municipality_code as municipality_code) from people p join person_municipality pm on pm.person_id = p.id) pe on pe.id = a.person_id
     left join assignments s on s.application_id = a.id
     left join groups pg on pg.id = a.preferred_group_id and pg.round_id = a.round_id
+    left join participation x on x.application_id = a.id
 """
 
 

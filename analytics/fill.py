@@ -179,17 +179,17 @@ def people(con: duckdb.DuckDBPyConnection, viewer: Viewer, group_id: int | None,
                            key="fill.err_no_group")
     sql = """
         with chosen as (
-            select application_id, person_id, municipality_code, status, assigned, submitted_on
+            select application_id, person_id, municipality_code, status, assigned, submitted_on,
+                   sessions_attended, sessions_marked, completed
             from application_facts f
             where f.round_id = ? and (f.group_id = ? or (f.group_id is null and (?::integer is null or ?)))
         )
         select c.application_id, pe.first_name, pe.last_name, pe.email, m.name as municipality,
                pe.organisation, pe.job_title, c.status, c.assigned, c.submitted_on,
-               x.sessions_attended, x.sessions_marked, x.completed
+               c.sessions_attended, c.sessions_marked, c.completed
         from chosen c
         join people pe on pe.id = c.person_id
         left join municipalities m on m.code = c.municipality_code
-        left join participation x on x.application_id = c.application_id
         order by c.assigned desc, c.status, pe.last_name, pe.first_name, c.application_id
     """
     return facts.small_frame(facts.execute(cur, sql, [round_id, group_id, group_id, sole]))

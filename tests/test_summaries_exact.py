@@ -74,7 +74,9 @@ def test_an_import_keeps_the_application_curve_exact(demo_con):
 ADDED = {50: ["drop table round_daily"], 60: ["drop table round_curves"],
          80: [f"alter table application_facts drop column {c}" for c in ("year", "first_in_year",
                                                                            "first_place_in_year")],
-         90: ["drop table group_rates"]}
+         90: ["drop table group_rates"],
+         100: [f"alter table application_facts drop column {c}" for c in ("sessions_marked", "sessions_attended",
+                                                                            "completed")]}
 
 
 def older(demo_file, tmp_path, version: int):
@@ -151,6 +153,20 @@ def test_a_database_from_before_group_rates_gets_them_on_first_use(demo_file, tm
         assert con.execute("select count(*) from group_rates").fetchone()[0] == 0  # the migration only makes it
         groups = fill.rates(con, COORDINATOR, today=date(2026, 11, 23))  # first use fills it
         assert len(groups) == con.execute("select count(*) from group_rates").fetchone()[0] > 0
+        assert _clean(con)
+    finally:
+        con.close()
+
+
+def test_migration_0100_gives_the_facts_of_an_older_database_their_attendance(demo_file, tmp_path):
+    from analytics import db
+
+    con, path = older(demo_file, tmp_path, 90)
+    con.close()
+    con = db.connect(path)
+    try:
+        marked = con.execute("select count(*) filter (where sessions_marked > 0) from application_facts").fetchone()[0]
+        assert marked > 0
         assert _clean(con)
     finally:
         con.close()
