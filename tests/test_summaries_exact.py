@@ -128,21 +128,6 @@ def test_migration_0070_puts_participation_in_application_order_and_keeps_every_
         con.close()
 
 
-def test_migration_0080_gives_the_facts_of_an_older_database_their_year_flags(demo_file, tmp_path):
-    from analytics import db
-
-    con, path = older(demo_file, tmp_path, 70)
-    con.close()
-    con = db.connect(path)
-    try:
-        years, flagged = con.execute(
-            "select count(distinct year), count(*) filter (where first_in_year) from application_facts").fetchone()
-        assert years > 1 and flagged > 0
-        assert _clean(con)
-    finally:
-        con.close()
-
-
 def test_a_database_from_before_group_rates_gets_them_on_first_use(demo_file, tmp_path):
     from analytics import db, fill
 
@@ -158,15 +143,18 @@ def test_a_database_from_before_group_rates_gets_them_on_first_use(demo_file, tm
         con.close()
 
 
-def test_migration_0100_gives_the_facts_of_an_older_database_their_attendance(demo_file, tmp_path):
+@pytest.mark.parametrize("version, filled", [
+    (70, "count(distinct year) > 1 and bool_or(first_in_year) and bool_or(first_place_in_year)"),
+    (90, "bool_or(sessions_marked > 0) and bool_or(sessions_attended > 0) and bool_or(completed)"),
+], ids=["0080_year", "0100_attendance"])
+def test_the_migrations_fill_the_new_columns_of_the_facts_of_an_older_database(demo_file, tmp_path, version, filled):
     from analytics import db
 
-    con, path = older(demo_file, tmp_path, 90)
+    con, path = older(demo_file, tmp_path, version)
     con.close()
     con = db.connect(path)
     try:
-        marked = con.execute("select count(*) filter (where sessions_marked > 0) from application_facts").fetchone()[0]
-        assert marked > 0
+        assert con.execute(f"select {filled} from application_facts").fetchone()[0]
         assert _clean(con)
     finally:
         con.close()
