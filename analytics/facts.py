@@ -89,13 +89,12 @@ _GROUP_FILL = """
            count(*) filter (where f.status = 'withdrawn') as withdrawn,
            count(*) filter (where f.assigned and f.status <> 'withdrawn') as placed,
            count(*) filter (where f.status not in ('withdrawn', 'rejected')) as candidates,
-           count(x.application_id) as participants,
-           count(*) filter (where x.sessions_attended > 0) as attended,
-           count(*) filter (where x.completed) as completed,
-           coalesce(sum(x.sessions_marked), 0) as sessions_marked,
-           coalesce(sum(x.sessions_attended), 0) as sessions_attended
+           count(f.sessions_marked) as participants,  -- the facts with a participation row
+           count(*) filter (where f.sessions_attended > 0) as attended,
+           count(*) filter (where f.completed) as completed,
+           coalesce(sum(f.sessions_marked), 0) as sessions_marked,
+           coalesce(sum(f.sessions_attended), 0) as sessions_attended
     from application_facts f
-    left join participation x on x.application_id = f.application_id
     {where}
     group by f.round_id, f.group_id
 """

@@ -90,6 +90,16 @@ def warnings(frame: pd.DataFrame) -> pd.DataFrame:
     return below.sort_values(["days_to_start", "programme", "round"]).reset_index(drop=True)
 
 
+_UPCOMING = """
+    select min(date_diff('day', ?::date, r.application_deadline) * 4294967296 + r.id) % 4294967296
+    from rounds r where r.application_deadline >= ?::date and {condition}
+"""
+_PAST = """
+    select min(date_diff('day', r.application_deadline, ?::date) * 4294967296 + r.id) % 4294967296
+    from rounds r where r.application_deadline < ?::date and {condition}
+"""
+
+
 def _focus(cur, viewer, programme_id, round_id, year, today) -> int | None:
     """The id of the focus round: the chosen one, else the one with the next deadline (today
     counts), else the one with the latest past deadline; on equal deadlines the lowest id.
@@ -104,16 +114,6 @@ def _focus(cur, viewer, programme_id, round_id, year, today) -> int | None:
         if found is not None:
             return found
     return None
-
-
-_UPCOMING = """
-    select min(date_diff('day', ?::date, r.application_deadline) * 4294967296 + r.id) % 4294967296
-    from rounds r where r.application_deadline >= ?::date and {condition}
-"""
-_PAST = """
-    select min(date_diff('day', r.application_deadline, ?::date) * 4294967296 + r.id) % 4294967296
-    from rounds r where r.application_deadline < ?::date and {condition}
-"""
 
 
 def focus_round(
