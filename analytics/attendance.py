@@ -7,7 +7,8 @@ expected or not. Attended means present or late.
 
 Every mark is one row-level upsert in its own short transaction, so a double tap or a
 rerun changes nothing and two trainers marking the same group never lose each other's
-marks: DuckDB refuses the later of two conflicting writes, and we retry it.
+marks: their writes take turns (`db.transaction`), and should a writer from outside that
+turn-taking change the same rows, DuckDB refuses the later write and we retry it.
 """
 
 from __future__ import annotations

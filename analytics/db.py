@@ -4,6 +4,12 @@ One connection per process; every use takes its own cursor, because each Streaml
 session runs on its own thread. Every write goes through `transaction`, which rolls back
 on any error (DuckDB silently drops a COMMIT after a failed statement, so we never rely
 on it) and records who did what in the audit log.
+
+Writes of this process go one at a time. DuckDB lets two transactions run side by side
+but refuses the later one at commit when both changed the same rows, and every write
+refreshes shared summary rows (a group's fill, a round's counts), so two trainers marking
+one group would collide on nearly every mark and keep retrying. Waiting a few
+milliseconds for the other writer is cheaper and never fails; reads do not wait.
 """
 
 from __future__ import annotations
@@ -26,6 +32,7 @@ MIGRATIONS = HERE / "migrations"
 
 _connections: dict[str, duckdb.DuckDBPyConnection] = {}
 _lock = threading.Lock()
+_writer = threading.RLock()  # re-entrant: a write may call a helper that writes
 
 
 def migrations() -> list[tuple[int, Path]]:
@@ -121,18 +128,19 @@ def transaction(
 
     The body may add to `details` (a dict) before it ends; the audit row is written last.
     """
-    cur = con.cursor()
-    cur.execute("begin transaction")
-    info = details if details is not None else {}
-    try:
-        yield cur
-        audit(cur, actor, action, entity, entity_id, info)
-        cur.execute("commit")
-    except BaseException:
-        _rollback(cur)
-        raise
-    finally:
-        cur.close()
+    with _writer:
+        cur = con.cursor()
+        cur.execute("begin transaction")
+        info = details if details is not None else {}
+        try:
+            yield cur
+            audit(cur, actor, action, entity, entity_id, info)
+            cur.execute("commit")
+        except BaseException:
+            _rollback(cur)
+            raise
+        finally:
+            cur.close()
 
 
 def _rollback(cur) -> None:

@@ -182,7 +182,10 @@ def test_everyone_present_leaves_existing_marks_alone(con, academy):
 
 # --- two trainers at once -------------------------------------------------------------------
 
-def test_two_trainers_marking_the_same_group_at_once_keep_every_mark(con):
+def test_two_trainers_marking_the_same_group_at_once_keep_every_mark(con, monkeypatch):
+    retries = []
+    sleep = attendance.time.sleep
+    monkeypatch.setattr(attendance.time, "sleep", lambda seconds: retries.append(seconds) or sleep(seconds))
     names = [f"Deelnemer {i:02d}" for i in range(24)]
     group = build(con, people=names, capacity=30)
     colleague = Viewer("trainer", "Co-trainer", None, frozenset({group.group_id}))
@@ -206,6 +209,7 @@ def test_two_trainers_marking_the_same_group_at_once_keep_every_mark(con):
     for thread in threads:
         thread.join()
     assert failures == []
+    assert retries == []  # the two trainers' writes waited for each other instead of colliding
     got = {a: status for a, _, status, _ in marks(con)}
     assert set(got) == set(group.apps)
     assert all(got[a] == "late" for a in group.apps[1::2])
