@@ -110,13 +110,17 @@ def dataset(applications: int, attendance: int, seed: int = 1, path: Path | None
     return path
 
 
-def median_ms(fn: Callable[[], object], runs: int) -> float:
-    times = []
+def median_ms(fns: list[Callable[[], object]], runs: int) -> list[float]:
+    """The median of `runs` timed calls of each function, taking turns: this machine's speed
+    drifts by a third within minutes, and a ratio of two medians measured minutes apart
+    would carry that drift."""
+    times: list[list[float]] = [[] for _ in fns]
     for _ in range(runs):
-        started = time.perf_counter()
-        fn()
-        times.append((time.perf_counter() - started) * 1000)
-    return statistics.median(times)
+        for fn, spent in zip(fns, times):
+            started = time.perf_counter()
+            fn()
+            spent.append((time.perf_counter() - started) * 1000)
+    return [statistics.median(spent) for spent in times]
 
 
 def _frame(value) -> pd.DataFrame:
@@ -173,8 +177,7 @@ def run_queries(con: duckdb.DuckDBPyConnection, runs: int, progress=print) -> li
         problem = difference(ours, theirs)
         if problem:
             raise ResultsDiffer(f"{query.name}: DuckDB and pandas disagree: {problem}")
-        duck = median_ms(lambda: query.duckdb(con), runs)
-        panda = median_ms(lambda: query.pandas(tables), runs)
+        duck, panda = median_ms([lambda: query.duckdb(con), lambda: query.pandas(tables)], runs)
         results.append({"name": query.name, "duckdb_ms": round(duck, 2), "pandas_ms": round(panda, 2)})
         progress(f"{query.name}: {duck:.1f} ms / {panda:.1f} ms")
     return results

@@ -130,10 +130,9 @@ def focus_round(
 
 
 _CURVE = """
-    select round_id, round, back = 0 as focus, day, applications, cumulative
+    select round_id, round, back = 0 as focus, day, applications, cumulative, back
     from round_curves
     where focus_round_id = ? and back <= ?
-    order by back desc, day
 """
 
 
@@ -152,13 +151,15 @@ def curve(
     this round runs behind. Rounds without applications have no rows but count as rounds.
 
     Read from `round_curves` in two small statements: together they cost DuckDB less
-    planning than one.
+    planning than one; the rows are put in order by `facts.in_order`.
     """
     if not 0 <= earlier <= facts.CURVE_DEPTH:
         raise ValueError(f"earlier must be between 0 and {facts.CURVE_DEPTH}, not {earlier}")
     cur = facts.reader(con)
     focus = _focus(cur, viewer, programme_id, round_id, year, today or date.today())
-    return facts.small_frame(facts.execute(cur, _CURVE, [focus, earlier]))
+    rows = facts.in_order(facts.execute(cur, _CURVE, [focus, earlier]).fetchnumpy(), ["-back", "day"])
+    del rows["back"]  # earliest round first, each by day
+    return facts.numpy_frame(rows)
 
 
 def people(con: duckdb.DuckDBPyConnection, viewer: Viewer, group_id: int | None, round_id: int | None = None
@@ -169,11 +170,10 @@ def people(con: duckdb.DuckDBPyConnection, viewer: Viewer, group_id: int | None,
     cur = facts.reader(con)
     sole = False
     if group_id is not None:
-        row = facts.execute(cur, "select round_id from groups where id = ?", [group_id]).fetchone()
+        row = facts.execute(cur, "select round_id, sole from group_rates where group_id = ?", [group_id]).fetchone()
         if row is None:
             raise NotFound(f"No group with id {group_id}.", key="fill.err_no_such_group", group=group_id)
-        round_id = row[0]
-        sole = facts.execute(cur, "select count(*) = 1 from groups where round_id = ?", [round_id]).fetchone()[0]
+        round_id, sole = row
     elif round_id is None:
         raise InvalidInput("Name a group, or a round for its applications without a group.",
                            key="fill.err_no_group")
@@ -190,6 +190,6 @@ def people(con: duckdb.DuckDBPyConnection, viewer: Viewer, group_id: int | None,
         from chosen c
         join people pe on pe.id = c.person_id
         left join municipalities m on m.code = c.municipality_code
-        order by c.assigned desc, c.status, pe.last_name, pe.first_name, c.application_id
     """
-    return facts.small_frame(facts.execute(cur, sql, [round_id, group_id, group_id, sole]))
+    rows = facts.execute(cur, sql, [round_id, group_id, group_id, sole]).fetchnumpy()
+    return facts.numpy_frame(facts.in_order(rows, ["-assigned", "status", "last_name", "first_name", "application_id"]))

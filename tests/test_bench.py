@@ -24,6 +24,13 @@ def test_difference_names_what_differs():
     assert bench.difference(a, a.rename(columns={"n": "m"})) == "columns differ: ['m', 'n']"
 
 
+def test_the_two_implementations_take_turns_and_each_gets_its_median():
+    calls = []
+    medians = bench.median_ms([lambda: calls.append("duckdb"), lambda: calls.append("pandas")], runs=3)
+    assert calls == ["duckdb", "pandas"] * 3
+    assert len(medians) == 2 and all(m >= 0 for m in medians)
+
+
 def test_every_query_agrees_with_pandas_on_demo_data(demo_con):
     results = bench.run_queries(demo_con, runs=1, progress=lambda message: None)
     assert [r["name"] for r in results] == [q.name for q in bench.queries(demo_con)]

@@ -1,10 +1,13 @@
-"""facts.frame and facts.small_frame: the same DataFrame as DuckDB's `.df()`, through Arrow or NumPy."""
+"""facts.frame and facts.small_frame: the same DataFrame as DuckDB's `.df()`, through Arrow or NumPy;
+facts.in_order: the order of DuckDB's ORDER BY."""
 
 from __future__ import annotations
 
 import duckdb
 import pandas as pd
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from analytics import facts
 
@@ -36,3 +39,20 @@ def test_frame_keeps_nullable_types_only_where_there_are_nulls():
     assert str(out.flag.dtype) == "bool" and str(out.flag_null.dtype) == "boolean"
     assert str(out.day.dtype) == "datetime64[us]" and out.day_null.isna().tolist() == [False, True]
     assert out.text.tolist() == ["één", "twee"] and out.amount.tolist() == [1.5, 2.25]
+
+
+NAMES = st.text(st.characters(blacklist_categories=("Cs",), blacklist_characters="\x00"), max_size=6)
+
+
+@settings(max_examples=60, deadline=None)
+@given(st.lists(st.tuples(st.booleans(), st.sampled_from(["confirmed", "selected", "waitlisted"]), NAMES, NAMES,
+                          st.integers(-5, 5)), min_size=1, max_size=30))
+def test_in_order_sorts_as_duckdb_orders_by(rows):
+    con = duckdb.connect()
+    con.execute("create table t (assigned boolean, status varchar, last_name varchar, first_name varchar, back integer,"
+                " id integer)")
+    con.executemany("insert into t values (?, ?, ?, ?, ?, ?)", [[*row, i] for i, row in enumerate(rows)])
+    expected = con.execute("from t order by assigned desc, status, last_name, first_name, back desc, id").fetchall()
+    got = facts.in_order(con.execute("from t").fetchnumpy(),
+                         ["-assigned", "status", "last_name", "first_name", "-back", "id"])
+    assert list(zip(*(values.tolist() for values in got.values()))) == expected

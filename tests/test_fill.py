@@ -235,6 +235,14 @@ def test_people_of_a_group(con, academy):
     assert fill.people(con, COORDINATOR, k["g3"]).empty
 
 
+def test_a_second_group_takes_the_round_s_applications_without_a_group_from_the_first(con, academy):
+    k = academy
+    Academy(con).group(k["r0"], "Groep 2", 2, 3)
+    assert fill.people(con, COORDINATOR, k["g0"]).first_name.tolist() == ["Frank", "Anna"]
+    assert fill.people(con, COORDINATOR, None, round_id=k["r0"]).first_name.tolist() == ["Gert"]
+    assert facts.verify(con) == EXACT
+
+
 def test_people_are_for_coordinators_only(con, academy):
     k = academy
     for viewer in (Viewer(role="trainer", group_ids=frozenset({k["g1"]})), Viewer(role="funder")):

@@ -76,7 +76,8 @@ ADDED = {50: ["drop table round_daily"], 60: ["drop table round_curves"],
                                                                            "first_place_in_year")],
          90: ["drop table group_rates"],
          100: [f"alter table application_facts drop column {c}" for c in ("sessions_marked", "sessions_attended",
-                                                                            "completed")]}
+                                                                            "completed")],
+         110: ["alter table group_rates drop column sole"]}
 
 
 def older(demo_file, tmp_path, version: int):
@@ -86,7 +87,7 @@ def older(demo_file, tmp_path, version: int):
     path = tmp_path / "older.duckdb"
     path.write_bytes(demo_file.read_bytes())
     con = db.connect(path)
-    for added in [sql for v, sqls in ADDED.items() if v > version for sql in sqls]:
+    for added in [sql for v, sqls in sorted(ADDED.items(), reverse=True) if v > version for sql in sqls]:
         con.execute(added)
     con.execute("update schema_version set version = ?", [version])
     return con, path
@@ -144,17 +145,21 @@ def test_a_database_from_before_group_rates_gets_them_on_first_use(demo_file, tm
 
 
 @pytest.mark.parametrize("version, filled", [
-    (70, "count(distinct year) > 1 and bool_or(first_in_year) and bool_or(first_place_in_year)"),
-    (90, "bool_or(sessions_marked > 0) and bool_or(sessions_attended > 0) and bool_or(completed)"),
-], ids=["0080_year", "0100_attendance"])
-def test_the_migrations_fill_the_new_columns_of_the_facts_of_an_older_database(demo_file, tmp_path, version, filled):
+    (70, "select count(distinct year) > 1 and bool_or(first_in_year) and bool_or(first_place_in_year) "
+         "from application_facts"),
+    (90, "select bool_or(sessions_marked > 0) and bool_or(sessions_attended > 0) and bool_or(completed) "
+         "from application_facts"),
+    (100, "select bool_or(sole) and not bool_and(sole) from group_rates"),
+], ids=["0080_year", "0100_attendance", "0110_sole"])
+def test_the_migrations_fill_the_new_columns_of_the_summaries_of_an_older_database(demo_file, tmp_path, version,
+                                                                                  filled):
     from analytics import db
 
     con, path = older(demo_file, tmp_path, version)
     con.close()
     con = db.connect(path)
     try:
-        assert con.execute(f"select {filled} from application_facts").fetchone()[0]
+        assert con.execute(filled).fetchone()[0]
         assert _clean(con)
     finally:
         con.close()
