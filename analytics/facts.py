@@ -5,16 +5,16 @@ assignments and participation.
 `application_facts` has one row per application: its programme, round (and the round's
 year), status and day of submission, its group (the assigned group, else the preferred one
 if it belongs to the round), whether it has a place (an assignment) and its attendance so
-far (of participation), the person's municipality and role, and flags that make counting people (not applications) cheap: which
-application is the person's first (overall, per programme and per year, of all and of those
-with a place) and whether they applied more than once. `group_fill` sums it per round and
-group, with attendance from participation; `round_reach` counts per round the
+far (of participation), the person's municipality and role, and flags that make counting
+people (not applications) cheap: which application is the person's first (overall, per
+programme and per year, of all and of those with a place) and whether they applied more
+than once. `group_fill` sums it per round and group; `round_reach` counts per round the
 municipalities and provinces of its participants; `round_daily` counts per round and day of
 submission the applications and their running total (the application curve);
 `round_curves` holds for every round those days of itself and of up to `CURVE_DEPTH`
 earlier rounds of its programme, so a curve with its overlays is one range read;
 `group_rates` has per group what the fill page shows (names, capacities, start, counts), so
-the fill rates are one filtered read.
+the fill rates are one filtered read, and whether it is its round's only group.
 
 Writers keep them exact: after writing applications, assignments or participation call
 `refresh(cur, application_ids)`, after changing a person's municipality or role call

@@ -192,4 +192,5 @@ def people(con: duckdb.DuckDBPyConnection, viewer: Viewer, group_id: int | None,
         left join municipalities m on m.code = c.municipality_code
     """
     rows = facts.execute(cur, sql, [round_id, group_id, group_id, sole]).fetchnumpy()
-    return facts.numpy_frame(facts.in_order(rows, ["-assigned", "status", "last_name", "first_name", "application_id"]))
+    order = ["-assigned", "status", "last_name", "first_name", "application_id"]  # placed people first
+    return facts.numpy_frame(facts.in_order(rows, order))

@@ -116,7 +116,8 @@ with shown_errors():
     with head:
         cols = st.columns(3)
         cols[0].metric(t("spread.reached"), f"{totals[f'municipalities_{measure}']}",
-                       t("spread.reached_of", total=totals["all_municipalities"]), delta_color="off")
+                       t("spread.reached_of", total=totals["all_municipalities"]),
+                       delta_color="off", delta_arrow="off")
         cols[1].metric(t("spread.provinces_reached"), totals[f"provinces_{measure}"])
         cols[2].metric(t("spread.people"), "–" if totals[measure] is None else totals[measure])
         if totals["unknown_applicants"]:
