@@ -166,14 +166,11 @@ def new_and_returning(con: duckdb.DuckDBPyConnection, viewer: Viewer, measure: s
     years are shown.
     """
     _measure(measure)
-    condition, params = facts.where(viewer, programme_id)
+    chosen, params = facts.chosen_facts(viewer, programme_id)
     sql = f"""
         with yearly as (
-            select f.municipality_code, {facts.YEAR.format(r="r")} as year,
-                   bool_or(?::integer is null or r.id = ?) as shown
-            from application_facts f
-            join rounds r on r.id = f.round_id
-            where {condition} and f.municipality_code is not null
+            select f.municipality_code, f.year, bool_or(?::integer is null or f.round_id = ?) as shown
+            {chosen} and f.municipality_code is not null
               {"and f.assigned" if measure == "participants" else ""}
             group by all
         ), firsts as (
