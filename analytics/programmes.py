@@ -6,28 +6,70 @@ import duckdb
 import pandas as pd
 
 from analytics.errors import NotFound
+from analytics.facts import YEAR
 
 
 def programme_options(con: duckdb.DuckDBPyConnection) -> list[tuple[int, str]]:
     return con.cursor().execute("select id, name from programmes order by name").fetchall()
 
 
+def recent_programmes(
+    con: duckdb.DuckDBPyConnection, limit: int, year: int | None = None, keep: int | None = None
+) -> tuple[list[tuple[int, str]], int]:
+    """(id, name) of the `limit` programmes with the latest rounds (in `year`, if given), by
+    name, plus `keep` (a choice already made, so a bookmark keeps working); and how many
+    programmes there are to choose from.
+
+    For the filters: a select box is sent whole on every run, and at the 1M benchmark's
+    ~3,000 programmes and 500 rounds that cost a page switch ~0.2 s in the browser (measured
+    against 30 of each). A year narrows the list, so every programme can be found.
+    """
+    in_year = f"where {YEAR.format(r='r')} = ?" if year is not None else ""
+    sql = f"""
+        with active as materialized (
+            select p.id, p.name, max(r.application_deadline) as latest
+            from programmes p {"join" if year is not None else "left join"} rounds r on r.programme_id = p.id
+            {in_year}
+            group by p.id, p.name
+        ), shown as (
+            select id, name from active order by latest desc nulls last, id desc limit ?
+        )
+        select id, name, (select count(*) from active) from shown
+        union
+        select id, name, (select count(*) from active) from programmes where id = ?
+        order by 2, 1
+    """
+    rows = con.cursor().execute(sql, ([year] if year is not None else []) + [limit, keep]).fetchall()
+    return [(pid, name) for pid, name, _ in rows], rows[0][2] if rows else 0
+
+
 def round_options(
-    con: duckdb.DuckDBPyConnection, programme_id: int | None = None, limit: int = 500
+    con: duckdb.DuckDBPyConnection, programme_id: int | None = None, limit: int = 500, keep: int | None = None
 ) -> list[tuple[int, str]]:
-    """(id, label) of rounds, newest first; the label names the programme when not filtered.
+    """(id, label) of rounds, newest first, plus `keep` (a choice already made); the label
+    names the programme when not filtered.
 
     Limited, because a select box with tens of thousands of rounds helps nobody: pick a
     programme first to see all of its rounds.
     """
     sql = """
-        select r.id, case when ? is null then p.name || ' – ' || r.name else r.name end
-        from rounds r join programmes p on p.id = r.programme_id
-        where ? is null or r.programme_id = ?
-        order by r.application_deadline desc, r.id desc
-        limit ?
+        with shown as (
+            select r.id, r.programme_id, r.name, r.application_deadline from rounds r
+            where ? is null or r.programme_id = ?
+            order by r.application_deadline desc, r.id desc
+            limit ?
+        ), kept as (
+            from shown
+            union
+            select id, programme_id, name, application_deadline from rounds
+            where id = ? and (?::integer is null or programme_id = ?)
+        )
+        select k.id, case when ? is null then p.name || ' – ' || k.name else k.name end
+        from kept k join programmes p on p.id = k.programme_id
+        order by k.application_deadline desc, k.id desc
     """
-    return con.cursor().execute(sql, [programme_id, programme_id, programme_id, limit]).fetchall()
+    params = [programme_id, programme_id, limit, keep, programme_id, programme_id, programme_id]
+    return con.cursor().execute(sql, params).fetchall()
 
 
 def years(con: duckdb.DuckDBPyConnection) -> list[int]:
