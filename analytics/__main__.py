@@ -15,16 +15,19 @@ from pathlib import Path
 
 import duckdb
 
-from analytics import db, demo, programmes, reference
+from analytics.store import db
+from analytics import demo
+from analytics.catalogue import programmes
+from analytics import reference
 from analytics.errors import AnalyticsError
 
 # Modules that bring their own subcommands; a missing one is simply not offered.
 COMMAND_MODULES = [
-    "analytics.intake_cli",
+    "analytics.intake.cli",
     "analytics.bench",
-    "analytics.attendance_cli",
-    "analytics.composition_cli",
-    "analytics.mdgp_bench",
+    "analytics.attendance.cli",
+    "analytics.composition.cli",
+    "analytics.bench.mdgp",
 ]
 
 

@@ -3,7 +3,9 @@ detail, decide (now or as a draft), keep the waiting list, review on criteria, e
 
 import streamlit as st
 
-from analytics import applicants, reference, selection
+from analytics.selection import applicants
+from analytics import reference
+from analytics import selection
 from ui import context, review_view, selection_view
 from ui.i18n import t
 

@@ -6,7 +6,9 @@ from functools import partial
 import pandas as pd
 import streamlit as st
 
-from analytics import attendance, attendance_export, certificates
+from analytics import attendance
+from analytics.attendance import export as attendance_export
+from analytics.attendance import certificates
 from analytics.errors import AnalyticsError
 from ui import context
 from ui.feedback import message

@@ -6,7 +6,8 @@ from functools import partial
 
 import streamlit as st
 
-from analytics import attendance, attendance_export
+from analytics import attendance
+from analytics.attendance import export as attendance_export
 from analytics.errors import AnalyticsError
 from ui import context
 from ui.feedback import message

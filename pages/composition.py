@@ -4,7 +4,8 @@ save as a plan and publish. Pending edits live in session state (keys cmp_*), ch
 import pandas as pd
 import streamlit as st
 
-from analytics import composition as comp, composition_plans as plans
+from analytics import composition as comp
+from analytics.composition import plans
 from analytics.errors import AnalyticsError
 from ui import charts, context
 from ui.feedback import message

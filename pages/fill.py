@@ -4,7 +4,7 @@ from datetime import date
 
 import streamlit as st
 
-from analytics import fill
+from analytics.reporting import fill
 from ui import charts, context, views
 from ui.feedback import shown_errors
 from ui.i18n import labels, t

@@ -4,8 +4,10 @@ then see what was rejected and resolve the municipalities that could not be matc
 import pandas as pd
 import streamlit as st
 
-from analytics import applicants, intake, programmes
-from analytics.intake_fields import FIELD_ORDER
+from analytics.selection import applicants
+from analytics import intake
+from analytics.catalogue import programmes
+from analytics.intake.fields import FIELD_ORDER
 from ui import context, intake_view
 from ui.feedback import shown_errors
 from ui.i18n import t

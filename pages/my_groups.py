@@ -2,7 +2,7 @@
 
 import streamlit as st
 
-from analytics import groups
+from analytics.catalogue import groups
 from ui import charts, context
 from ui.i18n import labels, t
 

@@ -4,7 +4,7 @@ from datetime import date
 
 import streamlit as st
 
-from analytics import programmes
+from analytics.catalogue import programmes
 from ui import charts, context
 from ui.i18n import labels, t
 

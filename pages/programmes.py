@@ -2,7 +2,8 @@
 
 import streamlit as st
 
-from analytics import groups, programmes
+from analytics.catalogue import groups
+from analytics.catalogue import programmes
 from ui import context
 from ui.i18n import labels, t
 

@@ -2,7 +2,7 @@
 
 import streamlit as st
 
-from analytics import reports
+from analytics.reporting import reports
 from ui import charts, context, views
 from ui.i18n import labels, t
 

@@ -2,8 +2,8 @@
 
 import streamlit as st
 
-from analytics import spread
-from analytics.reports import SUPPRESS_BELOW
+from analytics.reporting import spread
+from analytics.reporting.reports import SUPPRESS_BELOW
 from ui import charts, context, views
 from ui.feedback import shown_errors
 from ui.i18n import t

@@ -7,7 +7,9 @@ from pathlib import Path
 
 import pytest
 
-from analytics import db, demo, reference
+from analytics.store import db
+from analytics import demo
+from analytics import reference
 
 ROOT = Path(__file__).resolve().parent.parent
 SHARED = ROOT.parent / "shared"

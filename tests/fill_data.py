@@ -15,7 +15,9 @@ import pytest
 from streamlit import config
 from streamlit.testing.v1 import AppTest
 
-from analytics import db, facts, participation, reference
+from analytics.store import db
+from analytics.store import derived
+from analytics import reference
 from tests.conftest import ROOT
 
 # 2025 municipalities used in the tests (CBS codes) and their populations.
@@ -53,7 +55,7 @@ class Academy:
                    values (?, ?, ?, ?, ?) returning id""",
                 [programme_id, name, opens, deadline, starts_on],
             ).fetchone()[0]
-            facts.refresh_rounds(cur, [rid], rounds_written=True)
+            db.touch(cur, rounds=[rid])
         return rid
 
     def group(self, round_id: int, name: str, min_capacity: int, max_capacity: int,
@@ -68,7 +70,7 @@ class Academy:
                 start = datetime.combine(first_session + timedelta(days=7 * (seq - 1)), time(9, 30))
                 cur.execute("insert into sessions (group_id, seq, starts_at, ends_at) values (?, ?, ?, ?)",
                             [gid, seq, start, start + timedelta(hours=6)])
-            facts.refresh_rounds(cur, [round_id], rounds_written=True)
+            db.touch(cur, rounds=[round_id])
         return gid
 
     def person(self, first: str, last: str, municipality: str | None = AMSTERDAM, role: str | None = None) -> int:
@@ -86,21 +88,20 @@ class Academy:
                    values (?, ?, ?, ?, ?) returning id""",
                 [person_id, round_id, preferred, datetime.combine(on, time(10, 0)), status],
             ).fetchone()[0]
-            facts.refresh(cur, [aid])
+            db.touch(cur, applications=[aid])
         return aid
 
     def set_status(self, application_id: int, status: str) -> None:
         with db.transaction(self.con, "test", "application.status") as cur:
             cur.execute("update applications set status = ? where id = ?", [status, application_id])
-            facts.refresh(cur, [application_id])
+            db.touch(cur, applications=[application_id])
 
     def assign(self, application_id: int, group_id: int, status: str = "confirmed") -> None:
         with db.transaction(self.con, "test", "assignment.create") as cur:
             cur.execute("update applications set status = ? where id = ?", [status, application_id])
             cur.execute("insert into assignments (application_id, group_id, assigned_at) values (?, ?, ?)",
                         [application_id, group_id, datetime(2026, 1, 1)])
-            participation.refresh(cur, [application_id])
-            facts.refresh(cur, [application_id])
+            db.touch(cur, applications=[application_id])
 
     def attend(self, application_id: int, present: list[int], absent: list[int] = ()) -> None:
         """Mark the sessions (by sequence number) of the application's group."""
@@ -114,13 +115,12 @@ class Academy:
                        values (?, ?, ?, ?, 'test', ?)""",
                     [application_id, gid, sid, status, datetime(2026, 2, 1)],
                 )
-            participation.refresh(cur, [application_id])
-            facts.refresh(cur, [application_id])
+            db.touch(cur, applications=[application_id])
 
     def move(self, person_id: int, municipality: str | None) -> None:
         with db.transaction(self.con, "test", "person.update") as cur:
             cur.execute("update people set municipality_code = ? where id = ?", [municipality, person_id])
-            facts.refresh(cur, person_ids=[person_id])
+            db.touch(cur, people=[person_id])
 
 
 def template(directory: Path, build) -> tuple[Path, dict]:

@@ -8,9 +8,13 @@ import pandas as pd
 import pytest
 from openpyxl import load_workbook
 
-from analytics import applicants, db, intake, reference, selection
+from analytics.selection import applicants
+from analytics.store import db
+from analytics import intake
+from analytics import reference
+from analytics import selection
 from analytics.errors import PermissionDenied
-from analytics.viewer import COORDINATOR, Viewer
+from analytics.access.viewer import COORDINATOR, Viewer
 from tests.test_intake import academy, export, setup_academy  # noqa: F401 - the fixture
 
 ROWS = [

@@ -10,10 +10,11 @@ from datetime import date, datetime, time, timedelta
 import pandas as pd
 import pytest
 
-from analytics import attendance, db, participation
+from analytics import attendance
+from analytics.store import db
 from analytics.attendance import NOT_EXPECTED, UNMARKED, WalkIn
 from analytics.errors import InvalidInput, NotFound, PermissionDenied
-from analytics.viewer import COORDINATOR, Viewer
+from analytics.access.viewer import COORDINATOR, Viewer
 from tests.conftest import TODAY
 
 PEOPLE = ["Anna Bakker", "Bram de Wit", "Chantal Özdemir", "Daan Jansen"]
@@ -76,7 +77,7 @@ def build(con, today: date = TODAY, fmt: str = "training", rule=(2, None), days=
             cur.execute("insert into assignments (application_id, group_id, assigned_at) values (?, ?, ?)",
                         [app, group, datetime(2026, 1, 2)])
             apps.append(app)
-        participation.rebuild(cur)
+        db.touch(cur, everything=True)
     return Academy(pid, gids[0], gids[1], sids[0], sids[1], apps[:-1], apps[-1], trainers[0], trainers[1])
 
 

@@ -6,7 +6,7 @@ import json
 
 from analytics import attendance
 from analytics.__main__ import main
-from analytics.viewer import COORDINATOR
+from analytics.access.viewer import COORDINATOR
 from tests.conftest import TODAY
 from tests.test_attendance import build
 

@@ -10,11 +10,13 @@ from pathlib import Path
 import openpyxl
 import pytest
 
-from analytics import attendance, attendance_export, certificates
+from analytics import attendance
+from analytics.attendance import export as attendance_export
+from analytics.attendance import certificates
 from analytics.attendance import WalkIn
-from analytics.attendance_export import latin1, safe_cell
+from analytics.attendance.export import latin1, safe_cell
 from analytics.errors import PermissionDenied
-from analytics.viewer import COORDINATOR
+from analytics.access.viewer import COORDINATOR
 from tests.conftest import TODAY
 from tests.test_attendance import PEOPLE, build
 from ui.i18n import catalogue, t
@@ -99,7 +101,7 @@ def test_workbook_has_matrix_certificates_and_sessions(con):
 def test_every_string_key_used_exists():
     """Keys named in the modules and pages, and those built from values, are in Dutch and English."""
     root = Path(__file__).resolve().parent.parent
-    sources = ["analytics/attendance.py", "analytics/attendance_export.py", "analytics/certificates.py",
+    sources = ["analytics/attendance/marking.py", "analytics/attendance/export.py", "analytics/attendance/certificates.py",
                "pages/checkin.py", "pages/attendance.py"]
     keys = set()
     for source in sources:

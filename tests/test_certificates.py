@@ -2,8 +2,8 @@
 
 import pytest
 
-from analytics import certificates
-from analytics.certificates import AT_RISK, ELIGIBLE, NO_RULE, NOT_POSSIBLE, ON_TRACK, Rule
+from analytics.attendance import certificates
+from analytics.attendance.certificates import AT_RISK, ELIGIBLE, NO_RULE, NOT_POSSIBLE, ON_TRACK, Rule
 from analytics.errors import NotFound
 
 TRAINING = Rule(2)             # 2 of 3 training days

@@ -9,7 +9,7 @@ import pytest
 from streamlit import config
 from streamlit.testing.v1 import AppTest
 
-from analytics import spread
+from analytics.reporting import spread
 from ui import charts
 
 
@@ -71,7 +71,7 @@ def draw_map():
     import pandas as pd
     import streamlit as st
 
-    from analytics import spread
+    from analytics.reporting import spread
     from ui import charts
 
     towns = pd.DataFrame({"code": ["GM0344"], "name": ["Utrecht"], "n": [5]})

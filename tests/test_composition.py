@@ -9,9 +9,10 @@ import pandas as pd
 import pytest
 from hypothesis import HealthCheck, given, settings as hsettings, strategies as st
 
-from analytics import composition as c, db
+from analytics.composition import proposal as c
+from analytics.store import db
 from analytics.errors import InvalidTransition, PermissionDenied
-from analytics.viewer import COORDINATOR, Viewer
+from analytics.access.viewer import COORDINATOR, Viewer
 
 TOWNS = {"ams": "GM0363", "rot": "GM0599", "utr": "GM0344", "gro": "GM0014", "maa": "GM0935",
          "zwo": "GM0193", "vli": "GM0096", "dha": "GM0518"}

@@ -7,9 +7,11 @@ from datetime import datetime
 
 import pytest
 
-from analytics import composition as c, composition_plans as plans, db
+from analytics import composition as c
+from analytics.composition import plans
+from analytics.store import db
 from analytics.errors import GroupFull, InvalidInput, InvalidTransition, StaleEdit
-from analytics.viewer import COORDINATOR
+from analytics.access.viewer import COORDINATOR
 from tests.test_composition import add_round, person
 
 NOW = datetime(2027, 1, 20, 10, 0)

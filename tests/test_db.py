@@ -5,7 +5,7 @@ from __future__ import annotations
 import duckdb
 import pytest
 
-from analytics import db
+from analytics.store import db
 from analytics.errors import SchemaTooNew
 
 

@@ -4,7 +4,8 @@ from __future__ import annotations
 
 import pytest
 
-from analytics import db, demo
+from analytics.store import db
+from analytics import demo
 from analytics.errors import InvalidInput
 from tests.conftest import TODAY
 

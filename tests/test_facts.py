@@ -1,5 +1,5 @@
-"""facts.frame and facts.small_frame: the same DataFrame as DuckDB's `.df()`, through Arrow or NumPy;
-facts.in_order: the order of DuckDB's ORDER BY."""
+"""query.frame and query.small_frame: the same DataFrame as DuckDB's `.df()`, through Arrow or NumPy;
+query.in_order: the order of DuckDB's ORDER BY."""
 
 from __future__ import annotations
 
@@ -9,7 +9,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from analytics import facts
+from analytics.store import derived, query
 
 TYPED = """
     select * from (values
@@ -23,7 +23,7 @@ TYPED = """
 """
 
 
-@pytest.mark.parametrize("convert", [facts.frame, facts.small_frame], ids=["arrow", "numpy"])
+@pytest.mark.parametrize("convert", [query.frame, query.small_frame], ids=["arrow", "numpy"])
 @pytest.mark.parametrize("where", ["", "where i = 2", "where false", "where i_null is null"])
 def test_frame_gives_the_dtypes_and_values_of_df(where, convert):
     con = duckdb.connect()
@@ -34,7 +34,7 @@ def test_frame_gives_the_dtypes_and_values_of_df(where, convert):
 
 def test_frame_keeps_nullable_types_only_where_there_are_nulls():
     con = duckdb.connect()
-    out = facts.frame(con.execute(TYPED))
+    out = query.frame(con.execute(TYPED))
     assert str(out.i.dtype) == "int32" and str(out.i_null.dtype) == "Int32"
     assert str(out.flag.dtype) == "bool" and str(out.flag_null.dtype) == "boolean"
     assert str(out.day.dtype) == "datetime64[us]" and out.day_null.isna().tolist() == [False, True]
@@ -53,6 +53,6 @@ def test_in_order_sorts_as_duckdb_orders_by(rows):
                 " id integer)")
     con.executemany("insert into t values (?, ?, ?, ?, ?, ?)", [[*row, i] for i, row in enumerate(rows)])
     expected = con.execute("from t order by assigned desc, status, last_name, first_name, back desc, id").fetchall()
-    got = facts.in_order(con.execute("from t").fetchnumpy(),
+    got = query.in_order(con.execute("from t").fetchnumpy(),
                          ["-assigned", "status", "last_name", "first_name", "-back", "id"])
     assert list(zip(*(values.tolist() for values in got.values()))) == expected

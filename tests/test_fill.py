@@ -7,9 +7,11 @@ from datetime import date
 
 import pytest
 
-from analytics import db, facts, fill
+from analytics.store import db
+from analytics.store import derived
+from analytics.reporting import fill
 from analytics.errors import InvalidInput, NotFound, PermissionDenied
-from analytics.viewer import COORDINATOR, Viewer
+from analytics.access.viewer import COORDINATOR, Viewer
 from tests.fill_data import Academy, database_fixtures, fill_academy
 
 TODAY = date(2026, 3, 1)
@@ -176,8 +178,8 @@ def test_curve_counts_rounds_without_applications_and_keeps_four_earlier_ones(co
     assert set(fill.curve(con, COORDINATOR, round_id=rounds[-2], today=TODAY).round_id) == {k["r0"], k["r1"]}
     assert fill.curve(con, COORDINATOR, round_id=rounds[-1], earlier=3, today=TODAY).empty
     with pytest.raises(ValueError):
-        fill.curve(con, COORDINATOR, round_id=rounds[-1], earlier=facts.CURVE_DEPTH + 1, today=TODAY)
-    assert facts.verify(con) == EXACT
+        fill.curve(con, COORDINATOR, round_id=rounds[-1], earlier=derived.CURVE_DEPTH + 1, today=TODAY)
+    assert derived.verify(con) == EXACT
 
 
 def test_a_new_or_moved_round_shifts_the_curves_after_it_once_refreshed(con, academy):
@@ -185,17 +187,17 @@ def test_a_new_or_moved_round_shifts_the_curves_after_it_once_refreshed(con, aca
     with db.transaction(con, "test", "a round between r0 and r1") as cur:
         between = cur.execute("""insert into rounds (programme_id, name, application_deadline)
                                  values (?, 'tussenronde', date '2025-12-01') returning id""", [k["p"]]).fetchone()[0]
-    assert facts.verify(con)["round_curves"] == [k["r1"], between]  # focus rounds whose curves differ
+    assert derived.verify(con)["round_curves"] == [k["r1"], between]  # focus rounds whose curves differ
     with db.transaction(con, "test", "refresh") as cur:
-        facts.refresh_rounds(cur, [between], rounds_written=True)
-    assert facts.verify(con) == EXACT
+        db.touch(cur, rounds=[between])
+    assert derived.verify(con) == EXACT
     assert set(fill.curve(con, COORDINATOR, round_id=k["r1"], earlier=1, today=TODAY).round_id) == {k["r1"]}
     assert set(fill.curve(con, COORDINATOR, round_id=between, today=TODAY).round_id) == {k["r0"]}
     # a round without applications or groups can still be edited: moved after r1
     with db.transaction(con, "test", "move it") as cur:
         cur.execute("update rounds set application_deadline = date '2026-06-01' where id = ?", [between])
-        facts.refresh_rounds(cur, [between], rounds_written=True)
-    assert facts.verify(con) == EXACT
+        db.touch(cur, rounds=[between])
+    assert derived.verify(con) == EXACT
     after_r1 = fill.curve(con, COORDINATOR, round_id=k["r1"], earlier=1, today=TODAY)
     assert set(after_r1.round_id) == {k["r0"], k["r1"]}
     assert set(fill.curve(con, COORDINATOR, round_id=between, earlier=1, today=TODAY).round_id) == {k["r1"]}
@@ -240,7 +242,7 @@ def test_a_second_group_takes_the_round_s_applications_without_a_group_from_the_
     Academy(con).group(k["r0"], "Groep 2", 2, 3)
     assert fill.people(con, COORDINATOR, k["g0"]).first_name.tolist() == ["Frank", "Anna"]
     assert fill.people(con, COORDINATOR, None, round_id=k["r0"]).first_name.tolist() == ["Gert"]
-    assert facts.verify(con) == EXACT
+    assert derived.verify(con) == EXACT
 
 
 def test_people_are_for_coordinators_only(con, academy):
@@ -254,48 +256,48 @@ def test_people_are_for_coordinators_only(con, academy):
         fill.people(con, COORDINATOR, None)
 
 
-EXACT = {table: [] for table in facts.SUMMARIES}
+EXACT = {table: [] for table in derived.SUMMARIES}
 
 
 def test_summaries_stay_exact_through_every_write(con, academy):
-    assert facts.verify(con) == EXACT
+    assert derived.verify(con) == EXACT
     k = academy
     # a write that forgets the refresh is caught
     with db.transaction(con, "test", "bad") as cur:
         cur.execute("update applications set status = 'rejected' where id = ?", [k["apps"]["a4"]])
-    found = facts.verify(con)
+    found = derived.verify(con)
     assert found["application_facts"] == [k["apps"]["a4"]] and found["group_fill"] == [k["r1"]]
     with db.transaction(con, "test", "fix") as cur:
-        facts.refresh(cur, [k["apps"]["a4"]])
-    assert facts.verify(con) == EXACT
+        db.touch(cur, applications=[k["apps"]["a4"]])
+    assert derived.verify(con) == EXACT
     # deleting an application (and thereby Gert's repeat flag) through refresh
     with db.transaction(con, "test", "delete") as cur:
         cur.execute("delete from applications where id = ?", [k["apps"]["a6"]])
-        facts.refresh(cur, [k["apps"]["a6"]])
-    assert facts.verify(con) == EXACT
+        db.touch(cur, applications=[k["apps"]["a6"]])
+    assert derived.verify(con) == EXACT
     # a bulk write refreshes many ids at once
     with db.transaction(con, "test", "bulk") as cur:
         cur.execute("update applications set status = 'received' where status = 'waitlisted'")
-        facts.refresh(cur, range(1, 801))
-    assert facts.verify(con) == EXACT
+        db.touch(cur, applications=range(1, 801))
+    assert derived.verify(con) == EXACT
     # a changed day of submission moves the application on the curve, once refreshed
     with db.transaction(con, "test", "redate") as cur:
         cur.execute("update applications set submitted_at = submitted_at - interval 3 day where id = ?",
                     [k["apps"]["a4"]])
-    assert facts.verify(con)["round_daily"] == [k["r1"]]
+    assert derived.verify(con)["round_daily"] == [k["r1"]]
     with db.transaction(con, "test", "fix") as cur:
-        facts.refresh(cur, [k["apps"]["a4"]])
-    assert facts.verify(con) == EXACT
+        db.touch(cur, applications=[k["apps"]["a4"]])
+    assert derived.verify(con) == EXACT
     days = fill.curve(con, COORDINATOR, round_id=k["r1"], earlier=0, today=TODAY)[["day", "cumulative"]]
     assert days.to_dict("list") == {"day": [-36, -26, -14, -3], "cumulative": [2, 3, 4, 5]}  # a6 deleted above
 
 
 def test_ensure_fills_the_facts_of_an_older_database(con, academy):
     with db.transaction(con, "test", "wipe") as cur:
-        for table in facts.SUMMARIES:
+        for table in derived.SUMMARIES:
             cur.execute(f"delete from {table}")
     assert fill.rates(con, COORDINATOR, round_id=academy["r1"], today=TODAY).applications.sum() == 6
-    assert facts.verify(con) == EXACT
+    assert derived.verify(con) == EXACT
 
 
 def test_a_new_group_shows_in_the_rates_once_its_round_is_refreshed(con, academy):
@@ -304,9 +306,9 @@ def test_a_new_group_shows_in_the_rates_once_its_round_is_refreshed(con, academy
         cur.execute("insert into groups (round_id, name, min_capacity, max_capacity) values (?, 'Groep 2', 4, 8)",
                     [k["r0"]])
     # r0 had one group, which took Gert's application without a group; now it has two
-    assert facts.verify(con)["group_rates"] == [k["p"]]  # by programme, the table's first column
+    assert derived.verify(con)["group_rates"] == [k["p"]]  # by programme, the table's first column
     with db.transaction(con, "test", "refresh") as cur:
-        facts.refresh_rounds(cur, [k["r0"]], rounds_written=True)
-    assert facts.verify(con) == EXACT
+        db.touch(cur, rounds=[k["r0"]])
+    assert derived.verify(con) == EXACT
     rows = clean(fill.rates(con, COORDINATOR, round_id=k["r0"], today=TODAY))
     assert [(r["group"], r["applications"]) for r in rows] == [("Groep 1", 2), ("Groep 2", 0), (None, 1)]

@@ -12,7 +12,10 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from openpyxl import Workbook
 
-from analytics import db, facts, intake
+from analytics.store import db
+from analytics.store import derived
+from analytics import intake
+from analytics.intake import importing
 from analytics.errors import ImportRefused, InvalidInput, NotFound, StaleEdit
 
 TABLES = ["people", "applications", "application_links", "import_batches", "import_batch_details",
@@ -35,7 +38,7 @@ def setup_academy(con) -> SimpleNamespace:
         groups = [cur.execute("insert into groups (round_id, name, min_capacity, max_capacity, weekday) values "
                               "(?, ?, 10, 15, ?) returning id", [new, name, day]).fetchall()[0][0]
                   for name, day in (("Groep 1 (dinsdag)", 2), ("Groep 2 (donderdag)", 4))]
-    facts.ensure(con)
+    derived.ensure(con)
     return SimpleNamespace(con=con, programme=pid, other=other, old_round=old, round=new, groups=groups)
 
 
@@ -138,7 +141,7 @@ def test_a_messy_export_imports_every_good_row_and_explains_every_bad_one(academ
         {"line": 7, "reason": "no_email", "Voornaam": "Cees", "E-mailadres": ""},
         {"line": 8, "reason": "bad_email", "Voornaam": "Dirk", "E-mailadres": "dirk@@utrecht"},
     ]
-    assert all(not v for v in facts.verify(con).values())
+    assert all(not v for v in derived.verify(con).values())
 
 
 def test_reimporting_the_same_file_changes_nothing(academy):
@@ -179,7 +182,7 @@ def test_a_newer_row_updates_the_application_and_the_change_is_visible(academy):
     anna = [a for a in applications(con, academy.round) if a["first_name"] == "Anna"][0]
     assert (anna["municipality_code"], anna["job_title"], anna["preferred_group_id"]) == (
         "GM0363", "Strategisch adviseur", academy.groups[0])  # an empty cell never erases
-    assert all(not v for v in facts.verify(con).values())
+    assert all(not v for v in derived.verify(con).values())
 
 
 def test_an_older_row_does_not_overwrite_a_newer_application(academy):
@@ -259,7 +262,7 @@ def test_a_failure_at_any_step_of_writing_leaves_nothing_behind(academy, monkeyp
     def fail(*args, **kwargs):
         raise RuntimeError("disk full")
 
-    monkeypatch.setattr(intake, step, fail)
+    monkeypatch.setattr(importing, step, fail)
     with pytest.raises(RuntimeError):
         intake.import_bytes(con, "c", export(MESSY).encode(), "b.csv", academy.programme)
     assert (snapshot(con), applications(con, academy.round)) == (before, apps)

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import json
 
-from analytics import db
+from analytics.store import db
 from analytics.__main__ import main
 from tests.test_intake import MESSY, export
 

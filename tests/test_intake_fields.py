@@ -6,7 +6,7 @@ from datetime import datetime
 
 import pytest
 
-from analytics.intake_fields import (
+from analytics.intake.fields import (
     check_mapping, field_for_header, guess_mapping, parse_timestamp, role_of, source_key, split_name, valid_email,
 )
 

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from analytics import db
+from analytics.store import db
 from tests.conftest import app_test
 from tests.test_intake import MESSY, export
 
@@ -82,8 +82,8 @@ def test_selecting_a_row_shows_its_detail_and_decides(monkeypatch, demo_db):  # 
 
 
 def test_waiting_list_and_review_tabs_for_a_decided_round(monkeypatch, demo_db):  # noqa: F811
-    from analytics import review
-    from analytics.viewer import COORDINATOR
+    from analytics.selection import review
+    from analytics.access.viewer import COORDINATOR
 
     con = db.shared_connection(demo_db)
     programme, round_id = con.cursor().execute(

@@ -5,8 +5,8 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from analytics import mdgp
-from analytics.mdgp import Problem
+from analytics.composition import solver as mdgp
+from analytics.composition.solver import Problem
 
 
 @pytest.fixture(scope="module", autouse=True)

@@ -5,7 +5,8 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from analytics import mdgp, mdgp_bench
+from analytics.composition import solver as mdgp
+from analytics.bench import mdgp as mdgp_bench
 
 SHARED = Path(__file__).resolve().parent.parent.parent / "shared" / "benchmarks" / "mdgp"
 needs_shared = pytest.mark.skipif(not (SHARED / "solutions_tpsdp").is_dir(),

@@ -4,12 +4,13 @@ from __future__ import annotations
 
 import pytest
 
-from analytics.municipality_match import Matcher
+from analytics.reference.matching import Matcher
 
 
 @pytest.fixture(scope="module")
 def matcher(tmp_path_factory):
-    from analytics import db, reference
+    from analytics.store import db
+    from analytics import reference
 
     con = db.connect(tmp_path_factory.mktemp("mm") / "ref.duckdb")
     reference.load(con)

@@ -7,8 +7,10 @@ from datetime import date
 import pytest
 from streamlit.testing.v1 import AppTest
 
-from analytics import attendance, db, reference
-from analytics.viewer import COORDINATOR
+from analytics import attendance
+from analytics.store import db
+from analytics import reference
+from analytics.access.viewer import COORDINATOR
 from tests.conftest import ROOT
 from tests.test_attendance import build
 

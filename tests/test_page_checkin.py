@@ -7,7 +7,8 @@ from datetime import date
 import pytest
 from streamlit.testing.v1 import AppTest
 
-from analytics import db, reference
+from analytics.store import db
+from analytics import reference
 from tests.conftest import ROOT
 from tests.test_attendance import build
 

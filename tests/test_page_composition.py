@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from analytics import db
+from analytics.store import db
 from tests.conftest import app_test
 from tests.test_composition import add_round, person
 

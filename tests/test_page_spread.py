@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from streamlit.testing.v1 import AppTest
 
-from analytics import db
+from analytics.store import db
 from tests.fill_data import UTRECHT, VLIELAND, app_fixtures, chart_titles, charts, metrics, open_page, spread_academy
 
 

@@ -8,7 +8,8 @@ from __future__ import annotations
 import pytest
 from streamlit.testing.v1 import AppTest
 
-from analytics import db, reference
+from analytics.store import db
+from analytics import reference
 from tests.conftest import ROOT, app_test
 from ui.registry import PAGES
 

@@ -4,7 +4,8 @@ from __future__ import annotations
 
 import pytest
 
-from analytics import db, programmes
+from analytics.store import db
+from analytics.catalogue import programmes
 from analytics.errors import NotFound
 from tests.conftest import app_test
 

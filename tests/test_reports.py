@@ -8,8 +8,8 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from analytics import reports
-from analytics.viewer import COORDINATOR, Viewer
+from analytics.reporting import reports
+from analytics.access.viewer import COORDINATOR, Viewer
 from tests import disclosure
 from tests.fill_data import database_fixtures, spread_academy
 

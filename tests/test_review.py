@@ -4,9 +4,10 @@ from __future__ import annotations
 
 import pytest
 
-from analytics import applicants, review
+from analytics.selection import applicants
+from analytics.selection import review
 from analytics.errors import InvalidInput
-from analytics.viewer import Viewer
+from analytics.access.viewer import Viewer
 from tests.test_selection import apps  # noqa: F401 - fixtures
 from tests.test_intake import academy  # noqa: F401
 

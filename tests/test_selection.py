@@ -4,9 +4,12 @@ from __future__ import annotations
 
 import pytest
 
-from analytics import db, facts, intake, selection
+from analytics.store import db
+from analytics.store import derived
+from analytics import intake
+from analytics import selection
 from analytics.errors import InvalidInput, InvalidTransition, PermissionDenied
-from analytics.viewer import COORDINATOR, Viewer
+from analytics.access.viewer import COORDINATOR, Viewer
 from tests.test_intake import academy, export  # noqa: F401 - the fixture
 
 ALLOWED = {("received", "selected"), ("received", "waitlisted"), ("received", "rejected"),
@@ -124,7 +127,7 @@ def test_drafts_are_released_together_each_with_its_reason(apps):
     assert status(con, ids[:4]) == [("selected", None), ("rejected", None), ("waitlisted", 1), ("waitlisted", 2)]
     assert selection.drafts(con, COORDINATOR).empty
     assert selection.history(con, COORDINATOR, ids[1]).reason.tolist() == ["toch niet"]
-    assert all(not v for v in facts.verify(con).values())
+    assert all(not v for v in derived.verify(con).values())
 
 
 def test_a_direct_decision_replaces_a_draft_and_a_stale_draft_stops_the_whole_release(apps):

@@ -5,9 +5,9 @@ from __future__ import annotations
 import pandas as pd
 import pytest
 
-from analytics import spread
+from analytics.reporting import spread
 from analytics.errors import InvalidInput
-from analytics.viewer import COORDINATOR, Viewer
+from analytics.access.viewer import COORDINATOR, Viewer
 from tests.fill_data import database_fixtures, spread_academy
 
 

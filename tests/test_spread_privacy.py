@@ -6,9 +6,10 @@ from __future__ import annotations
 import pandas as pd
 import pytest
 
-from analytics import reports, spread
-from analytics.reports import SUPPRESS_BELOW
-from analytics.viewer import COORDINATOR, Viewer
+from analytics.reporting import reports
+from analytics.reporting import spread
+from analytics.reporting.reports import SUPPRESS_BELOW
+from analytics.access.viewer import COORDINATOR, Viewer
 from tests import disclosure
 from tests.fill_data import LEAKY, database_fixtures, leaky_academy
 

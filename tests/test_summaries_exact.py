@@ -6,13 +6,14 @@ from datetime import date
 
 import pytest
 
-from analytics import attendance, facts
-from analytics.viewer import COORDINATOR
+from analytics import attendance
+from analytics.store import derived
+from analytics.access.viewer import COORDINATOR
 
 
 def _clean(con) -> bool:
-    facts.ensure(con)  # as the first page would
-    return all(not rows for rows in facts.verify(con).values())
+    derived.ensure(con)  # as the first page would
+    return all(not rows for rows in derived.verify(con).values())
 
 
 def test_demo_data_leaves_the_summaries_exact(demo_con):
@@ -49,7 +50,8 @@ def test_a_municipality_resolved_after_import_counts_in_the_summaries(demo_con):
 
 
 def test_an_import_keeps_the_application_curve_exact(demo_con):
-    from analytics import fill, intake
+    from analytics.reporting import fill
+    from analytics import intake
 
     cur = demo_con.cursor()
     programme, round_id, name, deadline = cur.execute(
@@ -82,7 +84,7 @@ ADDED = {50: ["drop table round_daily"], 60: ["drop table round_curves"],
 
 def older(demo_file, tmp_path, version: int):
     """A copy of the demo database as a version-`version` database would hold it."""
-    from analytics import db
+    from analytics.store import db
 
     path = tmp_path / "older.duckdb"
     path.write_bytes(demo_file.read_bytes())
@@ -96,7 +98,7 @@ def older(demo_file, tmp_path, version: int):
 @pytest.mark.parametrize("version, tables", [(49, ["round_daily", "round_curves"]), (50, ["round_curves"])],
                          ids=["0050_round_daily", "0060_round_curves"])
 def test_a_database_from_before_the_curve_summaries_gets_them_on_opening(demo_file, tmp_path, version, tables):
-    from analytics import db
+    from analytics.store import db
 
     con, path = older(demo_file, tmp_path, version)
     con.close()
@@ -111,7 +113,7 @@ def test_a_database_from_before_the_curve_summaries_gets_them_on_opening(demo_fi
 
 
 def test_migration_0070_puts_participation_in_application_order_and_keeps_every_row(demo_file, tmp_path):
-    from analytics import db
+    from analytics.store import db
 
     con, path = older(demo_file, tmp_path, 60)
     with db.transaction(con, "test", "shuffle") as cur:  # as an older database may have it
@@ -129,15 +131,34 @@ def test_migration_0070_puts_participation_in_application_order_and_keeps_every_
         con.close()
 
 
-def test_a_database_from_before_group_rates_gets_them_on_first_use(demo_file, tmp_path):
-    from analytics import db, fill
+def test_a_database_from_before_group_rates_gets_them_when_migrated(demo_file, tmp_path):
+    from analytics.store import db
+    from analytics.reporting import fill
 
     con, path = older(demo_file, tmp_path, 80)
     con.close()
+    con = db.connect(path)  # the migrations make the table; the store fills it from its one derivation
+    try:
+        groups = fill.rates(con, COORDINATOR, today=date(2026, 11, 23))
+        assert len(groups) == con.execute("select count(*) from group_rates").fetchone()[0] > 0
+        assert _clean(con)
+    finally:
+        con.close()
+
+
+def test_ensure_fills_summaries_left_empty_by_a_bulk_writer(demo_file, tmp_path):
+    from analytics.store import db
+    from analytics.reporting import fill
+
+    con, path = older(demo_file, tmp_path, db.latest_version())
+    with db.transaction(con, "test", "wipe") as cur:
+        cur.execute("delete from group_rates")
+        cur.execute("delete from application_facts")
+    con.close()
     con = db.connect(path)
     try:
-        assert con.execute("select count(*) from group_rates").fetchone()[0] == 0  # the migration only makes it
-        groups = fill.rates(con, COORDINATOR, today=date(2026, 11, 23))  # first use fills it
+        assert con.execute("select count(*) from group_rates").fetchone()[0] == 0
+        groups = fill.rates(con, COORDINATOR, today=date(2026, 11, 23))  # first use fills them
         assert len(groups) == con.execute("select count(*) from group_rates").fetchone()[0] > 0
         assert _clean(con)
     finally:
@@ -153,7 +174,7 @@ def test_a_database_from_before_group_rates_gets_them_on_first_use(demo_file, tm
 ], ids=["0080_year", "0100_attendance", "0110_sole"])
 def test_the_migrations_fill_the_new_columns_of_the_summaries_of_an_older_database(demo_file, tmp_path, version,
                                                                                   filled):
-    from analytics import db
+    from analytics.store import db
 
     con, path = older(demo_file, tmp_path, version)
     con.close()

@@ -5,9 +5,10 @@ from __future__ import annotations
 import pandas as pd
 import pytest
 
-from analytics import groups, reports
+from analytics.catalogue import groups
+from analytics.reporting import reports
 from analytics.errors import PermissionDenied
-from analytics.viewer import COORDINATOR, Viewer, for_user
+from analytics.access.viewer import COORDINATOR, Viewer, for_user
 
 
 def _user(con, role):

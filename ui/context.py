@@ -13,8 +13,10 @@ from pathlib import Path
 
 import streamlit as st
 
-from analytics import db, demo, programmes
-from analytics.viewer import COORDINATOR, ROLES, Viewer, for_user, users
+from analytics.store import db
+from analytics import demo
+from analytics.catalogue import programmes
+from analytics.access.viewer import COORDINATOR, ROLES, Viewer, for_user, users
 from ui.i18n import t
 
 DEFAULT_DB = Path(__file__).resolve().parent.parent / "data" / "dashboard.duckdb"

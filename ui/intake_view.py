@@ -6,8 +6,10 @@ from __future__ import annotations
 import pandas as pd
 import streamlit as st
 
-from analytics import applicants, intake, municipality_match
-from analytics.intake_files import Table
+from analytics.selection import applicants
+from analytics import intake
+from analytics.reference import matching as municipality_match
+from analytics.intake.files import Table
 from ui.feedback import shown_errors
 from ui.i18n import labels, t
 

@@ -6,7 +6,8 @@ from __future__ import annotations
 import pandas as pd
 import streamlit as st
 
-from analytics import applicants, review
+from analytics.selection import applicants
+from analytics.selection import review
 from ui.feedback import shown_errors
 from ui.i18n import t
 

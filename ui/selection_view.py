@@ -7,7 +7,8 @@ from __future__ import annotations
 import pandas as pd
 import streamlit as st
 
-from analytics import applicants, selection
+from analytics.selection import applicants
+from analytics import selection
 from ui.feedback import shown_errors
 from ui.i18n import t
 

@@ -8,7 +8,8 @@ from datetime import date
 import pytest
 from playwright.sync_api import expect
 
-from analytics import db, reference
+from analytics.store import db
+from analytics import reference
 from tests.e2e.conftest import screenshot, start_streamlit, stop_streamlit, wait_for_app
 from tests.test_attendance import build
 

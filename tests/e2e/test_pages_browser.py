@@ -64,7 +64,8 @@ def test_every_page_renders_on_demo_data(streamlit_app, page, role):
 
 
 def test_every_page_explains_an_empty_database(page, tmp_path):
-    from analytics import db, reference
+    from analytics.store import db
+    from analytics import reference
 
     empty = tmp_path / "empty.duckdb"
     con = db.connect(empty)

@@ -1,0 +1,1 @@
+"""Who is looking: viewers, and (later) accounts and sign-in."""

@@ -1,0 +1,1 @@
+"""The programme catalogue: programmes, rounds, groups and sessions."""

@@ -1,0 +1,50 @@
+"""Groups as a viewer sees them: a trainer only their own."""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+import duckdb
+import pandas as pd
+
+from analytics.access.viewer import Viewer
+
+
+def groups_for(
+    con: duckdb.DuckDBPyConnection,
+    viewer: Viewer,
+    programme_id: int | None = None,
+    round_id: int | None = None,
+    year: int | None = None,
+    now: datetime | None = None,
+) -> pd.DataFrame:
+    """One row per group the viewer may see: capacity, participants and the next session."""
+    viewer.require_personal_data()
+    allowed = viewer.group_filter()
+    sql = """
+        with members as (
+            select group_id, count(*) as participants from assignments group by group_id
+        ), upcoming as (
+            select group_id, min(starts_at) as next_session, count(*) as sessions
+            from sessions group by group_id
+        ), next as (
+            select group_id, min(starts_at) as next_session from sessions where starts_at >= ? group by group_id
+        )
+        select g.id as group_id, p.name as programme, p.format, r.name as round, g.name as "group",
+               g.location, g.mode, g.min_capacity, g.max_capacity,
+               coalesce(m.participants, 0) as participants,
+               coalesce(u.sessions, 0) as sessions, n.next_session
+        from groups g
+        join rounds r on r.id = g.round_id
+        join programmes p on p.id = r.programme_id
+        left join members m on m.group_id = g.id
+        left join upcoming u on u.group_id = g.id
+        left join next n on n.group_id = g.id
+        where (?::integer[] is null or list_contains(?::integer[], g.id))
+          and (? is null or p.id = ?)
+          and (? is null or r.id = ?)
+          and (? is null or year(coalesce(r.starts_on, r.application_deadline)) = ?)
+        order by coalesce(n.next_session, timestamp '9999-01-01'), r.application_deadline desc, g.name
+    """
+    params = [now or datetime.now(), allowed, allowed, programme_id, programme_id, round_id, round_id, year, year]
+    return con.cursor().execute(sql, params).df()

@@ -1,0 +1,1 @@
+"""Fill rates, municipality spread and funder reports."""

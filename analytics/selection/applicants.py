@@ -1,0 +1,215 @@
+"""The applicant explorer: applications with the person, municipality and review score,
+filtered and searched; the detail of one application with the person's history; exports
+that a spreadsheet cannot mistake for formulas.
+
+A municipality is new for a round when nobody from it applied to any round with an
+earlier deadline, and returning otherwise.
+"""
+
+from __future__ import annotations
+
+import io
+from dataclasses import dataclass, field
+
+import duckdb
+import pandas as pd
+
+from analytics.selection import review
+from analytics.errors import NotFound
+from analytics.intake.fields import fold
+from analytics.access.viewer import Viewer
+
+BLIND_COLUMNS = ["name", "first_name", "last_name", "email", "organisation", "municipality", "municipality_code",
+                 "province", "together_with"]
+
+
+@dataclass(frozen=True)
+class Filter:
+    """The explorer's filters; an empty tuple or None means no filter."""
+
+    programme_id: int | None = None
+    round_id: int | None = None
+    year: int | None = None
+    statuses: tuple[str, ...] = ()
+    provinces: tuple[str, ...] = ()
+    municipalities: tuple[str, ...] = ()
+    size_classes: tuple[str, ...] = ()
+    roles: tuple[str, ...] = ()
+    domains: tuple[str, ...] = ()
+    newness: str | None = None  # 'new' or 'returning'
+    search: str = ""
+    application_ids: tuple[int, ...] = field(default=())
+
+
+BASE_SQL = """
+    with firsts as (
+        select pm.municipality_code, min(r.application_deadline) as first_deadline
+        from applications a join rounds r on r.id = a.round_id
+        join person_municipality pm on pm.person_id = a.person_id
+        where pm.municipality_code is not null
+        group by all
+    ), colleagues as (
+        select application_id, count(*) as colleagues from application_links group by all
+    )
+    select a.id as application_id, a.person_id, p.first_name || ' ' || p.last_name as name,
+           p.first_name, p.last_name, p.email, p.organisation, p.job_title, p.role_category, p.domain,
+           pm.municipality_code, coalesce(m.name, pm.municipality_raw) as municipality, pv.name as province,
+           m.size_class, case when pm.municipality_code is null then null
+                              else f.first_deadline >= r.application_deadline end as new_municipality,
+           pr.id as programme_id, pr.name as programme, r.id as round_id, r.name as round,
+           a.status, a.waitlist_position, a.submitted_at, a.motivation, a.together_with,
+           coalesce(c.colleagues, 0) as colleagues, g.name as preferred_group,
+           s.score, coalesce(s.reviewers, 0) as reviewers, d.to_status as draft
+    from applications a
+    join people p on p.id = a.person_id
+    join person_municipality pm on pm.person_id = p.id
+    left join municipalities m on m.code = pm.municipality_code
+    left join provinces pv on pv.code = m.province_code
+    left join firsts f on f.municipality_code = pm.municipality_code
+    join rounds r on r.id = a.round_id
+    join programmes pr on pr.id = r.programme_id
+    left join groups g on g.id = a.preferred_group_id
+    left join colleagues c on c.application_id = a.id
+    left join ({summary}) s on s.application_id = a.id
+    left join decision_drafts d on d.application_id = a.id
+"""
+
+WHERE_SQL = """
+    where (?::integer is null or pr.id = ?)
+      and (?::integer is null or r.id = ?)
+      and (?::integer is null or year(coalesce(r.starts_on, r.application_deadline)) = ?)
+      and (len(?::varchar[]) = 0 or list_contains(?::varchar[], a.status))
+      and (len(?::varchar[]) = 0 or list_contains(?::varchar[], pv.name))
+      and (len(?::varchar[]) = 0 or list_contains(?::varchar[], pm.municipality_code))
+      and (len(?::varchar[]) = 0 or list_contains(?::varchar[], m.size_class))
+      and (len(?::varchar[]) = 0 or list_contains(?::varchar[], p.role_category))
+      and (len(?::varchar[]) = 0 or list_contains(?::varchar[], p.domain))
+      and (?::varchar is null or (pm.municipality_code is not null
+           and (f.first_deadline >= r.application_deadline) = (?::varchar = 'new')))
+      and (len(?::varchar[]) = 0 or len(list_filter(?::varchar[], lambda w: not contains(
+           strip_accents(lower(concat_ws(' ', p.first_name, p.last_name, p.email, p.organisation, p.job_title,
+                                         a.motivation))), w))) = 0)
+      and (len(?::integer[]) = 0 or list_contains(?::integer[], a.id))
+"""
+
+
+def _params(f: Filter) -> list:
+    words = [fold(w) for w in f.search.split() if fold(w)]
+    params = []
+    for value in (f.programme_id, f.round_id, f.year, list(f.statuses), list(f.provinces), list(f.municipalities),
+                  list(f.size_classes), list(f.roles), list(f.domains), f.newness, words, list(f.application_ids)):
+        params += [value, value]
+    return params
+
+
+def explore(con: duckdb.DuckDBPyConnection, viewer: Viewer, f: Filter = Filter()) -> pd.DataFrame:
+    """One row per application that passes the filters, newest first, with the person,
+    municipality (resolved, else as written), province, size class, whether the
+    municipality is new, review score and any draft decision. Coordinators only."""
+    viewer.require_coordinator()
+    sql = BASE_SQL.format(summary=review.SUMMARY_SQL) + WHERE_SQL + " order by a.submitted_at desc, a.id desc"
+    return con.cursor().execute(sql, _params(f)).df()
+
+
+def filter_options(con: duckdb.DuckDBPyConnection, programme_id: int | None = None,
+                   round_id: int | None = None) -> dict[str, list]:
+    """Values present among the applications in scope, for the filter widgets."""
+    cur = con.cursor()
+    sql = """
+        select distinct {col} as v from applications a
+        join rounds r on r.id = a.round_id
+        join people p on p.id = a.person_id
+        join person_municipality pm on pm.person_id = p.id
+        left join municipalities m on m.code = pm.municipality_code
+        left join provinces pv on pv.code = m.province_code
+        where (? is null or r.programme_id = ?) and (? is null or r.id = ?) and {col} is not null
+        order by v
+    """
+    params = [programme_id, programme_id, round_id, round_id]
+
+    def values(col: str) -> list:
+        return [v for (v,) in cur.execute(sql.format(col=col), params).fetchall()]
+
+    municipalities = cur.execute(
+        sql.format(col="m.code || '|' || m.name").replace("order by v", "order by split_part(v, '|', 2)"), params
+    ).fetchall()
+    return {
+        "provinces": values("pv.name"),
+        "municipalities": [tuple(v.split("|", 1)) for (v,) in municipalities],
+        "size_classes": values("m.size_class"),
+        "roles": values("p.role_category"),
+        "domains": values("p.domain"),
+    }
+
+
+def detail(con: duckdb.DuckDBPyConnection, viewer: Viewer, application_id: int, blind: bool = False) -> dict:
+    """One application: its row of the explorer, the colleagues it is linked to, and the
+    person's applications across programmes and rounds (with group and attendance)."""
+    rows = explore(con, viewer, Filter(application_ids=(int(application_id),)))
+    if rows.empty:
+        raise NotFound(f"No application {application_id}.", key="err.no_application", id=application_id)
+    record = rows.iloc[0].to_dict()
+    cur = con.cursor()
+    colleagues = cur.execute(
+        """
+        select c.id as application_id, p.first_name || ' ' || p.last_name as name, p.email, c.status
+        from application_links l
+        join applications c on c.id = l.colleague_application_id
+        join people p on p.id = c.person_id
+        where l.application_id = ? order by name
+        """,
+        [application_id],
+    ).df()
+    history = cur.execute(
+        """
+        select a.id as application_id, pr.name as programme, r.name as round, r.application_deadline as deadline,
+               a.status, g.name as group_name, pa.sessions_attended, pa.sessions_marked, pa.completed
+        from applications a
+        join rounds r on r.id = a.round_id
+        join programmes pr on pr.id = r.programme_id
+        left join assignments s on s.application_id = a.id
+        left join groups g on g.id = s.group_id
+        left join participation pa on pa.application_id = a.id
+        where a.person_id = ? order by r.application_deadline desc, a.id desc
+        """,
+        [int(record["person_id"])],
+    ).df()
+    if blind:
+        record = {k: (None if k in BLIND_COLUMNS else v) for k, v in record.items()}
+        colleagues = colleagues.iloc[0:0]
+    return {"application": record, "colleagues": colleagues, "history": history}
+
+
+# --- export -----------------------------------------------------------------------------------
+
+FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
+
+
+def neutralise(frame: pd.DataFrame) -> pd.DataFrame:
+    """A copy in which no text cell starts like a formula (=, +, -, @, tab, CR): such a
+    cell gets a leading apostrophe, so a spreadsheet shows it as text (OWASP CSV injection)."""
+    out = frame.copy()
+    for column in out.columns:
+        if out[column].dtype == object or pd.api.types.is_string_dtype(out[column]):
+            out[column] = out[column].map(
+                lambda v: "'" + v if isinstance(v, str) and v.startswith(FORMULA_START) else v
+            )
+    return out
+
+
+def to_csv(frame: pd.DataFrame) -> bytes:
+    """UTF-8 with BOM and semicolons, as Dutch Excel opens it directly."""
+    return neutralise(frame).to_csv(index=False, sep=";").encode("utf-8-sig")
+
+
+def to_xlsx(frame: pd.DataFrame, sheet: str = "Aanmeldingen") -> bytes:
+    out = neutralise(frame)
+    for column in out.columns:
+        if isinstance(out[column].dtype, pd.DatetimeTZDtype):
+            out[column] = out[column].dt.tz_localize(None)
+        elif out[column].dtype == object:
+            out[column] = out[column].map(lambda v: ", ".join(map(str, v)) if isinstance(v, (list, tuple)) else v)
+    buffer = io.BytesIO()
+    with pd.ExcelWriter(buffer, engine="openpyxl") as writer:
+        out.to_excel(writer, index=False, sheet_name=sheet[:31])
+    return buffer.getvalue()

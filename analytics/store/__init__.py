@@ -1,0 +1,1 @@
+"""The database: connection, migrations, transactions, and the derived summaries kept exact on every write."""

@@ -1,0 +1,206 @@
+"""Opening, migrating and writing to the dashboard's DuckDB database.
+
+One connection per process; every use takes its own cursor, because each Streamlit
+session runs on its own thread. Every write goes through `transaction`, which rolls back
+on any error (DuckDB silently drops a COMMIT after a failed statement, so we never rely
+on it) and records who did what in the audit log. A write declares what it touched with
+`touch(cur, ...)`; before commit the transaction brings every derived summary up to date
+once (`analytics.store.derived`), so no writer refreshes a summary itself.
+
+Writes of this process go one at a time. DuckDB lets two transactions run side by side
+but refuses the later one at commit when both changed the same rows, and every write
+refreshes shared summary rows (a group's fill, a round's counts), so two trainers marking
+one group would collide on nearly every mark and keep retrying. Waiting a few
+milliseconds for the other writer is cheaper and never fails; reads do not wait.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+import threading
+from contextlib import contextmanager
+from datetime import datetime
+from pathlib import Path
+from typing import Iterator
+
+import duckdb
+
+from analytics.errors import AnalyticsError, SchemaTooNew
+
+HERE = Path(__file__).parent
+SCHEMA = HERE / "schema.sql"
+MIGRATIONS = HERE / "migrations"
+
+_connections: dict[str, duckdb.DuckDBPyConnection] = {}
+_lock = threading.Lock()
+_writer = threading.RLock()  # re-entrant: a write may call a helper that writes
+_touched: dict[int, "derived.Touched"] = {}  # per open transaction's cursor (by id)
+
+
+def migrations() -> list[tuple[int, Path]]:
+    """Migration files `NNNN_name.sql`, in order; version 1 is schema.sql itself."""
+    found = []
+    for path in sorted(MIGRATIONS.glob("*.sql")):
+        match = re.match(r"(\d+)_", path.name)
+        if match:
+            found.append((int(match.group(1)), path))
+    return sorted(found)
+
+
+def latest_version() -> int:
+    return max([1] + [version for version, _ in migrations()])
+
+
+def schema_version(con: duckdb.DuckDBPyConnection) -> int | None:
+    exists = con.execute(
+        "select count(*) from information_schema.tables where table_name = 'schema_version'"
+    ).fetchone()[0]
+    if not exists:
+        return None
+    row = con.execute("select max(version) from schema_version").fetchone()
+    return row[0]
+
+
+def migrate(con: duckdb.DuckDBPyConnection) -> int:
+    """Bring the database to the latest schema; refuse one made by a newer version."""
+    current = schema_version(con)
+    latest = latest_version()
+    if current is not None and current > latest:
+        raise SchemaTooNew(
+            f"This database has schema version {current}, newer than this program knows "
+            f"({latest}). Update the dashboard before opening it."
+        )
+    from analytics.store import derived
+
+    cur = con.cursor()
+    cur.execute("begin")
+    existing = current is not None
+    try:
+        if current is None:
+            cur.execute(SCHEMA.read_text())
+            cur.execute("insert into schema_version values (1)")
+            current = 1
+        migrated = False
+        for version, path in migrations():
+            if version > current:
+                if cur.extract_statements(path.read_text()):  # a migration may be a note only
+                    cur.execute(path.read_text())
+                cur.execute("update schema_version set version = ?", [version])
+                current, migrated = version, True
+        if existing and migrated:  # migrations add tables and columns; the data comes from one place
+            derived.rebuild(cur)
+        cur.execute("commit")
+    except Exception:
+        _rollback(cur)
+        raise
+    return current
+
+
+def connect(path: str | Path, read_only: bool = False) -> duckdb.DuckDBPyConnection:
+    """A new connection to `path`, migrated to the latest schema (tests and the CLI)."""
+    try:
+        con = duckdb.connect(str(path), read_only=read_only)
+    except duckdb.Error as exc:
+        raise AnalyticsError(f"Cannot open database {path}: {exc}") from exc
+    if not read_only:
+        migrate(con)
+    return con
+
+
+def shared_connection(path: str | Path) -> duckdb.DuckDBPyConnection:
+    """The one connection of this process for `path`; take a `.cursor()` for each use."""
+    key = str(Path(path).resolve())
+    with _lock:
+        if key not in _connections:
+            _connections[key] = connect(path)
+        return _connections[key]
+
+
+def close_shared(path: str | Path) -> None:
+    key = str(Path(path).resolve())
+    with _lock:
+        con = _connections.pop(key, None)
+    if con is not None:
+        con.close()
+
+
+@contextmanager
+def transaction(
+    con: duckdb.DuckDBPyConnection,
+    actor: str,
+    action: str,
+    entity: str | None = None,
+    entity_id: object = None,
+    details: dict | None = None,
+) -> Iterator[duckdb.DuckDBPyConnection]:
+    """A cursor inside one explicit transaction, audited; rolled back on any error.
+
+    The body may add to `details` (a dict) before it ends and declares what it wrote with
+    `touch`; the summaries are brought up to date and the audit row written last.
+    """
+    from analytics.store import derived  # derived opens transactions of its own
+
+    with _writer:
+        cur = con.cursor()
+        cur.execute("begin transaction")
+        info = details if details is not None else {}
+        _touched[id(cur)] = touched = derived.Touched()
+        try:
+            yield cur
+            if touched:
+                derived.bring_up_to_date(cur, touched)
+            audit(cur, actor, action, entity, entity_id, info)
+            cur.execute("commit")
+        except BaseException:
+            _rollback(cur)
+            raise
+        finally:
+            _touched.pop(id(cur), None)
+            cur.close()
+
+
+def touch(cur: duckdb.DuckDBPyConnection, *, applications=(), people=(), rounds=(), programmes=(),
+          attendance=(), everything: bool = False) -> None:
+    """Declare what this transaction wrote (ids); its summaries are made exact before commit.
+
+    applications: an application's status or place; people: a person's municipality or role;
+    rounds: a round, its groups or sessions; programmes: a programme's name or certificate
+    rule; attendance: the applications whose marks changed; everything: a bulk load.
+    """
+    touched = _touched.get(id(cur))
+    if touched is None:
+        raise RuntimeError("db.touch outside db.transaction: summaries would go stale")
+    touched.applications.update(int(a) for a in applications)
+    touched.people.update(int(p) for p in people)
+    touched.rounds.update(int(r) for r in rounds)
+    touched.programmes.update(int(p) for p in programmes)
+    touched.attendance.update(int(a) for a in attendance)
+    touched.everything |= everything
+
+
+def _rollback(cur) -> None:
+    """Roll back; a COMMIT that DuckDB refused has already ended the transaction."""
+    try:
+        cur.execute("rollback")
+    except duckdb.Error:
+        pass
+
+
+def audit(cur, actor: str, action: str, entity=None, entity_id=None, details: dict | None = None) -> None:
+    cur.execute(
+        "insert into audit_log (occurred_at, actor, action, entity, entity_id, details) values (?, ?, ?, ?, ?, ?)",
+        [
+            datetime.now(),
+            actor,
+            action,
+            entity,
+            None if entity_id is None else str(entity_id),
+            json.dumps(details or {}, default=str, ensure_ascii=False),
+        ],
+    )
+
+
+def is_empty(con: duckdb.DuckDBPyConnection) -> bool:
+    """True when no programme exists yet (a fresh database)."""
+    return con.cursor().execute("select count(*) = 0 from programmes").fetchone()[0]
