@@ -29,9 +29,7 @@ from __future__ import annotations
 
 import math
 import re
-import tomllib
 from dataclasses import dataclass, field, fields
-from functools import lru_cache
 from pathlib import Path
 
 import duckdb
@@ -39,10 +37,10 @@ import numpy as np
 import pandas as pd
 
 from analytics.composition import solver as mdgp
+from analytics import texts
 from analytics.errors import InvalidInput, InvalidTransition, NotFound
 from analytics.access.viewer import Viewer
 
-STRINGS = Path(__file__).resolve().parents[2] / "strings" / "composition.toml"
 CANDIDATE_STATUSES = ("received", "selected", "waitlisted", "confirmed")
 SIZE_ORDER = ("<5k", "5k-20k", "20k-50k", "50k-100k", "100k+")
 # attribute -> column of RoundData.people
@@ -106,29 +104,12 @@ class Settings:
 
 # ---------------------------------------------------------------------------------------
 # Words: notes and issues carry a string key and parameters; the page and the command line
-# render them in their language from strings/composition.toml.
-
-
-@lru_cache(maxsize=1)
-def _strings() -> dict[str, dict[str, str]]:
-    out: dict[str, dict[str, str]] = {}
-
-    def walk(table: dict, prefix: str) -> None:
-        for name, value in table.items():
-            if isinstance(value, dict) and "nl" in value:
-                out[prefix + name] = value
-            elif isinstance(value, dict):
-                walk(value, f"{prefix}{name}.")
-
-    with STRINGS.open("rb") as fh:
-        walk(tomllib.load(fh), "")
-    return out
+# render them in their language (analytics.texts, strings/composition.toml).
 
 
 def text(key: str, lang: str = "en", **params) -> str:
     """A composition string in `lang`; weekdays, categories and priority rules in params are named too."""
-    entry = _strings().get(key)
-    if entry is None:
+    if key not in texts.catalogue():
         return key
     named = dict(params)
     for name, value in params.items():
@@ -139,13 +120,13 @@ def text(key: str, lang: str = "en", **params) -> str:
             named[name] = category_label(value, lang)
         elif name == "rules":
             named[name] = ", ".join(text(f"cmp.rule.{r}", lang) for r in value) or "-"
-    return (entry.get(lang) or entry["nl"]).format(**named)
+    return texts.text(key, lang, **named)
 
 
 def category_label(category: str, lang: str = "en") -> str:
     attribute, _, value = category.partition(":")
     key = f"cmp.category.{attribute}.{value}"
-    if key in _strings():
+    if key in texts.catalogue():
         return text(key, lang)
     return f"{text('cmp.attribute.' + attribute, lang)}: {value}"
 
