@@ -62,6 +62,8 @@ def test_compose_needs_a_round(db_path, capsys):
 
 
 def test_bench_real_reports_the_gap(capsys):
-    code, out = compose(capsys, "--bench-real", "--seconds", 0.1, "--reference-seconds", 0.2, "--json")
+    code, out = compose(capsys, "--bench-real", "--seconds", 0.3, "--reference-seconds", 0.6, "--json")
     assert code == 0 and (out["candidates"], out["groups"]) == (300, 10)
-    assert out["feasible"] and out["gap_pct"] >= 0
+    best = max(out["net_objective"], out["reference_net_objective"])
+    assert out["gap_pct"] == round(100 * (best - out["net_objective"]) / best, 4)
+    assert out["feasible"] and out["target_met"] and out["gap_pct"] <= 0.1

@@ -44,6 +44,14 @@ def shown_group(at, gids, name):
     return found[0] if found else None
 
 
+def score_of(at, db_path, rid) -> float:
+    """The score of the page's assignment, computed apart from the page (default settings)."""
+    from analytics import composition as comp
+    from analytics.access.viewer import COORDINATOR
+    data = comp.load_round(db.shared_connection(db_path), COORDINATOR, rid)
+    return comp.evaluate(data, comp.default_settings(data), dict(at.session_state["cmp_assign"])).score
+
+
 def click(at, key):
     at.button(key=key).click().run()
     assert not at.exception, [e.value for e in at.exception]
@@ -58,7 +66,9 @@ def test_propose_move_lock_complete_undo_save_and_publish(page, db_path):
     click(at, "cmp_propose")
     assert at.metric[0].value == "6 / 6"
     placed = members(at, gids, g1) + members(at, gids, g2)
-    assert len(placed) == 6 and at.metric[2].value == "100.0%"
+    assert len(placed) == 6
+    proposal_score = score_of(at, db_path, rid)
+    assert at.metric[1].value == f"{proposal_score:.0f}"
     assert shown_group(at, gids, "Anna Bakker") == shown_group(at, gids, "Bram Smit")  # colleagues together
     assert table(at, "reason")[0]["reason"].str.len().min() > 0
 
@@ -69,6 +79,9 @@ def test_propose_move_lock_complete_undo_save_and_publish(page, db_path):
     at.selectbox(key="cmp_to").set_value(target).run()
     click(at, "cmp_move")
     assert "Cor Visser" in members(at, gids, target) and at.success[0].value.startswith("Cor Visser staat nu in")
+    moved_score = score_of(at, db_path, rid)
+    assert moved_score != proposal_score  # the share below is not a score divided by itself
+    assert at.metric[2].value == f"{100 * moved_score / proposal_score:.1f}%"
     after_move = dict(at.session_state["cmp_assign"])
 
     click(at, "cmp_lock")
@@ -86,8 +99,8 @@ def test_propose_move_lock_complete_undo_save_and_publish(page, db_path):
     size = lambda a, g: sum(v == g for v in a.values())  # noqa: E731
     assert {g: size(completed, g) for g in gids} == {g: max(3, size(before, g)) for g in gids}
     assert completed[apps[2]] == target and all(before[a] == completed[a] for a in before if before[a])
-    if size(completed, target) > 3:  # Cor's move overfilled his group: shown in place
-        assert any("meer dan het maximum van 3" in e.value for e in at.error)
+    overfull = size(completed, target) > 3  # Cor's move may have overfilled his group: shown in place
+    assert any("meer dan het maximum van 3" in e.value for e in at.error) == overfull
 
     click(at, "cmp_undo_button")
     assert at.session_state["cmp_assign"][apps[3]] is None
