@@ -70,23 +70,20 @@ def evaluate(data: RoundData, settings: Settings, assignment: dict[int, int | No
     groups = []
     for k, row in enumerate(data.groups.itertuples(index=False)):
         inside = np.flatnonzero(a == k)
-        members = people.iloc[inside]
-        counts = members.municipality.value_counts()
+        mix = _mix_counts(data, inside)
         pairs = model.dist[np.ix_(inside, inside)]
         groups.append(GroupQuality(
             group_id=int(row.group_id), name=row.name,
             weekday=None if pd.isna(row.weekday) else int(row.weekday), size=len(inside),
             min_capacity=int(row.min_capacity), max_capacity=int(row.max_capacity),
-            municipalities=int(members.municipality.nunique()),
-            largest_municipality=counts.index[0] if len(counts) else None,
-            largest_count=int(counts.iloc[0]) if len(counts) else 0,
-            provinces=int(members.province.nunique()), roles=int(members.role_category.nunique()),
-            domains={d: int((members.domain == d).sum()) for d in ("physical", "social", "other")},
-            new_municipalities=int(members.loc[members.returning == "new", "municipality_code"].nunique()),
+            municipalities=mix["municipalities"], largest_municipality=mix["largest"],
+            largest_count=mix["largest_count"], provinces=mix["provinces"], roles=mix["roles"],
+            domains={d: mix[d] for d in ("physical", "social", "other")},
+            new_municipalities=mix["new_municipalities"],
             diversity=float(pairs.sum() / (len(inside) * (len(inside) - 1))) if len(inside) > 1 else 0.0,
             members=apps[inside].tolist(),
             issues=[i for i in issues if i.group_id == int(row.group_id)],
-            explanation=_explain(model, a, k),
+            explanation=_explain(model, a, k, mix),
         ))
     bench = np.flatnonzero(a == m)
     return Evaluation(
@@ -205,7 +202,30 @@ def _gname(data: RoundData, g: int) -> str:
     return data.groups.name.iloc[int(g)] if g < data.m else text("cmp.waitlist")
 
 
-def _explain(model: Model, a: np.ndarray, k: int) -> list[Note]:
+def _mix_counts(data: RoundData, inside: np.ndarray) -> dict:
+    """Who is in a group, counted: distinct municipalities, provinces and roles, the largest
+    municipality (the first applied of equals), members per domain, new municipalities."""
+    def distinct(column: str, rows=inside) -> int:
+        codes = data.coded(column)[0][rows]
+        return int(len(np.unique(codes[codes >= 0])))
+
+    codes, towns = data.coded("municipality")
+    known = codes[inside][codes[inside] >= 0]
+    counts = np.bincount(known) if len(known) else np.zeros(0, dtype=np.int64)
+    top = int(counts.argmax()) if len(counts) else -1
+    domain = data.coded("domain")
+    domains = {str(v): int((domain[0][inside] == c).sum()) for c, v in enumerate(domain[1])}
+    returning = data.people.returning.to_numpy()
+    return {
+        "size": len(inside), "municipalities": distinct("municipality"), "provinces": distinct("province"),
+        "roles": distinct("role_category"), "largest": str(towns[top]) if top >= 0 else None,
+        "largest_count": int(counts[top]) if top >= 0 else 0,
+        **{d: domains.get(d, 0) for d in ("physical", "social", "other")},
+        "new_municipalities": distinct("municipality_code", inside[returning[inside] == "new"]),
+    }
+
+
+def _explain(model: Model, a: np.ndarray, k: int, mix: dict | None = None) -> list[Note]:
     """Why these people are together and which rule binds, in a few plain sentences."""
     data = model.data
     people = data.people
@@ -215,17 +235,13 @@ def _explain(model: Model, a: np.ndarray, k: int) -> list[Note]:
     notes: list[Note] = []
     if len(inside) == 0:
         return [Note("cmp.why.empty", {})]
-    members = people.iloc[inside]
-    counts = members.municipality.value_counts()
-    notes.append(Note("cmp.why.mix", {
-        "size": len(inside), "municipalities": int(members.municipality.nunique()),
-        "provinces": int(members.province.nunique()), "roles": int(members.role_category.nunique()),
-        "physical": int((members.domain == "physical").sum()), "social": int((members.domain == "social").sum()),
-        "other": int((members.domain == "other").sum())}))
-    if len(counts) and counts.iloc[0] > 1:
-        at_cap = model.cap is not None and counts.iloc[0] >= model.cap
+    mix = mix or _mix_counts(data, inside)
+    notes.append(Note("cmp.why.mix", {k: mix[k] for k in ("size", "municipalities", "provinces", "roles",
+                                                          "physical", "social", "other")}))
+    if mix["largest_count"] > 1:
+        at_cap = model.cap is not None and mix["largest_count"] >= model.cap
         notes.append(Note("cmp.why.largest_cap" if at_cap else "cmp.why.largest",
-                          {"municipality": counts.index[0], "count": int(counts.iloc[0]), "cap": model.cap}))
+                          {"municipality": mix["largest"], "count": mix["largest_count"], "cap": model.cap}))
     units = [u for u in np.unique(data.unit[inside]) if u >= 0]
     for u in units:
         together = np.flatnonzero((data.unit == u) & (a == k))
@@ -242,8 +258,8 @@ def _explain(model: Model, a: np.ndarray, k: int) -> list[Note]:
     only_here = np.setdiff1d(only_here, pinned)
     if len(only_here) and not pd.isna(row.weekday):
         notes.append(Note("cmp.why.day", {"count": len(only_here), "weekday": int(row.weekday)}))
-    preferred = people.preferred_group_id.iloc[inside]
-    asked = int(preferred.notna().sum())
+    preferred = data.preferred[inside]
+    asked = int((preferred >= 0).sum())
     if asked:
         notes.append(Note("cmp.why.preferred", {"granted": int((preferred == row.group_id).sum()), "asked": asked}))
     met = sum(1 for i, j in data.met_before if a[i] == k and a[j] == k)
@@ -300,7 +316,8 @@ def _reason(model: Model, a: np.ndarray, i: int, placed_levels: np.ndarray) -> t
         return "cmp.reason.unavailable", {"weekdays": sorted(days)}
     code = people.municipality_code.iloc[i]
     if model.cap is not None and not pd.isna(code):
-        same = [int(((a == g) & (people.municipality_code == code).to_numpy()).sum()) for g in range(m)]
+        codes = data.municipality_codes
+        same = np.bincount(a[codes == codes[i]], minlength=m + 1)
         if all(same[g] >= model.cap for g in range(m) if allowed[i, g]):
             return "cmp.reason.cap", {"municipality": people.municipality.iloc[i], "cap": model.cap}
     sizes = np.bincount(a, minlength=m + 1)[:m]

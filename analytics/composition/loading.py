@@ -4,6 +4,8 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
+from functools import cached_property
+from datetime import datetime
 
 import duckdb
 import numpy as np
@@ -31,6 +33,12 @@ class RoundData:
     people: pd.DataFrame
     unit: np.ndarray
     met_before: list[tuple[int, int]]   # index pairs that shared a group in an earlier round
+    first_session: datetime | None = None  # when the round's first session starts (or started)
+
+    def started(self, now: datetime | None = None) -> bool:
+        """The round has begun: its first session has started, or attendance was taken."""
+        now = now or datetime.now()
+        return bool(self.people.attended.any()) or (self.first_session is not None and self.first_session <= now)
 
     @property
     def n(self) -> int:
@@ -40,25 +48,54 @@ class RoundData:
     def m(self) -> int:
         return len(self.groups)
 
-    @property
+    # Derived lookups, computed once: a RoundData is not changed after loading.
+    @cached_property
     def group_ids(self) -> list[int]:
         return [int(g) for g in self.groups.group_id]
 
-    @property
+    @cached_property
     def application_ids(self) -> list[int]:
         return [int(a) for a in self.people.application_id]
 
-    def index(self) -> dict[int, int]:
+    @cached_property
+    def _index(self) -> dict[int, int]:
         return {a: i for i, a in enumerate(self.application_ids)}
+
+    @cached_property
+    def _group_names(self) -> dict[int, str]:
+        return {int(g): str(name) for g, name in zip(self.groups.group_id, self.groups.name)}
+
+    @cached_property
+    def municipality_codes(self) -> np.ndarray:
+        """Each candidate's municipality as an integer code, -1 when unknown."""
+        return pd.factorize(self.people.municipality_code)[0]
+
+    @cached_property
+    def preferred(self) -> np.ndarray:
+        """Each candidate's preferred group id, -1 for none."""
+        return self.people.preferred_group_id.astype("Int64").fillna(-1).to_numpy(dtype=np.int64)
+
+    def coded(self, column: str) -> tuple[np.ndarray, np.ndarray]:
+        """(codes, values) of a column of `people`: each row's value as an integer, -1 when
+        missing; computed once per column (judging a board runs on these)."""
+        cache = self.__dict__.setdefault("_coded", {})
+        if column not in cache:
+            codes, values = pd.factorize(self.people[column])
+            cache[column] = (np.asarray(codes), np.asarray(values, dtype=object))
+        return cache[column]
+
+    def index(self) -> dict[int, int]:
+        """Application id -> row (element) number; do not change the dict."""
+        return self._index
 
     def group_name(self, group_id: int | None, lang: str = "en") -> str:
         if group_id is None:
             return text("cmp.waitlist", lang)
-        return str(self.groups.set_index("group_id").at[group_id, "name"])
+        return self._group_names[group_id]
 
     def unit_of(self, application_id: int) -> list[int]:
         """The application and the colleagues it must stay with."""
-        i = self.index()[application_id]
+        i = self._index[application_id]
         if self.unit[i] < 0:
             return [application_id]
         return [self.application_ids[j] for j in np.flatnonzero(self.unit == self.unit[i])]
@@ -120,7 +157,7 @@ def load_round(con: duckdb.DuckDBPyConnection, viewer: Viewer, round_id: int) ->
         select a.id as application_id, a.person_id, pe.first_name || ' ' || pe.last_name as name,
                a.status, a.submitted_at, a.preferred_group_id, a.waitlist_position,
                pe.municipality_code, coalesce(m.name, pe.municipality_raw) as municipality,
-               pv.name as province, m.size_class, pe.role_category, pe.domain,
+               pv.name as province, m.size_class, pe.role_category, pe.job_title, pe.domain,
                case when pe.organisation is null then null
                     when lower(pe.organisation) like 'gemeente%' then 'gemeente' else 'other' end as org_type,
                case when pe.municipality_code is null then null
@@ -157,10 +194,13 @@ def load_round(con: duckdb.DuckDBPyConnection, viewer: Viewer, round_id: int) ->
         join placed y on y.group_id = x.group_id and x.person_id < y.person_id
         """, [round_id, persons]).fetchall()
     position = {p: i for i, p in enumerate(persons)}
+    first_session = cur.execute(
+        "select min(s.starts_at) from sessions s join groups g on g.id = s.group_id where g.round_id = ?",
+        [round_id]).fetchone()[0]
     return RoundData(
         round_id=round_id, round_name=round_name, programme=programme, format=fmt,
         groups=groups, people=people, unit=_units(ids, links),
-        met_before=[(position[x], position[y]) for x, y in met],
+        met_before=[(position[x], position[y]) for x, y in met], first_session=first_session,
     )
 
 

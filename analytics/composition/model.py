@@ -93,7 +93,7 @@ class Model:
         real = a < self.bench
         onehot = np.zeros((len(a), self.data.m))
         onehot[np.flatnonzero(real), a[real]] = 1.0
-        pairs = float(np.einsum("ig,ij,jg->", onehot, self.dist, onehot)) / 2.0
+        pairs = float((onehot * (self.dist @ onehot)).sum()) / 2.0
         return pairs + float(self.soft[np.arange(len(a)), a].sum())
 
 

@@ -6,11 +6,11 @@ within per-group size bounds; on top of the textbook problem a real intake round
 weights (weight 0 = a "bench" for people who get no place), soft preferences, availability
 and locks, units that stay together, a cap per category per group, and pairs kept apart."""
 
-from analytics.composition.solver.deltas import neighbour_deltas
+from analytics.composition.solver.deltas import Neighbourhood, neighbour_deltas
 from analytics.composition.solver.problem import (
     DEFAULT_THREADS, Problem, ProblemError, Solution, is_feasible, objective,
 )
 from analytics.composition.solver.search import solve, tracked_objective_check, warmup
 
-__all__ = ["DEFAULT_THREADS", "Problem", "ProblemError", "Solution", "is_feasible", "neighbour_deltas",
+__all__ = ["DEFAULT_THREADS", "Neighbourhood", "Problem", "ProblemError", "Solution", "is_feasible", "neighbour_deltas",
            "objective", "solve", "tracked_objective_check", "warmup"]

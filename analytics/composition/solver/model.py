@@ -132,14 +132,11 @@ def _build(problem: Problem) -> tuple[_Model | None, list[str]]:
         cat = np.asarray(problem.cap_category, dtype=np.int64)
         values, cat_index = np.unique(cat, return_inverse=True)
         ncat = max(1, len(values))
-        rows: list[list[tuple[int, int]]] = [[] for _ in range(N)]
-        for u in range(N):
-            members = np.flatnonzero(node_of == u)
-            cs, ks = np.unique(cat_index[members][cat[members] >= 0], return_counts=True)
-            rows[u] = list(zip(cs.tolist(), ks.tolist()))
-        cat_ptr[1:] = np.cumsum([len(r) for r in rows])
-        cat_id = np.array([c for r in rows for c, _ in r], dtype=np.int64)
-        cat_cnt = np.array([k for r in rows for _, k in r], dtype=np.int64)
+        known = cat >= 0
+        keys, counts = np.unique(node_of[known] * ncat + cat_index[known], return_counts=True)  # by node, category
+        cat_ptr[1:] = np.cumsum(np.bincount(keys // ncat, minlength=N))
+        cat_id = (keys % ncat).astype(np.int64)
+        cat_cnt = counts.astype(np.int64)
 
     adjacency: list[set[int]] = [set() for _ in range(N)]
     for i, j in problem.apart or ():
