@@ -1,17 +1,26 @@
-"""Coordinator: compose the groups of a round – propose, move, lock, complete, improve, undo,
-save as a plan and publish. Pending edits live in session state (keys cmp_*), changed in callbacks."""
+"""Coordinator: compose the groups of a round on a board – propose, drag cards between groups
+and the waiting list, follow the suggestions, lock, complete, improve, undo, save as a plan
+and publish. The working state is UI state (keys cmp_*, changed in callbacks) and is kept
+as the round's draft in the database on every change, so nothing is lost on leaving."""
+
+import json
 
 import pandas as pd
 import streamlit as st
 
 from analytics import composition as comp
-from analytics.composition import plans
+from analytics.composition import board as boards
+from analytics.composition import drafts, plans
 from analytics.errors import AnalyticsError
+from ui import board as board_ui
 from ui import charts, context
 from ui.feedback import message
 from ui.i18n import language, t
 
-WAITLIST = 0  # the "to" option for no place: group ids start at 1
+WAITLIST = 0  # the "to" option for no place in the selectbox: group ids start at 1
+CATEGORIES = [f"{a}:{v}" for a, values in (("domain", ["social", "physical", "other"]),
+                                           ("org_type", ["gemeente", "other"]),
+                                           ("returning", ["new", "returning"])) for v in values]
 
 con = context.connection()
 context.require_data(con)
@@ -39,29 +48,46 @@ st.caption(t("composition.caption", programme=data.programme, round=data.round_n
 if data.m == 0 or data.n == 0:
     st.info(t("composition.nothing"))
     st.stop()
-
-
-# --- state -------------------------------------------------------------------------------
-
-def _reset(settings: comp.Settings) -> None:
-    """A fresh editing session for this round: the published assignment, no locks."""
-    state = st.session_state
-    for key in ("cmp_who", "cmp_to", "cmp_rule_who", "cmp_rule_days", "cmp_rule_priority", "cmp_rule_apart",
-                "cmp_plan_pick", "cmp_confirm"):
-        state.pop(key, None)
-    state.update(cmp_round=round_id, cmp_assign=data.current(), cmp_locks={}, cmp_undo=[], cmp_best=None)
-    for name, weight in settings.weights.items():
-        state[f"cmp_w_{name}"] = float(weight)
-    state.update(cmp_cap=settings.municipality_cap or 0, cmp_not_alone=list(settings.not_alone),
-                 cmp_rules=list(settings.priority_rules), cmp_pref=float(settings.preference_weight),
-                 cmp_repeat=float(settings.avoid_repeat), cmp_balance=settings.balance)
-    state["cmp_extra"] = {"apart": settings.apart, "availability": settings.availability,
-                          "priority": settings.priority}
-
-
-if st.session_state.get("cmp_round") != round_id:
-    _reset(plans.round_settings(con, round_id) or comp.default_settings(data))
 state = st.session_state
+people = data.people
+names_by_app = dict(zip(data.application_ids, people.name))
+fixed = {a for a, attended in zip(data.application_ids, people.attended) if attended}
+
+
+# --- state: the working plan, restored from the draft -------------------------------------
+
+def _widgets_from(settings: comp.Settings) -> dict:
+    """The settings panel's widget values for `settings`."""
+    return {**{f"cmp_w_{name}": float(w) for name, w in settings.weights.items()},
+            "cmp_cap": settings.municipality_cap or 0, "cmp_not_alone": list(settings.not_alone),
+            "cmp_rules": list(settings.priority_rules), "cmp_pref": float(settings.preference_weight),
+            "cmp_repeat": float(settings.avoid_repeat), "cmp_balance": bool(settings.balance)}
+
+
+def _start(settings: comp.Settings, assignment: dict, locks: dict, best: float | None) -> None:
+    """A working state for this round. Widget values are kept apart (cmp_settings), because
+    Streamlit forgets a widget's value on a page where it is not drawn."""
+    for key in ("cmp_who", "cmp_to", "cmp_rule_who", "cmp_rule_days", "cmp_rule_priority", "cmp_rule_apart",
+                "cmp_plan_pick", "cmp_confirm", *_widgets_from(settings)):
+        state.pop(key, None)
+    current = data.current()
+    assignment = {a: (current[a] if a in fixed else assignment.get(a, current[a])) for a in data.application_ids}
+    state.update(cmp_round=round_id, cmp_assign=assignment, cmp_undo=[], cmp_best=best, cmp_marked={},
+                 cmp_locks={a: g for a, g in locks.items() if a in assignment}, cmp_settings=settings.to_dict(),
+                 cmp_extra={"apart": settings.apart, "availability": settings.availability,
+                            "priority": settings.priority}, cmp_saved=None)
+
+
+if state.get("cmp_round") != round_id:
+    draft = drafts.load_draft(con, viewer, round_id)
+    if draft is not None:
+        _start(draft.settings, draft.assignment, draft.locks, draft.best_score)
+        state["cmp_saved"] = "restored"
+        state["cmp_flash"] = ("info", t("composition.draft_restored", when=f"{draft.updated_at:%d-%m %H:%M}"))
+    else:
+        _start(plans.round_settings(con, round_id) or comp.default_settings(data), data.current(), {}, None)
+for key, value in _widgets_from(comp.Settings.from_dict(state["cmp_settings"])).items():
+    state.setdefault(key, value)
 state.setdefault("cmp_seconds", 1.0)
 
 
@@ -94,16 +120,54 @@ def _guarded(action):
     return run
 
 
-@_guarded
-def _on_move() -> None:
-    who, target = state["cmp_who"], state["cmp_to"] or None
-    moved = comp.move(data, state["cmp_assign"], who, target)
+def _do_move(who: int, target: int | None) -> None:
+    """One move, from the board or the controls: refused up front for someone who attended."""
+    step = boards.apply_move(data, model, state["cmp_assign"], state["cmp_locks"], who, target,
+                             before=evaluation, lang=lang)
     _remember()
-    state["cmp_assign"] = moved
-    for app in data.unit_of(who):
+    state["cmp_assign"] = step.assignment
+    state["cmp_marked"] = {who: step.broken} if step.broken else {}
+    for app in step.moved:
         if app in state["cmp_locks"]:
             state["cmp_locks"][app] = target
-    _flash("success", t("composition.moved", name=names_by_app[who], group=data.group_name(target, lang)))
+    state["cmp_who"] = who
+    (_flash("error", t("composition.moved_broke", name=names_by_app[who], group=data.group_name(target, lang),
+                       rules=" ".join(step.broken)))
+     if step.broken else
+     _flash("success", t("composition.moved", name=names_by_app[who], group=data.group_name(target, lang))))
+
+
+@_guarded
+def _on_move() -> None:
+    _do_move(state["cmp_who"], state["cmp_to"] or None)
+
+
+@_guarded
+def _on_board_move() -> None:
+    event = board_ui.event(state.get("cmp_board"), "move")
+    if event is not None:
+        _do_move(event["app"], event["to"])
+
+
+def _on_board_select() -> None:
+    event = board_ui.event(state.get("cmp_board"), "select")
+    if event is not None and event["app"] in names_by_app:
+        state["cmp_who"] = event["app"]
+
+
+@_guarded
+def _on_suggestion(suggestion: boards.Suggestion) -> None:
+    who = state["cmp_who"]
+    if suggestion.kind == "swap":
+        partner_group = state["cmp_assign"].get(suggestion.partner)
+        _remember()
+        here = state["cmp_assign"].get(who)
+        state["cmp_assign"] = comp.move(data, comp.move(data, state["cmp_assign"], who, partner_group),
+                                        suggestion.partner, here)
+        state["cmp_marked"] = {}
+        _flash("success", t("composition.swapped", a=names_by_app[who], b=names_by_app[suggestion.partner]))
+    else:
+        _do_move(who, suggestion.group_id)
 
 
 @_guarded
@@ -132,6 +196,7 @@ def _on_solve(mode: str) -> None:
         return
     _remember()
     state["cmp_assign"] = proposal.assignment
+    state["cmp_marked"] = {}
     state["cmp_best"] = max(state["cmp_best"] or proposal.score, proposal.score)
     _flash("success", t(f"composition.done_{mode}", seconds=f"{proposal.seconds:.1f}"))
 
@@ -164,6 +229,7 @@ def _on_rule_person() -> None:
 def _on_undo() -> None:
     if state["cmp_undo"]:
         state["cmp_assign"], state["cmp_locks"] = state["cmp_undo"].pop()
+        state["cmp_marked"] = {}
 
 
 @_guarded
@@ -186,30 +252,43 @@ def _on_load() -> None:
 @_guarded
 def _on_publish() -> None:
     summary = plans.publish_plan(con, viewer, state["cmp_plan_pick"])
+    drafts.discard_draft(con, viewer, round_id)
     state["cmp_round"] = None  # the database changed: start again from the published assignment
     _flash("success", t("composition.published", **summary))
 
 
+@_guarded
+def _on_discard() -> None:
+    drafts.discard_draft(con, viewer, round_id)
+    state["cmp_round"] = None
+    _flash("info", t("composition.draft_discarded"))
+
+
 # --- settings ----------------------------------------------------------------------------
 
-people = data.people
-names_by_app = dict(zip(data.application_ids, people.name))
 with st.expander(t("composition.settings")):
-    cols = st.columns(len(comp.ATTRIBUTES))
-    for col, name in zip(cols, comp.ATTRIBUTES):
-        col.number_input(comp.text(f"cmp.attribute.{name}", lang), 0.0, 10.0, step=0.5, key=f"cmp_w_{name}")
+    st.caption(t("composition.weights_intro"))
+    cols = st.columns(4)
+    for k, name in enumerate(comp.ATTRIBUTES):
+        with cols[k % 4]:
+            st.number_input(comp.text(f"cmp.attribute.{name}", lang), 0.0, 10.0, step=0.5, key=f"cmp_w_{name}")
+            st.caption(t(f"composition.w_help.{name}"))
+    with cols[3]:
+        st.number_input(t("composition.pref_weight"), 0.0, 10.0, step=0.5, key="cmp_pref")
+        st.caption(t("composition.w_help.preference"))
     left, middle, right = st.columns(3)
     left.number_input(t("composition.cap"), 0, 50, key="cmp_cap", help=t("composition.cap_help"))
-    left.number_input(t("composition.pref_weight"), 0.0, 10.0, step=0.5, key="cmp_pref")
-    categories = [f"{a}:{v}" for a, values in (("domain", ["social", "physical", "other"]),
-                                               ("org_type", ["gemeente", "other"]),
-                                               ("returning", ["new", "returning"])) for v in values]
-    middle.multiselect(t("composition.not_alone"), categories, key="cmp_not_alone",
-                       format_func=lambda cat: comp.category_label(cat, lang))
+    left.caption(t("composition.w_help.cap"))
+    middle.multiselect(t("composition.not_alone"), CATEGORIES, key="cmp_not_alone",
+                       format_func=lambda cat: comp.category_label(cat, lang), placeholder=t("composition.choose"))
+    middle.caption(t("composition.w_help.not_alone"))
     middle.multiselect(t("composition.priority_rules"), list(comp.PRIORITY_RULES), key="cmp_rules",
-                       format_func=lambda r: comp.text(f"cmp.rule.{r}", lang))
+                       format_func=lambda r: comp.text(f"cmp.rule.{r}", lang), placeholder=t("composition.choose"))
+    middle.caption(t("composition.w_help.priority"))
     right.number_input(t("composition.avoid_repeat"), 0.0, 10.0, step=0.5, key="cmp_repeat")
+    right.caption(t("composition.w_help.avoid_repeat"))
     right.toggle(t("composition.balance"), key="cmp_balance")
+    right.caption(t("composition.w_help.balance"))
     right.number_input(t("composition.seconds"), 0.2, 60.0, step=0.5, key="cmp_seconds")
     st.markdown(f"**{t('composition.person_rules')}**")
     everyone = sorted(data.application_ids, key=lambda a: names_by_app[a])
@@ -220,10 +299,11 @@ with st.expander(t("composition.settings")):
     who_col.selectbox(t("composition.who"), everyone, format_func=names_by_app.get, key="cmp_rule_who",
                       on_change=_on_rule_person)
     days_col.multiselect(t("composition.only_on"), list(range(1, 8)), key="cmp_rule_days",
-                         format_func=lambda d: comp.text(f"cmp.weekday.{d}", lang))
+                         format_func=lambda d: comp.text(f"cmp.weekday.{d}", lang), placeholder=t("composition.choose"))
     prio_col.number_input(t("composition.own_priority"), -1, 9, key="cmp_rule_priority",
                           help=t("composition.own_priority_help"))
-    apart_col.multiselect(t("composition.apart_from"), everyone, format_func=names_by_app.get, key="cmp_rule_apart")
+    apart_col.multiselect(t("composition.apart_from"), everyone, format_func=names_by_app.get, key="cmp_rule_apart",
+                          placeholder=t("composition.choose"))
     apply_col.button(t("composition.apply_rule"), on_click=_on_rule, key="cmp_rule_apply")
     extra = state["cmp_extra"]
     for app, days in extra["availability"].items():
@@ -235,14 +315,28 @@ with st.expander(t("composition.settings")):
         st.caption(t("composition.rule_apart", a=names_by_app.get(a, a), b=names_by_app.get(b, b)))
 
 settings = current_settings()
+state["cmp_settings"] = settings.to_dict()
 assignment = {app: state["cmp_assign"].get(app) for app in data.application_ids}
-evaluation = comp.evaluate(data, settings, assignment, state["cmp_locks"])
+model = comp.build_model(data, settings, state["cmp_locks"])
+evaluation = comp.evaluate(data, settings, assignment, state["cmp_locks"], model)
 
-# --- toolbar -----------------------------------------------------------------------------
+# --- the draft: kept on every change --------------------------------------------------------
 
+_fingerprint = json.dumps([state["cmp_settings"], sorted(assignment.items(), key=lambda x: x[0]),
+                           sorted(state["cmp_locks"].items()), state["cmp_best"]], default=str)
+_previous = state.get("cmp_saved")
+if _previous != _fingerprint:  # a change since the last run (just looking or restoring saves nothing)
+    if _previous != "restored" and (_previous is not None or assignment != data.current() or state["cmp_locks"]):
+        drafts.save_draft(con, viewer, round_id, settings, assignment, state["cmp_locks"], state["cmp_best"])
+    state["cmp_saved"] = _fingerprint
+
+# --- toolbar and the score in words --------------------------------------------------------
+
+if data.started():
+    st.warning(t("composition.started", n=len(fixed)), icon="📋")
 flash = state.get("cmp_flash")
 if flash:
-    (st.error if flash[0] == "error" else st.success)(flash[1])
+    {"error": st.error, "info": st.info}.get(flash[0], st.success)(flash[1])
     state["cmp_flash"] = None
 with st.container(horizontal=True):
     st.button(t("composition.propose"), on_click=_on_solve, args=("propose",), key="cmp_propose", type="primary")
@@ -252,93 +346,83 @@ with st.container(horizontal=True):
               help=t("composition.improve_help"))
     st.button(t("composition.undo", n=len(state["cmp_undo"])), on_click=_on_undo, key="cmp_undo_button",
               disabled=not state["cmp_undo"])
+    st.button(t("composition.draft_discard"), on_click=_on_discard, key="cmp_discard",
+              help=t("composition.draft_discard_help"))
+    st.caption(t("composition.draft_kept"))
 
 best = state["cmp_best"]
 hard = [i for i in evaluation.issues if i.severity == "hard"]
 metrics = st.columns(4)
 metrics[0].metric(t("composition.placed"), f"{evaluation.placed} / {evaluation.places}")
-metrics[1].metric(t("composition.score"), f"{evaluation.score:.0f}")
-metrics[2].metric(t("composition.vs_best"), "–" if not best else f"{100 * evaluation.score / best:.1f}%",
-                  help=t("composition.vs_best_help"))
+metrics[1].metric(t("composition.score"), f"{evaluation.score:.0f}", help=t("composition.score_help"))
+share = "–" if not best or not evaluation.feasible else f"{100 * evaluation.score / best:.1f}%"
+metrics[2].metric(t("composition.vs_best"), share,
+                  help=t("composition.vs_best_help" if evaluation.feasible else "composition.vs_best_infeasible"))
 metrics[3].metric(t("composition.broken"), len(hard))
+with st.container(key="cmp_criteria"):
+    for criterion in boards.criteria(model, assignment, lang):
+        st.markdown(f"- **{criterion['label']}**: {criterion['text']}")
 for note in evaluation.notes:
     st.caption(note.text(lang))
 
-measures = ("municipalities", "provinces", "roles", "largest_count")
-quality = pd.DataFrame([{"group": g.name, **{k: getattr(g, k) for k in measures}} for g in evaluation.groups])
-chart = charts.bars(quality, "group", {k: t(f"composition.m_{k}") for k in measures}, title=t("composition.quality"),
-                    height=140 + 36 * data.m)
-chart.update_layout(margin={"t": 40, "b": 10, "l": 10, "r": 10}, legend={"orientation": "h", "y": -0.15})
-charts.plot(chart, key="composition_quality")
+# --- the board -------------------------------------------------------------------------------
 
-# --- move and lock -----------------------------------------------------------------------
+view = boards.board(data, evaluation, state["cmp_locks"], lang, marked=state["cmp_marked"], cap=model.cap)
+board_ui.draw(view, state.get("cmp_who"), {
+    "hint": t("composition.board_hint"), "with": t("composition.board_with"),
+    "locked": t("composition.board_locked"), "fixed": t("composition.board_fixed")},
+    key="cmp_board", on_move=_on_board_move, on_select=_on_board_select)
+
+# --- the selected card: move, lock, suggestions ----------------------------------------------
 
 options = sorted(data.application_ids, key=lambda a: names_by_app[a])
-municipality = dict(zip(data.application_ids, people.municipality.fillna("?")))
-
-with st.container(border=True):
+municipality = dict(zip(data.application_ids, people.municipality.fillna("")))
+with st.container(border=True, key="cmp_selected"):
     who_col, to_col, move_col, lock_col = st.columns([3, 2, 1, 1], vertical_alignment="bottom")
     who_col.selectbox(t("composition.who"), options, key="cmp_who",
-                      format_func=lambda app: f"{names_by_app[app]} · {municipality[app]}")
+                      format_func=lambda app: " · ".join(filter(None, [names_by_app[app], municipality[app]])))
     to_col.selectbox(t("composition.to"), data.group_ids + [WAITLIST], key="cmp_to",
                      format_func=lambda g: data.group_name(g or None, lang))
-    move_col.button(t("composition.move"), on_click=_on_move, key="cmp_move")
     chosen = state.get("cmp_who", options[0])
+    move_col.button(t("composition.move"), on_click=_on_move, key="cmp_move", disabled=chosen in fixed)
     locked = chosen in state["cmp_locks"]
     lock_col.button(t("composition.unlock" if locked else "composition.lock"), on_click=_on_lock, key="cmp_lock")
     together = [names_by_app[a] for a in data.unit_of(chosen) if a != chosen]
     st.caption(t("composition.now_in", group=data.group_name(assignment.get(chosen), lang))
                + (" 🔒" if locked else "")
                + (" · " + t("composition.with_colleagues", names=", ".join(together)) if together else ""))
+    if chosen in fixed:
+        st.info(t("composition.fixed_here", name=names_by_app[chosen],
+                  group=data.group_name(assignment.get(chosen), lang)))
+    else:
+        nb_key = json.dumps([state["cmp_settings"], sorted(state["cmp_locks"].items()), round_id,
+                             people.status.tolist(), sorted(fixed)], default=str)
+        if state.get("cmp_nb", (None,))[0] != nb_key:  # prepared once per settings and locks
+            state["cmp_nb"] = (nb_key, boards.neighbourhood(model))
+        found = boards.suggestions(model, assignment, chosen, prepared=state["cmp_nb"][1])
+        st.markdown(f"**{t('composition.suggestions', name=names_by_app[chosen])}**")
+        if not found:
+            st.caption(t("composition.no_suggestions"))
+        for k, suggestion in enumerate(found):
+            change = (f"{100 * suggestion.delta / best:+.1f}%" if best else f"{suggestion.delta:+.1f}")
+            st.button(t("composition.suggestion", what=suggestion.text(data, lang), change=change),
+                      key=f"cmp_sug_{k}", on_click=_on_suggestion, args=(suggestion,))
 
-# --- the groups side by side ---------------------------------------------------------------
+# --- quality chart, waiting list and the rest ------------------------------------------------
 
-flagged = {app for issue in hard for app in issue.application_ids}
-DOMAIN_COLOURS = {"physical": "green", "social": "orange", "other": "gray"}
+measures = ("municipalities", "provinces", "roles", "largest_count")
+quality = pd.DataFrame([{"group": g.name, **{k: getattr(g, k) for k in measures}} for g in evaluation.groups])
+chart = charts.bars(quality, "group", {k: t(f"composition.m_{k}") for k in measures}, title=t("composition.quality"),
+                    height=180 + 36 * data.m)
+chart.update_layout(margin={"t": 40, "b": 10, "l": 10, "r": 10},
+                    legend={"orientation": "h", "yanchor": "bottom", "y": 1.02, "x": 0})
+charts.plot(chart, key="composition_quality")
 
-
-def _member_table(members: list[int]) -> pd.DataFrame:
-    rows = people.set_index("application_id").loc[members]
-    return pd.DataFrame({
-        "name": rows.name.to_numpy(), "municipality": rows.municipality.to_numpy(),
-        "role": rows.role_category.to_numpy(),
-        "domain": [comp.category_label(f"domain:{d}", lang) if isinstance(d, str) else "" for d in rows.domain],
-        "lock": ["🔒" if a in state["cmp_locks"] else "" for a in members],
-        "issue": ["⚠" if a in flagged else "" for a in members],
-    })
-
-
-per_row = min(data.m, 3)
-for start in range(0, data.m, per_row):
-    cols = st.columns(per_row)
-    for col, group in zip(cols, evaluation.groups[start:start + per_row]):
-        with col.container(border=True):
-            day = f" · {comp.text(f'cmp.weekday.{group.weekday}', lang)}" if group.weekday else ""
-            st.markdown(f"**{group.name}**{day} — {group.size} / {group.max_capacity}")
-            size = max(group.size, 1)
-            st.progress(min(1.0, group.municipalities / size),
-                        text=t("composition.q_municipalities", n=group.municipalities, size=group.size))
-            cap = settings.municipality_cap or group.max_capacity
-            st.progress(min(1.0, group.largest_count / max(cap, 1)),
-                        text=t("composition.q_largest", name=group.largest_municipality or "–",
-                               n=group.largest_count, cap=settings.municipality_cap or "–"))
-            st.progress(min(1.0, group.provinces / 12), text=t("composition.q_provinces", n=group.provinces))
-            st.progress(min(1.0, group.roles / size), text=t("composition.q_roles", n=group.roles))
-            st.markdown(" ".join(
-                f":{DOMAIN_COLOURS[d]}-badge[{comp.category_label('domain:' + d, lang)} {n}]"
-                for d, n in group.domains.items()))
-            for issue in group.issues:
-                (st.error if issue.severity == "hard" else st.warning)(issue.text(lang), icon="⚠️")
-            st.dataframe(_member_table(group.members), hide_index=True, width="stretch",
-                         column_config={"name": t("composition.col_name"),
-                                        "municipality": t("composition.col_municipality"),
-                                        "role": t("composition.col_role"), "domain": t("composition.col_domain"),
-                                        "lock": "🔒", "issue": "⚠"})
-            with st.expander(t("composition.why")):
-                for note in group.explanation:
-                    st.markdown(f"- {note.text(lang)}")
-
-# --- waiting list and the rest ------------------------------------------------------------
+with st.expander(t("composition.why_groups")):
+    for group in evaluation.groups:
+        st.markdown(f"**{group.name}**")
+        for note in group.explanation:
+            st.markdown(f"- {note.text(lang)}")
 
 st.subheader(t("composition.waitlist", n=len(evaluation.waitlist)))
 if evaluation.waitlist.empty:
@@ -351,7 +435,8 @@ else:
                  width="stretch",
                  column_config={"rank": "#", "name": t("composition.col_name"),
                                 "municipality": t("composition.col_municipality"),
-                                "priority": t("composition.col_priority"), "reason": t("composition.col_reason")})
+                                "priority": t("composition.col_priority"), "reason": t("composition.col_reason"),
+                                "lock": t("composition.col_lock")})
 for issue in evaluation.issues:
     if issue.group_id is None:
         (st.error if issue.severity == "hard" else st.warning)(issue.text(lang), icon="⚠️")

@@ -47,9 +47,9 @@ def criteria(model: Model, assignment: dict[int, int | None], lang: str = "nl") 
     for attribute, weight in model.settings.weights.items():
         if not weight:
             continue
-        column = data.people[ATTRIBUTES[attribute]]
-        frame = pd.DataFrame({"g": a, "v": column.to_numpy()})[placed & column.notna().to_numpy()]
-        same = frame.groupby(["g", "v"]).size()
+        codes, values = data.coded(ATTRIBUTES[attribute])
+        known = placed & (codes >= 0)
+        same = np.bincount(a[known] * max(1, len(values)) + codes[known])
         share = 1.0 - float((same * (same - 1) / 2).sum()) / pairs if pairs else 1.0
         out.append({"key": attribute, "label": text(f"cmp.attribute.{attribute}", lang), "share": share,
                     "text": text(f"cmp.criterion.{attribute}", lang, pct=round(100 * share))})
@@ -115,7 +115,7 @@ def board(data: RoundData, evaluation: Evaluation, locks: dict[int, int | None],
             "municipality": municipality if isinstance(municipality, str) else "",
             "role": role_label(role, job_title, lang),
             "domain": category_label(f"domain:{domain}", lang), "colour": DOMAIN_COLOURS.get(domain, "#546e7a"),
-            "colleagues": together, "locked": app in locks, "fixed": bool(attended),
+            "colleagues": together, "unit": [c for c in data.unit_of(app) if c != app], "locked": app in locks, "fixed": bool(attended),
             "issues": flagged.get(app, []), "marked": marked.get(app, []),
             "rank": int(rank[app]) if app in rank else None, "order": order.get(app, len(order) + app),
         })

@@ -277,7 +277,6 @@ def _waitlist(model: Model, a: np.ndarray, bench: np.ndarray, names, apps) -> pd
     who applied first; colleagues stay together on the list."""
     data = model.data
     m = data.m
-    people = data.people
     columns = ["application_id", "name", "municipality", "priority", "rank", "reason_key", "reason_params"]
     if len(bench) == 0:
         return pd.DataFrame(columns=columns)
@@ -289,18 +288,18 @@ def _waitlist(model: Model, a: np.ndarray, bench: np.ndarray, names, apps) -> pd
     adds = np.where(allowed[:, :m], adds, -np.inf)
     best = adds.max(axis=1) if m else np.zeros(len(a))
     unit_key = np.where(data.unit >= 0, data.unit + len(a), np.arange(len(a)))
-    frame = pd.DataFrame({"i": bench, "unit": unit_key[bench], "level": model.level[bench],
-                          "adds": best[bench], "order": np.arange(len(a))[bench]})
-    per_unit = frame.groupby("unit").agg(level=("level", "max"), adds=("adds", "sum"), order=("order", "min"))
-    per_unit = per_unit.sort_values(["level", "adds", "order"], ascending=[False, False, True])
-    position = {u: r for r, u in enumerate(per_unit.index)}
-    frame["unit_rank"] = frame.unit.map(position)
-    frame = frame.sort_values(["unit_rank", "order"])
+    units: dict[int, list[int]] = {}
+    for i in bench:  # in application order
+        units.setdefault(int(unit_key[i]), []).append(int(i))
+    ranked = sorted(units.values(), key=lambda inside: (-max(model.level[inside]), -float(best[inside].sum()),
+                                                        min(inside)))
     placed_levels = model.level[placed]
+    towns = data.coded("municipality")
     rows = []
-    for rank, i in enumerate(frame.i, start=1):
-        key, params = _reason(model, a, int(i), placed_levels)
-        rows.append((int(apps[i]), names[i], people.municipality.iloc[i], int(model.level[i]), rank, key, params))
+    for rank, i in enumerate((i for inside in ranked for i in inside), start=1):
+        key, params = _reason(model, a, i, placed_levels)
+        town = towns[1][towns[0][i]] if towns[0][i] >= 0 else None
+        rows.append((int(apps[i]), names[i], town, int(model.level[i]), rank, key, params))
     return pd.DataFrame(rows, columns=columns)
 
 
@@ -314,9 +313,8 @@ def _reason(model: Model, a: np.ndarray, i: int, placed_levels: np.ndarray) -> t
     if not allowed[i, :m].any():
         days = model.settings.availability.get(data.application_ids[i], [])
         return "cmp.reason.unavailable", {"weekdays": sorted(days)}
-    code = people.municipality_code.iloc[i]
-    if model.cap is not None and not pd.isna(code):
-        codes = data.municipality_codes
+    codes = data.municipality_codes
+    if model.cap is not None and codes[i] >= 0:
         same = np.bincount(a[codes == codes[i]], minlength=m + 1)
         if all(same[g] >= model.cap for g in range(m) if allowed[i, g]):
             return "cmp.reason.cap", {"municipality": people.municipality.iloc[i], "cap": model.cap}

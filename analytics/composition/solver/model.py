@@ -99,9 +99,15 @@ def _build(problem: Problem) -> tuple[_Model | None, list[str]]:
                 keys[int(unit[i])] = N
                 N += 1
             node_of[i] = keys[int(unit[i])]
-    U = np.zeros((n, N))
-    U[np.arange(n), node_of] = 1.0
-    dN = U.T @ d @ U
+    # Sums over the elements of each node (U.T @ x with U the element-node incidence), by
+    # sorted blocks: a dense product would cost O(n^2 N) for what is O(n^2).
+    order = np.argsort(node_of, kind="stable")
+    starts = np.searchsorted(node_of[order], np.arange(N))
+
+    def by_node(x: np.ndarray) -> np.ndarray:
+        return np.add.reduceat(x[order], starts, axis=0) if N else np.zeros((0,) + x.shape[1:])
+
+    dN = by_node(by_node(d).T).T if N else np.zeros((0, 0))
     internal = np.diag(dN).copy() / 2.0
     np.fill_diagonal(dN, 0.0)
     s = np.bincount(node_of, minlength=N).astype(np.int64)
@@ -109,10 +115,10 @@ def _build(problem: Problem) -> tuple[_Model | None, list[str]]:
     first[node_of[::-1]] = np.arange(n)[::-1]
 
     pref = np.zeros((n, m)) if problem.pref is None else np.asarray(problem.pref, dtype=np.float64)
-    P = U.T @ pref + internal[:, None] * w[None, :]
+    P = by_node(pref) + internal[:, None] * w[None, :]
     if problem.allowed is not None:
         allowed = np.asarray(problem.allowed, dtype=bool)
-        okN = (U.T @ (~allowed).astype(np.float64)) == 0
+        okN = by_node((~allowed).astype(np.int64)) == 0
         P[~okN] = -np.inf
         for u in np.flatnonzero(~okN.any(axis=1)):
             members = np.flatnonzero(node_of == u)
