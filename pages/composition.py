@@ -122,8 +122,8 @@ def _guarded(action):
 
 def _do_move(who: int, target: int | None) -> None:
     """One move, from the board or the controls: refused up front for someone who attended."""
-    step = boards.apply_move(data, model, state["cmp_assign"], state["cmp_locks"], who, target,
-                             before=evaluation, lang=lang)
+    step = boards.apply_move(data, live["model"], state["cmp_assign"], state["cmp_locks"], who, target,
+                             before=live["evaluation"], lang=lang)
     _remember()
     state["cmp_assign"] = step.assignment
     state["cmp_marked"] = {who: step.broken} if step.broken else {}
@@ -233,9 +233,11 @@ def _on_undo() -> None:
 
 
 @_guarded
-def _on_save(evaluation: comp.Evaluation) -> None:
+def _on_save() -> None:
+    settings = current_settings()
+    evaluation = comp.evaluate(data, settings, state["cmp_assign"], state["cmp_locks"])
     plans.save_plan(con, viewer, round_id, state.get("cmp_plan_name", ""), state["cmp_assign"],
-                    locks=state["cmp_locks"], settings=current_settings(),
+                    locks=state["cmp_locks"], settings=settings,
                     waitlist=evaluation.waitlist.application_id.tolist(), score=evaluation.score,
                     best_score=state["cmp_best"])
     _flash("success", t("composition.saved", name=state["cmp_plan_name"].strip()))
@@ -314,132 +316,145 @@ with st.expander(t("composition.settings")):
     for a, b in extra["apart"]:
         st.caption(t("composition.rule_apart", a=names_by_app.get(a, a), b=names_by_app.get(b, b)))
 
-settings = current_settings()
-state["cmp_settings"] = settings.to_dict()
-assignment = {app: state["cmp_assign"].get(app) for app in data.application_ids}
-model = comp.build_model(data, settings, state["cmp_locks"])
-evaluation = comp.evaluate(data, settings, assignment, state["cmp_locks"], model)
+# --- the workspace: reruns on its own after a move, a suggestion or a proposal ---------------
 
-# --- the draft: kept on every change --------------------------------------------------------
+live: dict = {}  # this run's model and evaluation, for the callbacks
 
-_fingerprint = json.dumps([state["cmp_settings"], sorted(assignment.items(), key=lambda x: x[0]),
-                           sorted(state["cmp_locks"].items()), state["cmp_best"]], default=str)
-_previous = state.get("cmp_saved")
-if _previous != _fingerprint:  # a change since the last run (just looking or restoring saves nothing)
-    if _previous != "restored" and (_previous is not None or assignment != data.current() or state["cmp_locks"]):
-        drafts.save_draft(con, viewer, round_id, settings, assignment, state["cmp_locks"], state["cmp_best"])
-    state["cmp_saved"] = _fingerprint
 
-# --- toolbar and the score in words --------------------------------------------------------
+@st.fragment
+def workspace() -> None:
+    """Everything a move changes: the score in words, the board, the selected card with its
+    suggestions, the quality chart and the waiting list. A drop reruns only this."""
+    settings = current_settings()
+    state["cmp_settings"] = settings.to_dict()
+    assignment = {app: state["cmp_assign"].get(app) for app in data.application_ids}
+    model = comp.build_model(data, settings, state["cmp_locks"])
+    evaluation = comp.evaluate(data, settings, assignment, state["cmp_locks"], model)
+    live.update(model=model, evaluation=evaluation)
 
-if data.started():
-    st.warning(t("composition.started", n=len(fixed)), icon="📋")
-flash = state.get("cmp_flash")
-if flash:
-    {"error": st.error, "info": st.info}.get(flash[0], st.success)(flash[1])
-    state["cmp_flash"] = None
-with st.container(horizontal=True):
-    st.button(t("composition.propose"), on_click=_on_solve, args=("propose",), key="cmp_propose", type="primary")
-    st.button(t("composition.complete"), on_click=_on_solve, args=("complete",), key="cmp_complete",
-              help=t("composition.complete_help"))
-    st.button(t("composition.improve"), on_click=_on_solve, args=("improve",), key="cmp_improve",
-              help=t("composition.improve_help"))
-    st.button(t("composition.undo", n=len(state["cmp_undo"])), on_click=_on_undo, key="cmp_undo_button",
-              disabled=not state["cmp_undo"])
-    st.button(t("composition.draft_discard"), on_click=_on_discard, key="cmp_discard",
-              help=t("composition.draft_discard_help"))
-    st.caption(t("composition.draft_kept"))
+    # --- the draft: kept on every change --------------------------------------------------------
 
-best = state["cmp_best"]
-hard = [i for i in evaluation.issues if i.severity == "hard"]
-metrics = st.columns(4)
-metrics[0].metric(t("composition.placed"), f"{evaluation.placed} / {evaluation.places}")
-metrics[1].metric(t("composition.score"), f"{evaluation.score:.0f}", help=t("composition.score_help"))
-share = "–" if not best or not evaluation.feasible else f"{100 * evaluation.score / best:.1f}%"
-metrics[2].metric(t("composition.vs_best"), share,
-                  help=t("composition.vs_best_help" if evaluation.feasible else "composition.vs_best_infeasible"))
-metrics[3].metric(t("composition.broken"), len(hard))
-with st.container(key="cmp_criteria"):
-    for criterion in boards.criteria(model, assignment, lang):
-        st.markdown(f"- **{criterion['label']}**: {criterion['text']}")
-for note in evaluation.notes:
-    st.caption(note.text(lang))
+    _fingerprint = json.dumps([state["cmp_settings"], sorted(assignment.items(), key=lambda x: x[0]),
+                               sorted(state["cmp_locks"].items()), state["cmp_best"]], default=str)
+    _previous = state.get("cmp_saved")
+    if _previous != _fingerprint:  # a change since the last run (just looking or restoring saves nothing)
+        if _previous != "restored" and (_previous is not None or assignment != data.current() or state["cmp_locks"]):
+            drafts.save_draft(con, viewer, round_id, settings, assignment, state["cmp_locks"], state["cmp_best"])
+        state["cmp_saved"] = _fingerprint
 
-# --- the board -------------------------------------------------------------------------------
+    # --- toolbar and the score in words --------------------------------------------------------
 
-view = boards.board(data, evaluation, state["cmp_locks"], lang, marked=state["cmp_marked"], cap=model.cap)
-board_ui.draw(view, state.get("cmp_who"), {
-    "hint": t("composition.board_hint"), "with": t("composition.board_with"),
-    "locked": t("composition.board_locked"), "fixed": t("composition.board_fixed")},
-    key="cmp_board", on_move=_on_board_move, on_select=_on_board_select)
+    if data.started():
+        st.warning(t("composition.started", n=len(fixed)), icon="📋")
+    flash = state.get("cmp_flash")
+    if flash:
+        {"error": st.error, "info": st.info}.get(flash[0], st.success)(flash[1])
+        state["cmp_flash"] = None
+    with st.container(horizontal=True):
+        st.button(t("composition.propose"), on_click=_on_solve, args=("propose",), key="cmp_propose", type="primary")
+        st.button(t("composition.complete"), on_click=_on_solve, args=("complete",), key="cmp_complete",
+                  help=t("composition.complete_help"))
+        st.button(t("composition.improve"), on_click=_on_solve, args=("improve",), key="cmp_improve",
+                  help=t("composition.improve_help"))
+        st.button(t("composition.undo", n=len(state["cmp_undo"])), on_click=_on_undo, key="cmp_undo_button",
+                  disabled=not state["cmp_undo"])
+        st.caption(t("composition.draft_kept"))
 
-# --- the selected card: move, lock, suggestions ----------------------------------------------
+    best = state["cmp_best"]
+    hard = [i for i in evaluation.issues if i.severity == "hard"]
+    metrics = st.columns(4)
+    metrics[0].metric(t("composition.placed"), f"{evaluation.placed} / {evaluation.places}")
+    metrics[1].metric(t("composition.score"), f"{evaluation.score:.0f}", help=t("composition.score_help"))
+    share = "–" if not best or not evaluation.feasible else f"{100 * evaluation.score / best:.1f}%"
+    metrics[2].metric(t("composition.vs_best"), share,
+                      help=t("composition.vs_best_help" if evaluation.feasible else "composition.vs_best_infeasible"))
+    metrics[3].metric(t("composition.broken"), len(hard))
+    with st.container(key="cmp_criteria"):
+        for criterion in boards.criteria(model, assignment, lang):
+            st.markdown(f"- **{criterion['label']}**: {criterion['text']}")
+    for note in evaluation.notes:
+        st.caption(note.text(lang))
 
-options = sorted(data.application_ids, key=lambda a: names_by_app[a])
-municipality = dict(zip(data.application_ids, people.municipality.fillna("")))
-with st.container(border=True, key="cmp_selected"):
-    who_col, to_col, move_col, lock_col = st.columns([3, 2, 1, 1], vertical_alignment="bottom")
-    who_col.selectbox(t("composition.who"), options, key="cmp_who",
-                      format_func=lambda app: " · ".join(filter(None, [names_by_app[app], municipality[app]])))
-    to_col.selectbox(t("composition.to"), data.group_ids + [WAITLIST], key="cmp_to",
-                     format_func=lambda g: data.group_name(g or None, lang))
-    chosen = state.get("cmp_who", options[0])
-    move_col.button(t("composition.move"), on_click=_on_move, key="cmp_move", disabled=chosen in fixed)
-    locked = chosen in state["cmp_locks"]
-    lock_col.button(t("composition.unlock" if locked else "composition.lock"), on_click=_on_lock, key="cmp_lock")
-    together = [names_by_app[a] for a in data.unit_of(chosen) if a != chosen]
-    st.caption(t("composition.now_in", group=data.group_name(assignment.get(chosen), lang))
-               + (" 🔒" if locked else "")
-               + (" · " + t("composition.with_colleagues", names=", ".join(together)) if together else ""))
-    if chosen in fixed:
-        st.info(t("composition.fixed_here", name=names_by_app[chosen],
-                  group=data.group_name(assignment.get(chosen), lang)))
+    # --- the board -------------------------------------------------------------------------------
+
+    view = boards.board(data, evaluation, state["cmp_locks"], lang, marked=state["cmp_marked"], cap=model.cap)
+    board_ui.draw(view, state.get("cmp_who"), {
+        "hint": t("composition.board_hint"), "with": t("composition.board_with"),
+        "locked": t("composition.board_locked"), "fixed": t("composition.board_fixed")},
+        key="cmp_board", on_move=_on_board_move, on_select=_on_board_select)
+
+    # --- the selected card: move, lock, suggestions ----------------------------------------------
+
+    options = sorted(data.application_ids, key=lambda a: names_by_app[a])
+    municipality = dict(zip(data.application_ids, people.municipality.fillna("")))
+    with st.container(border=True, key="cmp_selected"):
+        who_col, to_col, move_col, lock_col = st.columns([3, 2, 1, 1], vertical_alignment="bottom")
+        who_col.selectbox(t("composition.who"), options, key="cmp_who",
+                          format_func=lambda app: " · ".join(filter(None, [names_by_app[app], municipality[app]])))
+        to_col.selectbox(t("composition.to"), data.group_ids + [WAITLIST], key="cmp_to",
+                         format_func=lambda g: data.group_name(g or None, lang))
+        chosen = state.get("cmp_who", options[0])
+        move_col.button(t("composition.move"), on_click=_on_move, key="cmp_move", disabled=chosen in fixed)
+        locked = chosen in state["cmp_locks"]
+        lock_col.button(t("composition.unlock" if locked else "composition.lock"), on_click=_on_lock, key="cmp_lock")
+        together = [names_by_app[a] for a in data.unit_of(chosen) if a != chosen]
+        st.caption(t("composition.now_in", group=data.group_name(assignment.get(chosen), lang))
+                   + (" 🔒" if locked else "")
+                   + (" · " + t("composition.with_colleagues", names=", ".join(together)) if together else ""))
+        if chosen in fixed:
+            st.info(t("composition.fixed_here", name=names_by_app[chosen],
+                      group=data.group_name(assignment.get(chosen), lang)))
+        else:
+            nb_key = json.dumps([state["cmp_settings"], sorted(state["cmp_locks"].items()), round_id,
+                                 people.status.tolist(), sorted(fixed)], default=str)
+            if state.get("cmp_nb", (None,))[0] != nb_key:  # prepared once per settings and locks
+                state["cmp_nb"] = (nb_key, boards.neighbourhood(model))
+            found = boards.suggestions(model, assignment, chosen, prepared=state["cmp_nb"][1])
+            st.markdown(f"**{t('composition.suggestions', name=names_by_app[chosen])}**")
+            if not found:
+                st.caption(t("composition.no_suggestions"))
+            for k, suggestion in enumerate(found):
+                change = (f"{100 * suggestion.delta / best:+.1f}%" if best else f"{suggestion.delta:+.1f}")
+                st.button(t("composition.suggestion", what=suggestion.text(data, lang), change=change),
+                          key=f"cmp_sug_{k}", on_click=_on_suggestion, args=(suggestion,))
+
+    # --- quality chart, waiting list and the rest ------------------------------------------------
+
+    measures = ("municipalities", "provinces", "roles", "largest_count")
+    quality = pd.DataFrame([{"group": g.name, **{k: getattr(g, k) for k in measures}} for g in evaluation.groups])
+    chart = charts.bars(quality, "group", {k: t(f"composition.m_{k}") for k in measures},
+                        title=t("composition.quality"),
+                        height=180 + 36 * data.m)
+    chart.update_layout(margin={"t": 40, "b": 10, "l": 10, "r": 10},
+                        legend={"orientation": "h", "yanchor": "bottom", "y": 1.02, "x": 0})
+    charts.plot(chart, key="composition_quality")
+
+    with st.expander(t("composition.why_groups")):
+        for group in evaluation.groups:
+            st.markdown(f"**{group.name}**")
+            for note in group.explanation:
+                st.markdown(f"- {note.text(lang)}")
+
+    st.subheader(t("composition.waitlist", n=len(evaluation.waitlist)))
+    if evaluation.waitlist.empty:
+        st.caption(t("composition.no_waitlist"))
     else:
-        nb_key = json.dumps([state["cmp_settings"], sorted(state["cmp_locks"].items()), round_id,
-                             people.status.tolist(), sorted(fixed)], default=str)
-        if state.get("cmp_nb", (None,))[0] != nb_key:  # prepared once per settings and locks
-            state["cmp_nb"] = (nb_key, boards.neighbourhood(model))
-        found = boards.suggestions(model, assignment, chosen, prepared=state["cmp_nb"][1])
-        st.markdown(f"**{t('composition.suggestions', name=names_by_app[chosen])}**")
-        if not found:
-            st.caption(t("composition.no_suggestions"))
-        for k, suggestion in enumerate(found):
-            change = (f"{100 * suggestion.delta / best:+.1f}%" if best else f"{suggestion.delta:+.1f}")
-            st.button(t("composition.suggestion", what=suggestion.text(data, lang), change=change),
-                      key=f"cmp_sug_{k}", on_click=_on_suggestion, args=(suggestion,))
+        waiting = evaluation.waitlist.assign(
+            reason=[comp.text(k, lang, **p)
+                    for k, p in zip(evaluation.waitlist.reason_key, evaluation.waitlist.reason_params)],
+            lock=["🔒" if a in state["cmp_locks"] else "" for a in evaluation.waitlist.application_id])
+        st.dataframe(waiting[["rank", "name", "municipality", "priority", "reason", "lock"]], hide_index=True,
+                     width="stretch",
+                     column_config={"rank": "#", "name": t("composition.col_name"),
+                                    "municipality": t("composition.col_municipality"),
+                                    "priority": t("composition.col_priority"), "reason": t("composition.col_reason"),
+                                    "lock": t("composition.col_lock")})
+    for issue in evaluation.issues:
+        if issue.group_id is None:
+            (st.error if issue.severity == "hard" else st.warning)(issue.text(lang), icon="⚠️")
 
-# --- quality chart, waiting list and the rest ------------------------------------------------
 
-measures = ("municipalities", "provinces", "roles", "largest_count")
-quality = pd.DataFrame([{"group": g.name, **{k: getattr(g, k) for k in measures}} for g in evaluation.groups])
-chart = charts.bars(quality, "group", {k: t(f"composition.m_{k}") for k in measures}, title=t("composition.quality"),
-                    height=180 + 36 * data.m)
-chart.update_layout(margin={"t": 40, "b": 10, "l": 10, "r": 10},
-                    legend={"orientation": "h", "yanchor": "bottom", "y": 1.02, "x": 0})
-charts.plot(chart, key="composition_quality")
-
-with st.expander(t("composition.why_groups")):
-    for group in evaluation.groups:
-        st.markdown(f"**{group.name}**")
-        for note in group.explanation:
-            st.markdown(f"- {note.text(lang)}")
-
-st.subheader(t("composition.waitlist", n=len(evaluation.waitlist)))
-if evaluation.waitlist.empty:
-    st.caption(t("composition.no_waitlist"))
-else:
-    waiting = evaluation.waitlist.assign(
-        reason=[comp.text(k, lang, **p) for k, p in zip(evaluation.waitlist.reason_key, evaluation.waitlist.reason_params)],
-        lock=["🔒" if a in state["cmp_locks"] else "" for a in evaluation.waitlist.application_id])
-    st.dataframe(waiting[["rank", "name", "municipality", "priority", "reason", "lock"]], hide_index=True,
-                 width="stretch",
-                 column_config={"rank": "#", "name": t("composition.col_name"),
-                                "municipality": t("composition.col_municipality"),
-                                "priority": t("composition.col_priority"), "reason": t("composition.col_reason"),
-                                "lock": t("composition.col_lock")})
-for issue in evaluation.issues:
-    if issue.group_id is None:
-        (st.error if issue.severity == "hard" else st.warning)(issue.text(lang), icon="⚠️")
+workspace()
 
 # --- plans ------------------------------------------------------------------------------
 
@@ -447,7 +462,9 @@ st.subheader(t("composition.plans"))
 save_col, load_col = st.columns(2)
 with save_col:
     st.text_input(t("composition.plan_name"), key="cmp_plan_name")
-    st.button(t("composition.save"), on_click=_on_save, args=(evaluation,), key="cmp_save")
+    st.button(t("composition.save"), on_click=_on_save, key="cmp_save")
+    st.button(t("composition.draft_discard"), on_click=_on_discard, key="cmp_discard",
+              help=t("composition.draft_discard_help"))
 saved = plans.plans(con, viewer, round_id)
 with load_col:
     if saved.empty:
