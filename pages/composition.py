@@ -362,13 +362,13 @@ def workspace() -> None:
 
     best = state["cmp_best"]
     hard = [i for i in evaluation.issues if i.severity == "hard"]
-    metrics = st.columns(4)
+    metrics = st.columns(3)
     metrics[0].metric(t("composition.placed"), f"{evaluation.placed} / {evaluation.places}")
-    metrics[1].metric(t("composition.score"), f"{evaluation.score:.0f}", help=t("composition.score_help"))
     share = "–" if not best or not evaluation.feasible else f"{100 * evaluation.score / best:.1f}%"
-    metrics[2].metric(t("composition.vs_best"), share,
-                      help=t("composition.vs_best_help" if evaluation.feasible else "composition.vs_best_infeasible"))
-    metrics[3].metric(t("composition.broken"), len(hard))
+    metrics[1].metric(t("composition.vs_best"), share,
+                      help=(t("composition.vs_best_help", score=f"{evaluation.score:.0f}", best=f"{best or 0:.0f}")
+                            if evaluation.feasible else t("composition.vs_best_infeasible")))
+    metrics[2].metric(t("composition.broken"), len(hard))
     with st.container(key="cmp_criteria"):
         for criterion in boards.criteria(model, assignment, lang):
             st.markdown(f"- **{criterion['label']}**: {criterion['text']}")
@@ -414,7 +414,7 @@ def workspace() -> None:
             if not found:
                 st.caption(t("composition.no_suggestions"))
             for k, suggestion in enumerate(found):
-                change = (f"{100 * suggestion.delta / best:+.1f}%" if best else f"{suggestion.delta:+.1f}")
+                change = f"{100 * suggestion.delta / (best or max(evaluation.score, 1e-9)):+.1f}"
                 st.button(t("composition.suggestion", what=suggestion.text(data, lang), change=change),
                           key=f"cmp_sug_{k}", on_click=_on_suggestion, args=(suggestion,))
 

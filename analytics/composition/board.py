@@ -121,7 +121,8 @@ def board(data: RoundData, evaluation: Evaluation, locks: dict[int, int | None],
             "rank": int(rank[app]) if app in rank else None, "order": order.get(app, len(order) + app),
         })
     cards.sort(key=lambda c: (c["column"] == WAITLIST, c["order"] if c["column"] == WAITLIST else 0, c["name"]))
-    return {"columns": columns, "cards": cards}
+    legend = [{"label": category_label(f"domain:{d}", lang), "colour": colour} for d, colour in DOMAIN_COLOURS.items()]
+    return {"columns": columns, "cards": cards, "legend": legend}
 
 
 @dataclass

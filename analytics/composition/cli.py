@@ -22,6 +22,7 @@ the suggestions when settings or locks change).
 
 from __future__ import annotations
 
+import argparse
 import json
 import time
 from datetime import datetime, timedelta
@@ -61,6 +62,7 @@ def register(subparsers) -> None:
     p.add_argument("--reference-seconds", type=float, default=60.0, help="with --bench-real (default 60)")
     p.add_argument("--edit", action="store_true",
                    help="with --bench-real: also replay 100 board moves and suggestions (move_ms, suggest_ms)")
+    p.add_argument("--edit-moves", type=int, default=100, help=argparse.SUPPRESS)  # fewer in tests
     p.set_defaults(func=run)
 
 
@@ -214,7 +216,8 @@ def _bench(args) -> int:
         "feasible": short.feasible and long.feasible, "target_met": gap <= 0.1,
     }
     if args.edit:
-        out.update(edit_bench(data, model.settings, _expand(model, short.assignment), seed=args.seed))
+        out.update(edit_bench(data, model.settings, _expand(model, short.assignment), seed=args.seed,
+                              moves=args.edit_moves))
     print(json.dumps(out) if args.json else "  ".join(f"{k}: {v}" for k, v in out.items()))
     return 0
 

@@ -1,8 +1,10 @@
 """The composition board in a real headless Chromium: drag one card to another group and
-see the score and the groups' bars change."""
+see the score and the groups' bars change; move one with the keyboard; select one for
+suggestions."""
 
 from __future__ import annotations
 
+import re
 import time
 
 import pytest
@@ -32,7 +34,7 @@ def test_drag_a_card_to_another_group(streamlit_app, page):
     expect(page.get_by_test_id("stAlertContentSuccess")).to_contain_text("Nieuw voorstel", timeout=120_000)
     wait_for_app(page)
 
-    score = page.get_by_test_id("stMetricValue").nth(1)
+    score = page.get_by_test_id("stMetricValue").nth(1)  # share of the best proposal
     before_score, before_bars = score.inner_text(), _bars(page)
     source, target = _columns(page).nth(0), _columns(page).nth(1)
     card = source.locator(".card[draggable='true']").first
@@ -51,3 +53,18 @@ def test_drag_a_card_to_another_group(streamlit_app, page):
     assert page.get_by_test_id("stException").count() == 0
     screenshot(page, "composition-board-after-drag")
     print(f"drop to updated score: {seconds:.2f} s")
+
+    # the keyboard: the moved card has focus; the left arrow takes it back to the first group
+    moved = target.locator(".card", has_text=name)
+    moved.focus()
+    page.keyboard.press("ArrowLeft")
+    expect(page.get_by_test_id("stAlert")).to_contain_text(f"staat nu in {source.locator('.title').inner_text()}",
+                                                           timeout=30_000)
+    wait_for_app(page)
+    assert name in source.locator(".card .name").all_inner_texts()
+
+    # a click selects the card: its suggestions are listed
+    other = target.locator(".card[draggable='true']").first
+    other_name = other.locator(".name").inner_text().split(" ")[0]
+    other.click()
+    expect(page.get_by_text(re.compile(f"^Suggesties voor {re.escape(other_name)}"))).to_be_visible(timeout=30_000)

@@ -15,7 +15,7 @@ function cardHtml(card, data) {
   if (card.issues.length) classes.push("bad");
   if (data.selected === card.id) classes.push("selected");
   const icons = (card.locked ? " 🔒" : "") + (card.colleagues.length ? " 🔗" : "") + (card.fixed ? " 📋" : "");
-  const title = [card.fixed ? labels.fixed : "", card.locked ? labels.locked : "", ...card.issues]
+  const title = [card.domain, card.fixed ? labels.fixed : "", card.locked ? labels.locked : "", ...card.issues]
     .filter(Boolean).join("\n");
   const meta = [card.municipality, card.role].filter(Boolean).map(escape).join(" · ");
   return `<div class="${classes.join(" ")}" data-id="${card.id}" tabindex="0" role="listitem"
@@ -23,7 +23,6 @@ function cardHtml(card, data) {
       title="${escape(title)}" aria-label="${escape(card.name)}">
     <div class="name">${card.rank ? card.rank + ". " : ""}${escape(card.name)}${icons}</div>
     ${meta ? `<div class="meta">${meta}</div>` : ""}
-    <div class="domain">${escape(card.domain)}</div>
     ${card.colleagues.length ? `<div class="with">${escape(labels.with)} ${card.colleagues.map(escape).join(", ")}</div>` : ""}
     ${card.issues.length && !card.marked.length ? `<div class="warn">⚠ ${escape(card.issues[0])}</div>` : ""}
     ${card.marked.map((m) => `<div class="marked">${escape(m)}</div>`).join("")}
@@ -110,7 +109,8 @@ export default function ({ parentElement, data, setTriggerValue }) {
     hint.className = "hint";
     parentElement.appendChild(hint);
   }
-  hint.textContent = data.labels.hint;
+  hint.innerHTML = escape(data.labels.hint) + " " + (data.legend || []).map((d) =>
+    `<span class="legend"><span class="swatch" style="background:${escape(d.colour)}"></span>${escape(d.label)}</span>`).join(" ");
   let root = parentElement.querySelector(".board");
   if (!root) {
     root = document.createElement("div");
