@@ -13,7 +13,6 @@ from __future__ import annotations
 from dataclasses import dataclass, replace
 
 import numpy as np
-import pandas as pd
 
 from analytics import texts
 from analytics.composition import solver as mdgp
@@ -70,7 +69,7 @@ def board(data: RoundData, evaluation: Evaluation, locks: dict[int, int | None],
     with their quality bars and broken rules, and one card per candidate."""
     marked = marked or {}
     people = data.people
-    names = dict(zip(data.application_ids, people.name))
+    names = dict(zip(data.application_ids, people.name.tolist()))
     flagged: dict[int, list[str]] = {}
     for issue in evaluation.issues:
         if issue.severity == "hard":
@@ -103,19 +102,23 @@ def board(data: RoundData, evaluation: Evaluation, locks: dict[int, int | None],
                     "subtitle": str(len(evaluation.waitlist)), "over": False, "bars": [], "domains": [], "issues": []})
     rank = dict(zip(evaluation.waitlist.application_id, evaluation.waitlist["rank"]))
     order = {app: k for k, app in enumerate(evaluation.waitlist.application_id)}
+    roles = {r: role_label(r, None, lang) for r in people.role_category.dropna().unique()}
+    domains = {d: category_label(f"domain:{d}", lang) for d in DOMAIN_COLOURS}
     cards = []
-    job_titles = people["job_title"] if "job_title" in people else pd.Series(None, index=people.index)
-    rows = zip(data.application_ids, people.name, people.municipality, people.role_category, job_titles,
-               people.domain, people.attended.to_numpy(dtype=bool))
+    job_titles = people["job_title"].tolist() if "job_title" in people else [None] * data.n
+    rows = zip(data.application_ids, people.name.tolist(), people.municipality.tolist(),
+               people.role_category.tolist(), job_titles, people.domain.tolist(), people.attended.tolist())
     for app, name, municipality, role, job_title, domain, attended in rows:
-        together = [names[c] for c in data.unit_of(app) if c != app]
+        unit = [c for c in data.unit_of(app) if c != app]
+        together = [names[c] for c in unit]
         domain = domain if isinstance(domain, str) else "other"
         cards.append({
             "id": app, "name": name, "column": column_of.get(app, WAITLIST),
             "municipality": municipality if isinstance(municipality, str) else "",
-            "role": role_label(role, job_title, lang),
-            "domain": category_label(f"domain:{domain}", lang), "colour": DOMAIN_COLOURS.get(domain, "#546e7a"),
-            "colleagues": together, "unit": [c for c in data.unit_of(app) if c != app], "locked": app in locks,
+            "role": roles.get(role) or (job_title if isinstance(job_title, str) else ""),
+            "domain": domains.get(domain) or category_label(f"domain:{domain}", lang),
+            "colour": DOMAIN_COLOURS.get(domain, "#546e7a"),
+            "colleagues": together, "unit": unit, "locked": app in locks,
             "fixed": bool(attended),
             "issues": flagged.get(app, []), "marked": marked.get(app, []),
             "rank": int(rank[app]) if app in rank else None, "order": order.get(app, len(order) + app),

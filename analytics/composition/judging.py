@@ -121,13 +121,16 @@ def _issues(model: Model, a: np.ndarray, locks: dict[int, int | None]) -> list[I
         if a[i] == a[j] and a[i] < m:
             issue("apart", "cmp.issue.apart", a[i], (i, j), a=names[i], b=names[j], group=_gname(data, a[i]))
     if model.cap is not None:
-        known = people.municipality_code.notna().to_numpy()
-        frame = pd.DataFrame({"g": a, "code": people.municipality_code, "name": people.municipality})[known]
-        counts = frame[frame.g < m].groupby(["g", "code", "name"]).size()
-        for (g, code, town), count in counts[counts > model.cap].items():
-            who = np.flatnonzero((a == g) & (people.municipality_code == code).to_numpy())
-            issue("cap", "cmp.issue.cap", g, who, group=_gname(data, g), municipality=town,
-                  count=int(count), cap=model.cap)
+        codes = data.municipality_codes
+        towns = people.municipality.tolist()
+        known = (codes >= 0) & (a < m)
+        width = int(codes.max(initial=0)) + 1
+        counts = np.bincount(a[known] * width + codes[known], minlength=m * width)
+        for key in np.flatnonzero(counts > model.cap):  # by group, then municipality in order of application
+            g, code = divmod(int(key), width)
+            who = np.flatnonzero((a == g) & (codes == code))
+            issue("cap", "cmp.issue.cap", g, who, group=_gname(data, g), municipality=towns[who[0]],
+                  count=int(counts[key]), cap=model.cap)
     placed_total = {name: int((member & (a < m)).sum()) for name, member in _categories(model)}
     for g, name, i in _alone(model, a):
         key = "cmp.issue.alone_only" if placed_total[name] == 1 else "cmp.issue.alone"
@@ -143,7 +146,7 @@ def _issues(model: Model, a: np.ndarray, locks: dict[int, int | None]) -> list[I
         if i is not None and a[i] != (m if group is None else gids.index(group)):
             issue("lock", "cmp.issue.lock", a[i], (i,), name=names[i], target=data.group_name(group))
     for i in np.flatnonzero(people.attended.to_numpy(dtype=bool)):
-        current = people.group_id.iloc[i]
+        current = people.group_id.iloc[i]  # the few who attended
         if not pd.isna(current) and (a[i] == m or gids[a[i]] != int(current)):
             issue("attended", "cmp.issue.attended", a[i], (i,), name=names[i], group=data.group_name(int(current)))
     for status in ("selected", "confirmed"):
@@ -284,9 +287,10 @@ def _waitlist(model: Model, a: np.ndarray, bench: np.ndarray, names, apps) -> pd
     onehot = np.zeros((len(a), m))
     placed = np.flatnonzero(a < m)
     onehot[placed, a[placed]] = 1.0
-    adds = model.dist @ onehot + model.soft[:, :m]
-    adds = np.where(allowed[:, :m], adds, -np.inf)
-    best = adds.max(axis=1) if m else np.zeros(len(a))
+    best = np.zeros(len(a))  # for the people waiting: the most a group would gain with them
+    if m:
+        adds = model.dist[bench] @ onehot + model.soft[bench, :m]
+        best[bench] = np.where(allowed[bench, :m], adds, -np.inf).max(axis=1)
     unit_key = np.where(data.unit >= 0, data.unit + len(a), np.arange(len(a)))
     units: dict[int, list[int]] = {}
     for i in bench:  # in application order

@@ -93,12 +93,18 @@ class RoundData:
             return text("cmp.waitlist", lang)
         return self._group_names[group_id]
 
+    @cached_property
+    def _units(self) -> dict[int, list[int]]:
+        units: dict[int, list[int]] = {}
+        for app, u in zip(self.application_ids, self.unit.tolist()):
+            if u >= 0:
+                units.setdefault(u, []).append(app)
+        return units
+
     def unit_of(self, application_id: int) -> list[int]:
         """The application and the colleagues it must stay with."""
-        i = self._index[application_id]
-        if self.unit[i] < 0:
-            return [application_id]
-        return [self.application_ids[j] for j in np.flatnonzero(self.unit == self.unit[i])]
+        u = int(self.unit[self._index[application_id]])
+        return [application_id] if u < 0 else list(self._units[u])
 
     def current(self) -> dict[int, int | None]:
         """The published assignment: each candidate's group now, or None."""

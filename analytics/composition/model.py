@@ -90,10 +90,10 @@ class Model:
 
     def score(self, a: np.ndarray) -> float:
         """Diversity inside the groups plus granted preferences: the number the page shows."""
-        real = a < self.bench
-        onehot = np.zeros((len(a), self.data.m))
-        onehot[np.flatnonzero(real), a[real]] = 1.0
-        pairs = float((onehot * (self.dist @ onehot)).sum()) / 2.0
+        pairs = 0.0
+        for g in range(self.data.m):  # block sums: cheaper than a product with an n x m matrix
+            inside = np.flatnonzero(a == g)
+            pairs += float(self.dist[np.ix_(inside, inside)].sum()) / 2.0
         return pairs + float(self.soft[np.arange(len(a)), a].sum())
 
 
@@ -230,7 +230,9 @@ def _categories(model: Model) -> list[tuple[str, np.ndarray]]:
     for name in model.settings.not_alone:
         attribute, _, value = name.partition(":")
         column = ATTRIBUTES.get(attribute, attribute)
-        out.append((name, (model.data.people[column].astype("string") == value).fillna(False).to_numpy(dtype=bool)))
+        codes, values = model.data.coded(column)
+        found = [k for k, v in enumerate(values) if str(v) == value]
+        out.append((name, codes == found[0] if found else np.zeros(model.data.n, dtype=bool)))
     return out
 
 
