@@ -166,7 +166,8 @@ def _on_lock() -> None:
 @_guarded
 def _on_solve(mode: str) -> None:
     bar = st.progress(0.0, text=t(f"composition.solving_{mode}"))
-    proposal = comp.propose(data, settings_panel.current_settings(), locks=state["cmp_locks"], current=state["cmp_assign"],
+    proposal = comp.propose(data, settings_panel.current_settings(), locks=state["cmp_locks"],
+                            current=state["cmp_assign"],
                             mode=mode, seconds=float(state["cmp_seconds"]),
                             progress=lambda done, _best: bar.progress(min(1.0, done)))
     bar.empty()
@@ -237,7 +238,12 @@ def workspace() -> None:
     settings = settings_panel.current_settings()
     state["cmp_settings"] = settings.to_dict()
     assignment = {app: state["cmp_assign"].get(app) for app in data.application_ids}
-    model = comp.build_model(data, settings, state["cmp_locks"])
+    # The model (and the suggestions' neighbourhood) once per settings, locks and loaded round:
+    # a drop reruns this fragment with the same `data`, so only the first run builds them.
+    memo_key = json.dumps([state["cmp_settings"], sorted(state["cmp_locks"].items()), id(data)], default=str)
+    if state.get("cmp_memo", (None,))[0] != memo_key:
+        state["cmp_memo"] = (memo_key, comp.build_model(data, settings, state["cmp_locks"]), {})
+    _, model, prepared = state["cmp_memo"]
     evaluation = comp.evaluate(data, settings, assignment, state["cmp_locks"], model)
     live.update(model=model, evaluation=evaluation)
 
@@ -247,7 +253,8 @@ def workspace() -> None:
                                sorted(state["cmp_locks"].items()), state["cmp_best"]], default=str)
     _previous = state.get("cmp_saved")
     if _previous != _fingerprint:  # a change since the last run (just looking or restoring saves nothing)
-        if _previous != "restored" and (_previous is not None or assignment != data.current() or state["cmp_locks"]):
+        changed = _previous is not None or assignment != data.current() or state["cmp_locks"]
+        if _previous != "restored" and changed:
             drafts.save_draft(con, viewer, round_id, settings, assignment, state["cmp_locks"], state["cmp_best"])
         state["cmp_saved"] = _fingerprint
 
@@ -314,11 +321,9 @@ def workspace() -> None:
             st.info(t("composition.fixed_here", name=names_by_app[chosen],
                       group=data.group_name(assignment.get(chosen), lang)))
         else:
-            nb_key = json.dumps([state["cmp_settings"], sorted(state["cmp_locks"].items()), round_id,
-                                 people.status.tolist(), sorted(fixed)], default=str)
-            if state.get("cmp_nb", (None,))[0] != nb_key:  # prepared once per settings and locks
-                state["cmp_nb"] = (nb_key, boards.neighbourhood(model))
-            found = boards.suggestions(model, assignment, chosen, prepared=state["cmp_nb"][1])
+            if "neighbourhood" not in prepared:
+                prepared["neighbourhood"] = boards.neighbourhood(model)
+            found = boards.suggestions(model, assignment, chosen, prepared=prepared["neighbourhood"])
             st.markdown(f"**{t('composition.suggestions', name=names_by_app[chosen])}**")
             if not found:
                 st.caption(t("composition.no_suggestions"))

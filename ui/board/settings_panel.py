@@ -98,7 +98,8 @@ def draw(data: RoundData, names_by_app: dict[int, str], lang: str) -> None:
         who_col.selectbox(t("composition.who"), everyone, format_func=names_by_app.get, key="cmp_rule_who",
                           on_change=_on_rule_person)
         days_col.multiselect(t("composition.only_on"), list(range(1, 8)), key="cmp_rule_days",
-                             format_func=lambda d: comp.text(f"cmp.weekday.{d}", lang), placeholder=t("composition.choose"))
+                             format_func=lambda d: comp.text(f"cmp.weekday.{d}", lang),
+                             placeholder=t("composition.choose"))
         prio_col.number_input(t("composition.own_priority"), -1, 9, key="cmp_rule_priority",
                               help=t("composition.own_priority_help"))
         apart_col.multiselect(t("composition.apart_from"), everyone, format_func=names_by_app.get, key="cmp_rule_apart",
