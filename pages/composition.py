@@ -81,6 +81,12 @@ for key, value in settings_panel.widgets_from(comp.Settings.from_dict(state["cmp
 state.setdefault("cmp_seconds", 1.0)
 
 
+def _judged_key(assignment: dict) -> str:
+    """What an evaluation depends on besides the loaded round: settings, assignment, locks."""
+    return json.dumps([state["cmp_settings"], sorted(assignment.items()), sorted(state["cmp_locks"].items()),
+                       id(data)], default=str)
+
+
 def _flash(kind: str, text: str) -> None:
     state["cmp_flash"] = (kind, text)
 
@@ -105,6 +111,7 @@ def _do_move(who: int, target: int | None) -> None:
                              before=live["evaluation"], lang=lang)
     _remember()
     state["cmp_assign"] = step.assignment
+    state["cmp_judged"] = (_judged_key(step.assignment), step.evaluation)  # judged once per move
     state["cmp_marked"] = {who: step.broken} if step.broken else {}
     for app in step.moved:
         if app in state["cmp_locks"]:
@@ -244,7 +251,12 @@ def workspace() -> None:
     if state.get("cmp_memo", (None,))[0] != memo_key:
         state["cmp_memo"] = (memo_key, comp.build_model(data, settings, state["cmp_locks"]), {})
     _, model, prepared = state["cmp_memo"]
-    evaluation = comp.evaluate(data, settings, assignment, state["cmp_locks"], model)
+    judged = state.get("cmp_judged", (None, None))
+    if judged[0] == _judged_key(assignment):
+        evaluation = judged[1]
+    else:
+        evaluation = comp.evaluate(data, settings, assignment, state["cmp_locks"], model)
+        state["cmp_judged"] = (_judged_key(assignment), evaluation)
     live.update(model=model, evaluation=evaluation)
 
     # --- the draft: kept on every change --------------------------------------------------------
