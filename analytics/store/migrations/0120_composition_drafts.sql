@@ -3,7 +3,7 @@
 -- coordinator leaves the page; publishing stays a separate, deliberate step (plans).
 -- No summary depends on it. No foreign key: a draft never blocks editing a round.
 
-create table composition_drafts (
+create table if not exists composition_drafts (
     round_id integer primary key,
     settings json not null,
     assignment json not null,   -- {"application id": group id or null}
