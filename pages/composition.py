@@ -340,7 +340,8 @@ def workspace() -> None:
             if not found:
                 st.caption(t("composition.no_suggestions"))
             for k, suggestion in enumerate(found):
-                change = f"{100 * suggestion.delta / (best or max(evaluation.score, 1e-9)):+.1f}"
+                points = 100 * suggestion.delta / (best or max(evaluation.score, 1e-9))
+                change = f"{points:+.2f}" if abs(points) < 0.1 else f"{points:+.1f}"
                 st.button(t("composition.suggestion", what=suggestion.text(data, lang), change=change),
                           key=f"cmp_sug_{k}", on_click=_on_suggestion, args=(suggestion,))
 
@@ -351,8 +352,9 @@ def workspace() -> None:
     chart = charts.bars(quality, "group", {k: t(f"composition.m_{k}") for k in measures},
                         title=t("composition.quality"),
                         height=180 + 36 * data.m)
-    chart.update_layout(margin={"t": 40, "b": 10, "l": 10, "r": 10},
-                        legend={"orientation": "h", "yanchor": "bottom", "y": 1.02, "x": 0})
+    chart.update_layout(margin={"t": 90, "b": 10, "l": 10, "r": 10},  # title, then the legend, above the bars
+                        title={"yref": "container", "y": 0.98, "yanchor": "top"},
+                        legend={"orientation": "h", "yanchor": "bottom", "y": 1.01, "x": 0})
     charts.plot(chart, key="composition_quality")
 
     with st.expander(t("composition.why_groups")):
