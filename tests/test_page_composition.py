@@ -234,3 +234,17 @@ def test_the_settings_panel_speaks_dutch(page):
     texts += [c.value for c in panel.caption]
     assert len(texts) > 30 and [t for t in texts if ENGLISH.search(t)] == []
     assert len([c for c in panel.caption if c.value]) >= 10  # every weight explained in a sentence
+
+
+def test_rules_per_person_are_kept_with_the_settings(page):
+    at, rid, gids, apps = page
+    at.selectbox(key="cmp_rule_who").set_value(apps[2]).run()
+    at.multiselect(key="cmp_rule_days").set_value([2]).run()
+    at.multiselect(key="cmp_rule_apart").set_value([apps[3]]).run()
+    click(at, "cmp_rule_apply")
+    captions = [c.value for c in at.expander[0].caption]
+    assert "Cor Visser: alleen op dinsdag" in captions and "Cor Visser en Dirk Mol: niet samen" in captions
+    click(at, "cmp_propose")  # the rules hold in the proposal
+    assignment = at.session_state["cmp_assign"]
+    assert assignment[apps[2]] in (gids[0], None) and (assignment[apps[2]] != assignment[apps[3]]
+                                                       or assignment[apps[2]] is None)
