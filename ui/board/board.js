@@ -42,21 +42,23 @@ function columnHtml(column, cards, data) {
       ${cards.map((c) => cardHtml(c, data)).join("")}</div></section>`;
 }
 
-function draw(root, data, send) {
+function draw(root, data) {
   const scroll = {left: root.scrollLeft, bodies: {}};
   root.querySelectorAll(".body").forEach((b) => { scroll.bodies[b.dataset.column] = b.scrollTop; });
-  const focused = root.ownerDocument.activeElement?.dataset?.id
-    ?? root.getRootNode().activeElement?.dataset?.id;
+  const focused = root.getRootNode().activeElement?.dataset?.id ?? root.ownerDocument.activeElement?.dataset?.id;
   const byColumn = new Map(data.columns.map((c) => [String(c.id), []]));
   for (const card of data.cards) byColumn.get(String(card.column))?.push(card);
   root.innerHTML = data.columns.map((c) => columnHtml(c, byColumn.get(String(c.id)), data)).join("");
   root.scrollLeft = scroll.left;
   root.querySelectorAll(".body").forEach((b) => { b.scrollTop = scroll.bodies[b.dataset.column] || 0; });
   if (focused) root.querySelector(`.card[data-id="${focused}"]`)?.focus({preventScroll: true});
+}
 
-  const order = data.columns.map((c) => String(c.id));
-  const cardOf = (id) => data.cards.find((c) => String(c.id) === String(id));
+// One set of listeners on the board, installed once; they read the latest data and sender.
+function listen(root) {
+  const cardOf = (id) => root._data.cards.find((c) => String(c.id) === String(id));
   const move = (id, to) => {
+    const data = root._data;
     const card = cardOf(id);
     if (!card || String(card.column) === String(to)) return;
     if (card.fixed) { root.querySelector(`.card[data-id="${id}"]`)?.setAttribute("title", data.labels.fixed); return; }
@@ -66,39 +68,52 @@ function draw(root, data, send) {
       if (element && body) { element.classList.add("pending"); body.prepend(element); }
     }
     root.querySelector(`.card[data-id="${id}"]`)?.focus({preventScroll: true});
-    send("move", {app: card.id, to: to === String(data.waitlist) ? data.waitlist : Number(to), at: Date.now()});
+    root._send("move", {app: card.id, to: to === String(data.waitlist) ? data.waitlist : Number(to), at: Date.now()});
   };
-
-  root.querySelectorAll(".card").forEach((element) => {
-    const id = element.dataset.id;
-    element.addEventListener("dragstart", (e) => {
-      e.dataTransfer.setData("text/plain", id);
-      e.dataTransfer.effectAllowed = "move";
-      element.classList.add("dragging");
-    });
-    element.addEventListener("dragend", () => element.classList.remove("dragging"));
-    element.addEventListener("click", () => send("select", {app: Number(id), at: Date.now()}));
-    element.addEventListener("keydown", (e) => {
-      const card = cardOf(id);
-      const here = order.indexOf(String(card.column));
-      if (e.key === "Enter" || e.key === " ") {
-        e.preventDefault();
-        send("select", {app: Number(id), at: Date.now()});
-      } else if (e.key === "ArrowRight" || e.key === "ArrowLeft") {
-        e.preventDefault();
-        const next = here + (e.key === "ArrowRight" ? 1 : -1);
-        if (next >= 0 && next < order.length) move(id, order[next]);
-      }
-    });
+  const select = (id) => root._send("select", {app: Number(id), at: Date.now()});
+  root.addEventListener("dragstart", (e) => {
+    const element = e.target.closest?.(".card");
+    if (!element) return;
+    e.dataTransfer.setData("text/plain", element.dataset.id);
+    e.dataTransfer.effectAllowed = "move";
+    element.classList.add("dragging");
   });
-  root.querySelectorAll(".body").forEach((body) => {
-    body.addEventListener("dragover", (e) => { e.preventDefault(); body.classList.add("over"); });
-    body.addEventListener("dragleave", () => body.classList.remove("over"));
-    body.addEventListener("drop", (e) => {
+  root.addEventListener("dragend", (e) => e.target.closest?.(".card")?.classList.remove("dragging"));
+  root.addEventListener("click", (e) => {
+    const element = e.target.closest?.(".card");
+    if (element) select(element.dataset.id);
+  });
+  root.addEventListener("keydown", (e) => {
+    const element = e.target.closest?.(".card");
+    if (!element) return;
+    const order = root._data.columns.map((c) => String(c.id));
+    const here = order.indexOf(String(cardOf(element.dataset.id)?.column));
+    if (e.key === "Enter" || e.key === " ") {
       e.preventDefault();
-      body.classList.remove("over");
-      move(e.dataTransfer.getData("text/plain"), body.dataset.column);
-    });
+      select(element.dataset.id);
+    } else if (e.key === "ArrowRight" || e.key === "ArrowLeft") {
+      e.preventDefault();
+      const next = here + (e.key === "ArrowRight" ? 1 : -1);
+      if (here >= 0 && next >= 0 && next < order.length) move(element.dataset.id, order[next]);
+    }
+  });
+  root.addEventListener("dragover", (e) => {
+    const body = e.target.closest?.(".body");
+    if (!body) return;
+    e.preventDefault();
+    root.querySelectorAll(".body.over").forEach((b) => b !== body && b.classList.remove("over"));
+    body.classList.add("over");
+  });
+  root.addEventListener("dragleave", (e) => {
+    const body = e.target.closest?.(".body");
+    if (body && !body.contains(e.relatedTarget)) body.classList.remove("over");
+  });
+  root.addEventListener("drop", (e) => {
+    const body = e.target.closest?.(".body");
+    if (!body) return;
+    e.preventDefault();
+    body.classList.remove("over");
+    move(e.dataTransfer.getData("text/plain"), body.dataset.column);
   });
 }
 
@@ -116,6 +131,9 @@ export default function ({ parentElement, data, setTriggerValue }) {
     root = document.createElement("div");
     root.className = "board";
     parentElement.appendChild(root);
+    listen(root);
   }
-  draw(root, data, setTriggerValue);
+  root._data = data;
+  root._send = setTriggerValue;
+  draw(root, data);
 }
