@@ -4,7 +4,8 @@ over the node-level model, run in one or more threads; `solve` is the entry poin
 The search is in the spirit of Lai & Hao (2016, iterated tabu search) and Yang et al.
 (2022, TPSDP): each solution is improved by tabu search over the move and swap
 neighbourhoods, and a consensus crossover keeps what two parents agree on and completes
-the rest greedily.
+the rest greedily. One concern (driving the kernels), a little over 400 lines: the search
+state, the size-profile sampler, the memetic loop and `solve` belong together.
 """
 
 from __future__ import annotations
