@@ -9,7 +9,8 @@ import pandas as pd
 import pytest
 from hypothesis import HealthCheck, given, settings as hsettings, strategies as st
 
-from analytics.composition import proposal as c
+from analytics import composition as c
+from analytics.composition.model import _alone
 from analytics.store import db
 from analytics.errors import InvalidTransition, PermissionDenied
 from analytics.access.viewer import COORDINATOR, Viewer
@@ -180,7 +181,9 @@ def planted_rounds(draw):
 
 def broken_rules(data: c.RoundData, model: c.Model, s: c.Settings, locks, assignment) -> list[str]:
     """Every hard rule checked from scratch on the domain data (independent of the solver)."""
-    people = data.people.assign(g=[assignment[a] for a in data.application_ids])
+    # object dtype: a column of ints and None would become floats with NaN, hiding "no place"
+    people = data.people.assign(g=pd.Series([assignment[a] for a in data.application_ids],
+                                            index=data.people.index, dtype="object"))
     out = []
     sizes = people.g.value_counts()
     for row in data.groups.itertuples():
@@ -225,6 +228,15 @@ def test_hard_rules_hold_on_random_rounds(case):
     improved = c.propose(data, s, locks=locks, current=proposal.assignment, mode="improve", **QUICK)
     assert broken_rules(data, model, s, locks, improved.assignment) == []
     assert improved.objective >= proposal.objective - 1e-6
+
+
+def test_the_checker_sees_people_without_a_place():
+    data = mem_round([(7, "A", 0, 2, None)], name=["Anna", "Bram", "Cor"], status=["confirmed", "received", "received"],
+                     group_id=[None, 7, None], attended=[False, True, False])
+    s = c.Settings(municipality_cap=None)
+    model = c.build_model(data, s)
+    assert broken_rules(data, model, s, {}, {1: None, 2: None, 3: 7}) == ["confirmed 1", "attended 2"]
+    assert broken_rules(data, model, s, {}, {1: 7, 2: 7, 3: None}) == []
 
 
 def test_contradicting_rules_are_explained_and_nothing_moves():
@@ -309,9 +321,9 @@ def test_repair_gives_the_lonely_social_domain_person_a_companion():
                      domain=["social", "other", "other", "other", "social", "social", "social", "other"])
     model = c.build_model(data, c.Settings(municipality_cap=None))
     lonely = np.array([0, 0, 0, 0, 1, 1, 1, 1])
-    assert c._alone(model, lonely) == [(0, "domain:social", 0)]
+    assert _alone(model, lonely) == [(0, "domain:social", 0)]
     mended = c.repair_alone(model, lonely)
-    assert c._alone(model, mended) == [] and np.bincount(mended).tolist() == [4, 4]
+    assert _alone(model, mended) == [] and np.bincount(mended).tolist() == [4, 4]
 
 
 def test_the_only_person_of_a_category_is_explained_not_hidden():

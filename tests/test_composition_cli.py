@@ -62,6 +62,15 @@ def test_compose_needs_a_round(db_path, capsys):
 
 
 def test_bench_real_reports_the_gap(capsys):
-    code, out = compose(capsys, "--bench-real", "--seconds", 0.1, "--reference-seconds", 0.2, "--json")
+    code, out = compose(capsys, "--bench-real", "--seconds", 0.3, "--reference-seconds", 0.6, "--json")
     assert code == 0 and (out["candidates"], out["groups"]) == (300, 10)
-    assert out["feasible"] and out["gap_pct"] >= 0
+    best = max(out["net_objective"], out["reference_net_objective"])
+    assert out["gap_pct"] == round(100 * (best - out["net_objective"]) / best, 4)
+    assert out["feasible"] and out["target_met"] and out["gap_pct"] <= 0.1
+
+
+def test_bench_real_edit_times_moves_and_suggestions(capsys):
+    code, out = compose(capsys, "--bench-real", "--edit", "--edit-moves", 5, "--seed", 3, "--seconds", 0.2,
+                        "--reference-seconds", 0.2, "--json")
+    assert code == 0 and out["edit_moves"] == 5
+    assert 0 < out["move_ms"] < 60_000 and 0 < out["suggest_ms"] < 60_000 and out["prepare_ms"] > 0

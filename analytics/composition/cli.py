@@ -3,7 +3,7 @@
     python -m analytics compose --db PATH --round ID [--seconds S] [--seed N] [--mode M]
                                 [--apply [--name NAME]] [--lang en|nl] [--json]
     python -m analytics compose --bench-real [--db PATH --round ID] [--seconds 1]
-                                [--reference-seconds 60] [--json]
+                                [--reference-seconds 60] [--edit [--seed S]] [--json]
 
 The JSON answer holds `groups` (each with `group_id`, `name`, `members` as application
 ids, quality and explanation), `waitlist`, `objective`, `score`, `feasible`, `violations`
@@ -14,10 +14,15 @@ hard rule, 1 when it does not (nothing is applied then), 2 on an error.
 result after 1 second": on the given round, or on a sample round of 300 candidates in 10
 groups, it compares the solver's net objective (diversity, balance and preferences,
 without the constant priority bonus) after --seconds with a --reference-seconds run.
+With --edit it then replays 100 random board moves and suggestion requests on the short
+run's composition, through the functions the page calls, and adds their medians in
+milliseconds as "move_ms" and "suggest_ms" (and "prepare_ms", the one-off preparation of
+the suggestions when settings or locks change).
 """
 
 from __future__ import annotations
 
+import argparse
 import json
 import time
 from datetime import datetime, timedelta
@@ -26,6 +31,7 @@ import numpy as np
 import pandas as pd
 
 from analytics import composition
+from analytics.composition import board, drafts
 from analytics.composition import plans as composition_plans
 from analytics.store import db
 from analytics.composition import solver as mdgp
@@ -54,6 +60,9 @@ def register(subparsers) -> None:
     p.add_argument("--threads", type=int, default=mdgp.DEFAULT_THREADS,
                    help=f"independent searches side by side, best wins (default {mdgp.DEFAULT_THREADS})")
     p.add_argument("--reference-seconds", type=float, default=60.0, help="with --bench-real (default 60)")
+    p.add_argument("--edit", action="store_true",
+                   help="with --bench-real: also replay 100 board moves and suggestions (move_ms, suggest_ms)")
+    p.add_argument("--edit-moves", type=int, default=100, help=argparse.SUPPRESS)  # fewer in tests
     p.set_defaults(func=run)
 
 
@@ -206,5 +215,45 @@ def _bench(args) -> int:
         "reference_net_objective": net(long.assignment), "gap_pct": round(gap, 4),
         "feasible": short.feasible and long.feasible, "target_met": gap <= 0.1,
     }
+    if args.edit:
+        out.update(edit_bench(data, model.settings, _expand(model, short.assignment), seed=args.seed,
+                              moves=args.edit_moves))
     print(json.dumps(out) if args.json else "  ".join(f"{k}: {v}" for k, v in out.items()))
     return 0
+
+
+def _expand(model, a: np.ndarray) -> dict[int, int | None]:
+    return model.to_dict(np.asarray(a, dtype=np.int64))
+
+
+def edit_bench(data: composition.RoundData, settings: composition.Settings, assignment: dict[int, int | None],
+               seed: int = 0, moves: int = 100) -> dict:
+    """Replay `moves` random board moves and suggestion requests through the functions the
+    page calls: a move is judged (apply_move), drawn (board, criteria) and kept as the draft
+    (save_draft, on an in-memory database); a suggestion is the ranked list for one card.
+    Medians in milliseconds; the neighbourhood is prepared once, as the page keeps it."""
+    rng = np.random.default_rng(seed)
+    con = db.connect(":memory:")
+    model = composition.build_model(data, settings)
+    evaluation = composition.evaluate(data, settings, assignment, {}, model)
+    started = time.perf_counter()
+    prepared = board.neighbourhood(model)
+    prepare_ms = 1000 * (time.perf_counter() - started)
+    targets = data.group_ids + [None]
+    move_ms, suggest_ms = [], []
+    for _ in range(moves):
+        app = data.application_ids[int(rng.integers(data.n))]
+        started = time.perf_counter()
+        step = board.apply_move(data, model, assignment, {}, app, targets[int(rng.integers(len(targets)))],
+                                before=evaluation)
+        board.board(data, step.evaluation, {}, "nl", marked={app: step.broken}, cap=model.cap)
+        board.criteria(model, step.assignment, "nl")
+        drafts.save_draft(con, CLI_VIEWER, data.round_id, settings, step.assignment, {}, evaluation.score)
+        move_ms.append(1000 * (time.perf_counter() - started))
+        assignment, evaluation = step.assignment, step.evaluation
+        started = time.perf_counter()
+        board.suggestions(model, assignment, data.application_ids[int(rng.integers(data.n))], prepared=prepared)
+        suggest_ms.append(1000 * (time.perf_counter() - started))
+    con.close()
+    return {"move_ms": round(float(np.median(move_ms)), 1), "suggest_ms": round(float(np.median(suggest_ms)), 2),
+            "prepare_ms": round(prepare_ms, 1), "edit_moves": moves}

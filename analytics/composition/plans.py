@@ -16,7 +16,8 @@ import duckdb
 import pandas as pd
 
 from analytics.store import db
-from analytics.composition import CANDIDATE_STATUSES, Settings
+from analytics.composition.settings import Settings
+from analytics.vocabulary import CANDIDATE_STATUSES
 from analytics.errors import GroupFull, InvalidInput, InvalidTransition, NotFound, StaleEdit
 from analytics.access.viewer import Viewer
 
@@ -222,7 +223,6 @@ def publish_plan(con: duckdb.DuckDBPyConnection, viewer: Viewer, plan_id: int,
             cur.execute("update applications set status = 'waitlisted', waitlist_position = ? where id = ?",
                         [position, int(app)])
         _record_decisions(cur, viewer.name, now, name, selected, waiting)
-        changed = pd.concat([moved, added, removed]).application_id.tolist()
         db.touch(cur, applications=rows.application_id)  # places and statuses
         cur.execute("update composition_plans set published_at = ?, published_by = ? where id = ?",
                     [now, viewer.name, plan_id])

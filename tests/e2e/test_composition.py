@@ -1,8 +1,11 @@
-"""One move on the composition page in a real headless Chromium."""
+"""The composition board in a real headless Chromium: drag one card to another group and
+see the score and the groups' bars change; move one with the keyboard; select one for
+suggestions."""
 
 from __future__ import annotations
 
 import re
+import time
 
 import pytest
 from playwright.sync_api import expect
@@ -12,24 +15,15 @@ from tests.e2e.conftest import screenshot, wait_for_app
 pytestmark = pytest.mark.e2e
 
 
-def _selectbox(page, label: str):
-    """The visible select box with this label (the rules expander has hidden ones too)."""
-    boxes = page.get_by_test_id("stSelectbox").filter(has=page.get_by_text(label, exact=True))
-    return boxes.filter(visible=True).first
+def _columns(page):
+    return page.locator(".board .column")
 
 
-def _choose(page, label: str, option: str) -> None:
-    """Type to filter the options and take the first, as a keyboard user does (react-aria's
-    combobox ignores Playwright's synthetic clicks on options)."""
-    combo = _selectbox(page, label).get_by_role("combobox")
-    combo.focus()
-    combo.fill(option)
-    page.keyboard.press("ArrowDown")
-    page.keyboard.press("Enter")
-    wait_for_app(page)
+def _bars(page) -> list[str]:
+    return page.locator(".board .column .bar").all_inner_texts()
 
 
-def test_propose_then_move_one_person(streamlit_app, page):
+def test_drag_a_card_to_another_group(streamlit_app, page):
     page.goto(streamlit_app.url)
     wait_for_app(page)
     page.get_by_test_id("stSidebarNavLink").filter(has_text="Groepen samenstellen").click()
@@ -40,14 +34,37 @@ def test_propose_then_move_one_person(streamlit_app, page):
     expect(page.get_by_test_id("stAlertContentSuccess")).to_contain_text("Nieuw voorstel", timeout=120_000)
     wait_for_app(page)
 
-    now_in = page.get_by_text(re.compile(r"^Nu in: "))
-    name = _selectbox(page, "Wie").locator("input").input_value().split(" · ")[0]
-    target = "Groep 1 (dinsdag)" if "Groep 2" in now_in.inner_text() else "Groep 2 (donderdag)"
-    _choose(page, "Naar", target)
-    page.get_by_role("button", name="Verplaatsen").click()
+    score = page.get_by_test_id("stMetricValue").nth(1)  # share of the best proposal
+    before_score, before_bars = score.inner_text(), _bars(page)
+    source, target = _columns(page).nth(0), _columns(page).nth(1)
+    card = source.locator(".card[draggable='true']").first
+    name = card.locator(".name").inner_text()
+    target_title = target.locator(".title").inner_text()
+    started = time.perf_counter()
+    card.drag_to(target.locator(".body"))
+    expect(page.get_by_test_id("stAlert")).to_contain_text(f"staat nu in {target_title}", timeout=30_000)
     wait_for_app(page)
+    seconds = time.perf_counter() - started
 
-    expect(page.get_by_test_id("stAlertContentSuccess")).to_have_text(f"{name} staat nu in {target}.", timeout=30_000)
-    expect(now_in).to_have_text(f"Nu in: {target}", timeout=30_000)
+    assert name in target.locator(".card .name").all_inner_texts()
+    assert name not in source.locator(".card .name").all_inner_texts()
+    expect(score).not_to_have_text(before_score)
+    assert _bars(page) != before_bars
     assert page.get_by_test_id("stException").count() == 0
-    screenshot(page, "composition-after-move")
+    screenshot(page, "composition-board-after-drag")
+    print(f"drop to updated score: {seconds:.2f} s")
+
+    # the keyboard: the moved card has focus; the left arrow takes it back to the first group
+    moved = target.locator(".card", has_text=name)
+    moved.focus()
+    page.keyboard.press("ArrowLeft")
+    expect(page.get_by_test_id("stAlert")).to_contain_text(f"staat nu in {source.locator('.title').inner_text()}",
+                                                           timeout=30_000)
+    wait_for_app(page)
+    assert name in source.locator(".card .name").all_inner_texts()
+
+    # a click selects the card: its suggestions are listed
+    other = target.locator(".card[draggable='true']").first
+    other_name = other.locator(".name").inner_text().split(" ")[0]
+    other.click()
+    expect(page.get_by_text(re.compile(f"^Suggesties voor {re.escape(other_name)}"))).to_be_visible(timeout=30_000)
