@@ -24,7 +24,7 @@ cols = st.columns(4)
 cols[0].metric(t("overview.open_rounds"), len(open_rounds))
 cols[1].metric(t("overview.applications"), int(rounds.applications.sum()))
 cols[2].metric(t("overview.places"), int(rounds.places.sum()))
-cols[3].metric(t("overview.placed"), int(rounds.placed.sum()))
+cols[3].metric(t("overview.participants"), int(rounds.participants.sum()), help=t("overview.participants_help"))
 
 recent = rounds.head(12)
 chart = charts.bars(recent.assign(label=charts.unique(recent.programme.str.slice(0, 24) + " · " + recent["round"])),
@@ -39,7 +39,7 @@ st.dataframe(
     hide_index=True, width="stretch",
     column_config={
         **{c: t(f"col.{c}") for c in ["programme", "format", "round", "groups", "places", "applications",
-                                      "placed", "waitlisted"]},
+                                      "selected", "participants", "waitlisted"]},
         "deadline": st.column_config.DateColumn(t("col.deadline"), format="D MMM YYYY"),
         "starts_on": st.column_config.DateColumn(t("col.starts_on"), format="D MMM YYYY"),
     },

@@ -6,6 +6,7 @@ import duckdb
 import pandas as pd
 
 from analytics.errors import NotFound
+from analytics import vocabulary
 from analytics.vocabulary import round_year
 
 
@@ -74,8 +75,8 @@ def round_options(
 
 def years(con: duckdb.DuckDBPyConnection) -> list[int]:
     """Years in which rounds start, newest first."""
-    sql = """
-        select distinct year(coalesce(starts_on, application_deadline)) as y
+    sql = f"""
+        select distinct {round_year("rounds")} as y
         from rounds order by y desc
     """
     return [y for (y,) in con.cursor().execute(sql).fetchall()]
@@ -151,28 +152,31 @@ def newest_round(con: duckdb.DuckDBPyConnection, programme_id: int) -> int:
 
 
 def overview(con: duckdb.DuckDBPyConnection, programme_id: int | None = None, year: int | None = None) -> pd.DataFrame:
-    """One row per round: deadline, groups, places and applications; no personal data."""
-    sql = """
+    """One row per round: deadline, groups, places, applications, selected, participants
+    (placed and not withdrawn, `analytics.vocabulary`) and waitlisted; no personal data."""
+    sql = f"""
         with g as (
             select round_id, count(*) as groups, sum(max_capacity) as places, sum(min_capacity) as min_places
             from groups group by round_id
         ), a as (
             select round_id, count(*) as applications,
-                   count(*) filter (where status in ('selected', 'confirmed')) as placed,
-                   count(*) filter (where status = 'waitlisted') as waitlisted
-            from applications group by round_id
+                   count(*) filter (where {vocabulary.selected("a")}) as selected,
+                   count(*) filter (where {vocabulary.participant("a")}) as participants,
+                   count(*) filter (where a.status = '{vocabulary.WAITLISTED}') as waitlisted
+            from applications a group by round_id
         )
         select p.name as programme, p.format, r.id as round_id, r.name as round,
                r.application_deadline as deadline, r.starts_on,
                coalesce(g.groups, 0) as groups, coalesce(g.places, 0) as places,
-               coalesce(a.applications, 0) as applications, coalesce(a.placed, 0) as placed,
+               coalesce(a.applications, 0) as applications, coalesce(a.selected, 0) as selected,
+               coalesce(a.participants, 0) as participants,
                coalesce(a.waitlisted, 0) as waitlisted
         from rounds r
         join programmes p on p.id = r.programme_id
         left join g on g.round_id = r.id
         left join a on a.round_id = r.id
         where (? is null or p.id = ?)
-          and (? is null or year(coalesce(r.starts_on, r.application_deadline)) = ?)
+          and (? is null or {round_year("r")} = ?)
         order by r.application_deadline desc, p.name
     """
     return con.cursor().execute(sql, [programme_id, programme_id, year, year]).df()
@@ -180,20 +184,20 @@ def overview(con: duckdb.DuckDBPyConnection, programme_id: int | None = None, ye
 
 def summary(con: duckdb.DuckDBPyConnection, year: int | None = None) -> pd.DataFrame:
     """One row per programme: format, fee, funders, rounds, groups, applications."""
-    sql = """
+    sql = f"""
         with r as (
             select programme_id, count(*) as rounds, max(application_deadline) as last_deadline
-            from rounds where ? is null or year(coalesce(starts_on, application_deadline)) = ?
+            from rounds where ? is null or {round_year("rounds")} = ?
             group by programme_id
         ), g as (
             select r.programme_id, count(*) as groups, sum(g.max_capacity) as places
             from groups g join rounds r on r.id = g.round_id
-            where ? is null or year(coalesce(r.starts_on, r.application_deadline)) = ?
+            where ? is null or {round_year("r")} = ?
             group by r.programme_id
         ), a as (
             select r.programme_id, count(*) as applications
             from applications a join rounds r on r.id = a.round_id
-            where ? is null or year(coalesce(r.starts_on, r.application_deadline)) = ?
+            where ? is null or {round_year("r")} = ?
             group by r.programme_id
         ), f as (
             select pf.programme_id, string_agg(fu.name, ', ' order by fu.name) as funders

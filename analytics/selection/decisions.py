@@ -16,6 +16,7 @@ from datetime import datetime
 import duckdb
 import pandas as pd
 
+from analytics import vocabulary
 from analytics.store import db
 from analytics.errors import InvalidInput, InvalidTransition, NotFound
 from analytics.access.viewer import Viewer
@@ -28,7 +29,7 @@ TRANSITIONS: dict[str, tuple[str, ...]] = {
     "rejected": (),
     "withdrawn": (),
 }
-STATUSES = ["received", "selected", "waitlisted", "rejected", "confirmed", "withdrawn"]
+STATUSES = list(vocabulary.DECISION_ORDER)
 
 
 @dataclass
