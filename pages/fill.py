@@ -5,7 +5,7 @@ from datetime import date
 import streamlit as st
 
 from analytics.reporting import fill
-from ui import charts, context, views
+from ui import charts, context, formatting, views
 from ui.feedback import shown_errors
 from ui.i18n import labels, t
 
@@ -23,7 +23,7 @@ today = date.today()
 
 def csv_button(frame, name: str, label: str = "fill.download") -> None:
     """A CSV download made only when clicked (not on every run of the page)."""
-    st.download_button(t(label), lambda: frame.to_csv(index=False).encode("utf-8"), file_name=f"{name}.csv",
+    st.download_button(t(label), lambda: formatting.csv(frame, "fill.col", "col", "fill"), file_name=f"{name}.csv",
                        mime="text/csv", key=f"csv_{name}", on_click="ignore")
 
 

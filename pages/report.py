@@ -3,7 +3,7 @@
 import streamlit as st
 
 from analytics.reporting import reports
-from ui import charts, context, views
+from ui import charts, context, formatting, views
 from ui.i18n import labels, t
 
 TABLE_ROWS = 1000  # tens of thousands of rounds help no one on screen; the download has them all
@@ -60,5 +60,6 @@ def rounds_view() -> None:
 
 
 views.show("report", {"charts": charts_view, "rounds": rounds_view}, default="charts")
-st.download_button(t("report.download"), lambda: per_round.to_csv(index=False).encode("utf-8"),
+st.download_button(t("report.download"),
+                   lambda: formatting.csv(per_round.assign(format=labels(per_round.format, "format")), "report"),
                    file_name="deelnamerapportage.csv", mime="text/csv", on_click="ignore")

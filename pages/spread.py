@@ -4,7 +4,7 @@ import streamlit as st
 
 from analytics.reporting import spread
 from analytics.reporting.reports import SUPPRESS_BELOW
-from ui import charts, context, views
+from ui import charts, context, formatting, views
 from ui.feedback import shown_errors
 from ui.i18n import t
 
@@ -17,7 +17,7 @@ scope = f.scope()
 
 def csv_button(frame, name: str) -> None:
     """A CSV download made only when clicked (not on every run of the page)."""
-    st.download_button(t("spread.download"), lambda: frame.to_csv(index=False).encode("utf-8"),
+    st.download_button(t("spread.download"), lambda: formatting.csv(frame, "spread.col", "spread"),
                        file_name=f"{name}.csv", mime="text/csv", key=f"csv_{name}", on_click="ignore")
 
 
