@@ -74,7 +74,7 @@ def test_xlsx_never_fails_on_stored_text_and_runs_no_formula():
     rows = read_xlsx(data)
     assert rows[0] == ["name", "notes", "when", "n"]
     assert [r[0] for r in rows[1:]] == ["Anna", "'=1+1", "'@A1", "Bram", None]
-    assert [r[1] for r in rows[1:]] == ["a, b", "xy", "'-", "", "line\nbreak"]
+    assert [r[1] for r in rows[1:]] == ["a, b", "xy", "'-", None, "line\nbreak"]
     assert rows[1][2].hour == 14 and rows[2][3] is None
     assert all(cell.data_type != "f" for ws in book.worksheets for row in ws.iter_rows() for cell in row)
 
