@@ -1,7 +1,5 @@
 """Coordinator: will each group fill before it starts, and with whom?"""
 
-from datetime import date
-
 import streamlit as st
 
 from analytics.reporting import fill
@@ -18,7 +16,7 @@ context.require_data(con)
 f = context.filters()
 viewer = context.viewer()
 scope = f.scope()
-today = date.today()
+today = context.today()
 
 
 def csv_button(frame, name: str, label: str = "fill.download") -> None:
@@ -144,7 +142,7 @@ def table_view(rates, level: str) -> None:
 
 
 st.title(t("fill.title"))
-st.caption(t("fill.caption", today=today.strftime("%d-%m-%Y")))
+st.caption(t("fill.caption", today=formatting.day(today)))
 
 if "fill_level" not in st.session_state:
     wanted = st.query_params.get("level")

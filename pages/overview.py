@@ -1,7 +1,5 @@
 """Coordinator home: rounds at a glance, next deadlines first."""
 
-from datetime import date
-
 import streamlit as st
 
 from analytics.catalogue import programmes
@@ -18,7 +16,7 @@ if rounds.empty:
     st.info(t("app.no_data"))
     st.stop()
 
-today = date.today()
+today = context.today()
 open_rounds = rounds[rounds.deadline.dt.date >= today]
 cols = st.columns(4)
 cols[0].metric(t("overview.open_rounds"), len(open_rounds))
