@@ -6,7 +6,7 @@ import streamlit as st
 from analytics.selection import applicants
 from analytics import reference
 from analytics import selection
-from ui import context, review_view, selection_view
+from ui import context, formatting, review_view, selection_view
 from ui.i18n import t
 
 con = context.connection()
@@ -44,7 +44,7 @@ with explore_tab:
         search=search,
     )
     found = applicants.explore(con, viewer, chosen)
-    st.caption(t("explorer.count", n=len(found)))
+    st.caption(formatting.count(len(found), "explorer.count"))
     if found.empty:
         st.info(t("app.no_data"))
     else:

@@ -7,7 +7,7 @@ import streamlit as st
 from analytics import composition as comp
 from analytics.composition import plans
 from analytics.errors import AnalyticsError
-from ui import charts, context
+from ui import charts, context, formatting
 from ui.feedback import message
 from ui.i18n import language, t
 
@@ -204,9 +204,9 @@ with st.expander(t("composition.settings")):
     categories = [f"{a}:{v}" for a, values in (("domain", ["social", "physical", "other"]),
                                                ("org_type", ["gemeente", "other"]),
                                                ("returning", ["new", "returning"])) for v in values]
-    middle.multiselect(t("composition.not_alone"), categories, key="cmp_not_alone",
+    middle.multiselect(t("composition.not_alone"), categories, key="cmp_not_alone", placeholder=t("app.choose"),
                        format_func=lambda cat: comp.category_label(cat, lang))
-    middle.multiselect(t("composition.priority_rules"), list(comp.PRIORITY_RULES), key="cmp_rules",
+    middle.multiselect(t("composition.priority_rules"), list(comp.PRIORITY_RULES), key="cmp_rules", placeholder=t("app.choose"),
                        format_func=lambda r: comp.text(f"cmp.rule.{r}", lang))
     right.number_input(t("composition.avoid_repeat"), 0.0, 10.0, step=0.5, key="cmp_repeat")
     right.toggle(t("composition.balance"), key="cmp_balance")
@@ -219,11 +219,12 @@ with st.expander(t("composition.settings")):
     who_col, days_col, prio_col, apart_col, apply_col = st.columns([2, 2, 1, 2, 1], vertical_alignment="bottom")
     who_col.selectbox(t("composition.who"), everyone, format_func=names_by_app.get, key="cmp_rule_who",
                       on_change=_on_rule_person)
-    days_col.multiselect(t("composition.only_on"), list(range(1, 8)), key="cmp_rule_days",
+    days_col.multiselect(t("composition.only_on"), list(range(1, 8)), key="cmp_rule_days", placeholder=t("app.choose"),
                          format_func=lambda d: comp.text(f"cmp.weekday.{d}", lang))
     prio_col.number_input(t("composition.own_priority"), -1, 9, key="cmp_rule_priority",
                           help=t("composition.own_priority_help"))
-    apart_col.multiselect(t("composition.apart_from"), everyone, format_func=names_by_app.get, key="cmp_rule_apart")
+    apart_col.multiselect(t("composition.apart_from"), everyone, format_func=names_by_app.get, key="cmp_rule_apart",
+                          placeholder=t("app.choose"))
     apply_col.button(t("composition.apply_rule"), on_click=_on_rule, key="cmp_rule_apply")
     extra = state["cmp_extra"]
     for app, days in extra["availability"].items():
@@ -257,8 +258,8 @@ best = state["cmp_best"]
 hard = [i for i in evaluation.issues if i.severity == "hard"]
 metrics = st.columns(4)
 metrics[0].metric(t("composition.placed"), f"{evaluation.placed} / {evaluation.places}")
-metrics[1].metric(t("composition.score"), f"{evaluation.score:.0f}")
-metrics[2].metric(t("composition.vs_best"), "–" if not best else f"{100 * evaluation.score / best:.1f}%",
+metrics[1].metric(t("composition.score"), formatting.number(evaluation.score))
+metrics[2].metric(t("composition.vs_best"), "–" if not best else formatting.percent(evaluation.score / best, 1),
                   help=t("composition.vs_best_help"))
 metrics[3].metric(t("composition.broken"), len(hard))
 for note in evaluation.notes:
@@ -301,7 +302,7 @@ def _member_table(members: list[int]) -> pd.DataFrame:
     rows = people.set_index("application_id").loc[members]
     return pd.DataFrame({
         "name": rows.name.to_numpy(), "municipality": rows.municipality.to_numpy(),
-        "role": rows.role_category.to_numpy(),
+        "role": [t(f"role_category.{r}") if isinstance(r, str) else "" for r in rows.role_category],
         "domain": [comp.category_label(f"domain:{d}", lang) if isinstance(d, str) else "" for d in rows.domain],
         "lock": ["🔒" if a in state["cmp_locks"] else "" for a in members],
         "issue": ["⚠" if a in flagged else "" for a in members],

@@ -160,14 +160,14 @@ with shown_errors():
 
     below = fill.warnings(rates) if level == "group" else None
     cols = st.columns(5)
-    cols[0].metric(t("fill.places"), int(rates.max_capacity.sum()))
-    cols[1].metric(t("fill.applications"), int(rates.applications.sum()))
-    cols[2].metric(t("fill.placed"), int(rates.placed.sum()))
+    cols[0].metric(t("fill.places"), formatting.number(rates.max_capacity.sum()))
+    cols[1].metric(t("fill.applications"), formatting.number(rates.applications.sum()))
+    cols[2].metric(t("fill.placed"), formatting.number(rates.placed.sum()))
     places = rates.max_capacity.sum()
-    cols[3].metric(t("fill.fill_rate"), f"{rates.placed.sum() / places:.0%}" if places else "–")
+    cols[3].metric(t("fill.fill_rate"), formatting.percent(rates.placed.sum() / places) if places else "–")
     cols[4].metric(t("fill.below_minimum"), "–" if below is None else len(below))
     if below is not None and not below.empty:
-        st.warning(t("fill.warnings", n=len(below)))
+        st.warning(formatting.count(len(below), "fill.warnings"))
 
     # A drill-down link (group=...) opens the table, where its people are.
     views.show("fill", {"chart": lambda: chart_view(rates), "warnings": lambda: warnings_view(below),

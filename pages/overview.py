@@ -3,7 +3,7 @@
 import streamlit as st
 
 from analytics.catalogue import programmes
-from ui import charts, context
+from ui import charts, context, formatting
 from ui.i18n import labels, t
 
 con = context.connection()
@@ -20,9 +20,9 @@ today = context.today()
 open_rounds = rounds[rounds.deadline.dt.date >= today]
 cols = st.columns(4)
 cols[0].metric(t("overview.open_rounds"), len(open_rounds))
-cols[1].metric(t("overview.applications"), int(rounds.applications.sum()))
-cols[2].metric(t("overview.places"), int(rounds.places.sum()))
-cols[3].metric(t("overview.participants"), int(rounds.participants.sum()), help=t("overview.participants_help"))
+cols[1].metric(t("overview.applications"), formatting.number(rounds.applications.sum()))
+cols[2].metric(t("overview.places"), formatting.number(rounds.places.sum()))
+cols[3].metric(t("overview.participants"), formatting.number(rounds.participants.sum()), help=t("overview.participants_help"))
 
 recent = rounds.head(12)
 chart = charts.bars(recent.assign(label=charts.unique(recent.programme.str.slice(0, 24) + " · " + recent["round"])),

@@ -32,7 +32,8 @@ name = table.loc[table.programme_id == f.programme_id, "programme"].iloc[0]
 with st.expander(name, expanded=True):
     detail = groups.groups_for(con, context.viewer(), programme_id=f.programme_id, round_id=f.round_id, year=f.year)
     st.dataframe(
-        detail.drop(columns=["group_id", "programme", "format"]), hide_index=True, width="stretch",
+        detail.drop(columns=["group_id", "programme", "format"]).assign(mode=labels(detail["mode"], "mode")),
+        hide_index=True, width="stretch",
         column_config={"round": t("col.round"), "group": t("col.group"), "location": t("col.location"),
                        "participants": t("col.participants"), "next_session": t("col.next_session"),
                        "sessions": t("col.sessions"), "mode": t("col.mode"),

@@ -18,11 +18,11 @@ st.title(t("report.title"))
 st.caption(t("report.caption", k=reports.SUPPRESS_BELOW))
 totals = reports.totals(con, viewer, **scope)
 cols = st.columns(4)
-cols[0].metric(t("report.participants"), int(totals["participants"] or 0))
-cols[1].metric(t("report.municipalities"), int(totals["municipalities"] or 0))
-cols[2].metric(t("report.provinces"), int(totals["provinces"] or 0))
+cols[0].metric(t("report.participants"), formatting.number(totals["participants"] or 0))
+cols[1].metric(t("report.municipalities"), formatting.number(totals["municipalities"] or 0))
+cols[2].metric(t("report.provinces"), formatting.number(totals["provinces"] or 0))
 rate = totals["attendance_rate"]
-cols[3].metric(t("report.attendance_rate"), "–" if rate != rate or rate is None else f"{rate:.0%}")
+cols[3].metric(t("report.attendance_rate"), formatting.percent(rate))
 
 per_round = reports.by_round(con, viewer, **scope)
 if per_round.empty:

@@ -115,10 +115,10 @@ with shown_errors():
     totals = spread.totals(con, viewer, **scope)
     with head:
         cols = st.columns(3)
-        cols[0].metric(t("spread.reached"), f"{totals[f'municipalities_{measure}']}",
-                       t("spread.reached_of", total=totals["all_municipalities"]),
+        cols[0].metric(t("spread.reached"), formatting.number(totals[f"municipalities_{measure}"]),
+                       t("spread.reached_of", total=formatting.number(totals["all_municipalities"])),
                        delta_color="off", delta_arrow="off")
-        cols[1].metric(t("spread.provinces_reached"), totals[f"provinces_{measure}"])
-        cols[2].metric(t("spread.people"), "–" if totals[measure] is None else totals[measure])
+        cols[1].metric(t("spread.provinces_reached"), formatting.number(totals[f"provinces_{measure}"]))
+        cols[2].metric(t("spread.people"), formatting.number(totals[measure]))
         if totals["unknown_applicants"]:
-            st.caption(t("spread.unknown", n=totals["unknown_applicants"]))
+            st.caption(formatting.count(totals["unknown_applicants"], "spread.unknown"))

@@ -58,7 +58,7 @@ def test_propose_move_lock_complete_undo_save_and_publish(page, db_path):
     click(at, "cmp_propose")
     assert at.metric[0].value == "6 / 6"
     placed = members(at, gids, g1) + members(at, gids, g2)
-    assert len(placed) == 6 and at.metric[2].value == "100.0%"
+    assert len(placed) == 6 and at.metric[2].value == "100,0%"
     assert shown_group(at, gids, "Anna Bakker") == shown_group(at, gids, "Bram Smit")  # colleagues together
     assert table(at, "reason")[0]["reason"].str.len().min() > 0
 

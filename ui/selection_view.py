@@ -9,6 +9,7 @@ import streamlit as st
 
 from analytics.selection import applicants
 from analytics import selection
+from ui import formatting
 from ui.feedback import shown_errors
 from ui.i18n import t
 
@@ -43,7 +44,7 @@ def export_view(found: pd.DataFrame) -> pd.DataFrame:
 
 def decision_panel(con, viewer, rows: pd.DataFrame) -> None:
     """Decide for the selected applications: all go to one status, with one reason."""
-    st.subheader(t("selection.decide", n=len(rows)))
+    st.subheader(formatting.count(len(rows), "selection.decide"))
     allowed = selection.targets(rows.status)
     if not allowed:
         st.info(t("selection.no_common_target"))
@@ -57,7 +58,7 @@ def decision_panel(con, viewer, rows: pd.DataFrame) -> None:
         with shown_errors():
             outcome = selection.change_status(con, viewer, ids, to_status, reason)
             st.session_state["sel_offers"] = outcome.offers
-            st.toast(t("selection.applied", n=len(outcome.changed), status=_status(to_status)))
+            st.toast(formatting.count(len(outcome.changed), "selection.applied", status=_status(to_status)))
             st.rerun()
     if draft.button(t("selection.as_draft"), key="sel_draft"):
         with shown_errors():
