@@ -6,7 +6,7 @@ from analytics.reporting import spread
 from analytics.reporting.reports import SUPPRESS_BELOW
 from ui import charts, context, formatting, views
 from ui.feedback import shown_errors
-from ui.i18n import t
+from ui.i18n import labels, t
 
 con = context.connection()
 context.require_data(con)
@@ -77,6 +77,7 @@ def regions_view() -> None:
 
     left, right = st.columns(2)
     sizes = spread.by_region(con, viewer, "size_class", **scope)
+    sizes = sizes.assign(size_class=labels(sizes.size_class, "size_class"))
     by_size = charts.bars(
         sizes, "size_class", {value: title},
         title=t("spread.by_size"), horizontal=False,
@@ -102,7 +103,8 @@ def lists_view(towns) -> None:
     left.dataframe(spread.top(towns, measure, per_10k)[listed], hide_index=True, width="stretch",
                    column_config=columns)
     right.subheader(t("spread.missing", measure=named.lower()))
-    right.dataframe(spread.missing(towns, measure)[["name", "province", "population", "size_class"]],
+    missing = spread.missing(towns, measure)[["name", "province", "population", "size_class"]]
+    right.dataframe(missing.assign(size_class=labels(missing.size_class, "size_class")),
                     hide_index=True, width="stretch", column_config=columns)
 
 

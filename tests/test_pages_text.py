@@ -30,7 +30,9 @@ LANGS = ("nl", "en")
 
 ROLE_CODES = {k.split(".", 1)[1] for k in catalogue() if k.startswith(("role_category.", "intake.role."))}
 CODES = (set(vocabulary.STATUSES) | set(vocabulary.ATTENDANCE_STATUSES) | set(vocabulary.MODES)
-         | set(vocabulary.FORMATS) | ROLE_CODES | {"coordinator", "trainer", "funder", "physical", "social"})
+         | set(vocabulary.FORMATS) | set(vocabulary.SIZE_CLASSES) | ROLE_CODES
+         | {"coordinator", "trainer", "funder", "physical", "social"})
+RAW_MOMENT = re.compile(r"\b\d{4}-\d{2}-\d{2}([ T]\d{2}:\d{2}(:\d{2}(\.\d+)?)?)?\b")  # 2024-02-14 16:38:38.245651
 SECTIONS = {k.split(".")[0] for k in catalogue()}
 RAW_KEY = re.compile(r"\b([a-z_]+(?:\.[a-z0-9_]+)+)\b")
 MISSING = re.compile(r"\b(None|nan|NaN|NaT)\b|<NA>")
@@ -150,6 +152,11 @@ def problems(found: list[str], lang: str) -> list[str]:
             wrong.append(f"missing value shown: {said[:80]!r}")
         if said in CODES or said.lower() in {c for c in CODES if "_" in c}:
             wrong.append(f"internal code: {said!r}")
+        for code in vocabulary.SIZE_CLASSES:
+            if said != code and re.search(rf"(?<![\w<]){re.escape(code)}(?![\w+])", said):
+                wrong.append(f"internal code {code!r} in {said[:80]!r}")
+        if RAW_MOMENT.search(said):
+            wrong.append(f"date not formatted: {said[:80]!r}")
         for word in re.findall(r"\b[a-z]+_[a-z_]+\b", said):
             if word in CODES:
                 wrong.append(f"internal code {word!r} in {said[:80]!r}")
@@ -199,7 +206,8 @@ def test_sidebar_reads_as_finished_text(monkeypatch, demo_path, role, lang):
 
 def test_the_checks_catch_what_they_should():
     bad = ["None", "Status: withdrawn", "beleid_sociaal", "report.table_limit", "Choose options", "1 regels",
-           "934,526 inwoners", "Aanmeldingen: 1701", "nan"]
+           "934,526 inwoners", "Aanmeldingen: 1701", "nan", "**Aangemeld op**: 2024-02-14 16:38:38.245651",
+           "Grootteklasse: 20k-50k", "13.99 per 10.000"]
     assert len(problems(bad, "nl")) == len(bad)
     good = ["Teruggetrokken", "1 regel", "934.526 inwoners", "13,99 per 10.000", "2026", "12 mrt 2027", "–"]
     assert not problems(good, "nl")

@@ -91,8 +91,9 @@ def detail_panel(con, viewer, application_id: int) -> None:
         for key in ("email", "organisation", "job_title", "municipality", "province", "size_class", "programme",
                     "round", "preferred_group", "submitted_at", "together_with"):
             value = app.get(key)
-            if value is not None and value == value:
-                left.markdown(f"**{t(f'explorer.col.{key}')}**: {value}")
+            if not formatting.missing(value):
+                shown = t(f"size_class.{value}") if key == "size_class" else formatting.text(value)
+                left.markdown(f"**{t(f'explorer.col.{key}')}**: {shown}")
         left.markdown(f"**{t('explorer.col.status')}**: {_status(app['status'])}")
         right.markdown(f"**{t('explorer.col.motivation')}**")
         right.write(app.get("motivation") or "–")
