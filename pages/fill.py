@@ -88,9 +88,8 @@ def curve_view() -> None:
 
 
 def table_view(rates, level: str) -> None:
-    counts = ["days_to_start", "min_capacity", "max_capacity", "received", "selected", "confirmed", "waitlisted",
-              "rejected", "withdrawn", "placed", "candidates", "attended", "completed", "oversubscription",
-              "below_minimum"]
+    counts = ["days_to_start", "min_capacity", "max_capacity", *fill.STATUSES, "placed", "candidates", "attended",
+              "completed", "oversubscription", "below_minimum"]
     config = {
         "programme_id": None, "round_id": None, "group_id": None,
         "programme": t("col.programme"), "round": t("col.round"), "group": t("col.group"),

@@ -7,7 +7,7 @@ import pytest
 
 from analytics import selection, vocabulary
 from analytics.access.viewer import COORDINATOR
-from analytics.catalogue import programmes
+from analytics.catalogue import groups, programmes
 from analytics.reporting import fill, reports, spread
 from analytics.store import derived
 from tests.conftest import TODAY
@@ -42,6 +42,8 @@ def assert_agree(con) -> dict[int, int]:
     counted = per_round(con)
     for page, numbers in counted.items():
         assert {r: int(n) for r, n in numbers.items() if n} == {r: n for r, n in expected.items() if n}, page
+    groups_total = groups.groups_for(con, COORDINATOR).participants.sum()  # the programmes and trainer pages
+    assert int(groups_total) == sum(expected.values())
     for round_id in list(expected)[:8]:  # the headline total of one round: distinct people, same count
         totals = reports.totals(con, COORDINATOR, round_id=round_id)
         assert int(totals["participants"]) == expected[round_id]

@@ -146,7 +146,7 @@ def _renumber(cur, round_ids: list[int]) -> None:
 def _offers(con, rows: list[dict]) -> list[dict]:
     freed: dict[int, int] = {}
     for r in rows:
-        if r["old"] in ("selected", "confirmed"):
+        if r["old"] in vocabulary.SELECTED_STATUSES:
             freed[r["round_id"]] = freed.get(r["round_id"], 0) + 1
     offers = []
     for round_id, places in sorted(freed.items()):

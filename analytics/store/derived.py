@@ -32,7 +32,7 @@ import duckdb
 
 from analytics.store import db
 from analytics.store.query import in_list
-from analytics.vocabulary import STATUSES, candidate, participant_fact, round_year
+from analytics.vocabulary import ATTENDED_STATUSES, STATUSES, candidate, participant_fact, round_year, sql_list
 
 # In the order they are derived: each reads only those before it.
 SUMMARIES = ("participation", "application_facts", "group_fill", "round_reach", "round_daily", "round_curves",
@@ -50,16 +50,16 @@ _PARTICIPANT = "s.group_id is not null and a.status <> 'withdrawn'"  # vocabular
 # certificate rule is met (at least `certificate_min_sessions` attended, including every
 # session in `certificate_required_seqs`, a leerkring's start session). Attended means
 # present or late.
-_PARTICIPATION = """
+_PARTICIPATION = f"""
     with attended as (
         select a.application_id, a.group_id,
                count(t.session_id) as sessions_marked,
-               count(t.session_id) filter (where t.status in ('present', 'late')) as sessions_attended,
-               list(s.seq) filter (where t.status in ('present', 'late')) as seqs
+               count(t.session_id) filter (where t.status in {sql_list(ATTENDED_STATUSES)}) as sessions_attended,
+               list(s.seq) filter (where t.status in {sql_list(ATTENDED_STATUSES)}) as seqs
         from assignments a
         left join attendance t on t.application_id = a.application_id
         left join sessions s on s.id = t.session_id
-        {where}
+        {{where}}
         group by a.application_id, a.group_id
     )
     select x.application_id, x.group_id, x.sessions_marked, x.sessions_attended,
