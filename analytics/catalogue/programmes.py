@@ -6,6 +6,7 @@ import duckdb
 import pandas as pd
 
 from analytics.errors import NotFound
+from analytics.store import query
 from analytics import vocabulary
 from analytics.vocabulary import round_year
 
@@ -153,24 +154,27 @@ def newest_round(con: duckdb.DuckDBPyConnection, programme_id: int) -> int:
 
 def overview(con: duckdb.DuckDBPyConnection, programme_id: int | None = None, year: int | None = None) -> pd.DataFrame:
     """One row per round: deadline, groups, places, applications, selected, participants
-    (placed and not withdrawn, `analytics.vocabulary`) and waitlisted; no personal data."""
+    (placed and not withdrawn, `analytics.vocabulary`) and waitlisted; no personal data.
+
+    The counts come from the `group_fill` summary, the same the fill page and the funder
+    report read, so the three pages agree by construction (tests/test_vocabulary.py)."""
     sql = f"""
         with g as (
             select round_id, count(*) as groups, sum(max_capacity) as places, sum(min_capacity) as min_places
             from groups group by round_id
         ), a as (
-            select round_id, count(*) as applications,
-                   count(*) filter (where {vocabulary.selected("a")}) as selected,
-                   count(*) filter (where {vocabulary.participant("a")}) as participants,
-                   count(*) filter (where a.status = '{vocabulary.WAITLISTED}') as waitlisted
-            from applications a group by round_id
+            select round_id, sum(applications) as applications,
+                   sum({" + ".join(vocabulary.SELECTED_STATUSES)}) as selected,
+                   sum(placed) as participants,  -- group_fill.placed: participants (analytics.vocabulary)
+                   sum({vocabulary.WAITLISTED}) as waitlisted
+            from group_fill group by round_id
         )
         select p.name as programme, p.format, r.id as round_id, r.name as round,
                r.application_deadline as deadline, r.starts_on,
                coalesce(g.groups, 0) as groups, coalesce(g.places, 0) as places,
-               coalesce(a.applications, 0) as applications, coalesce(a.selected, 0) as selected,
-               coalesce(a.participants, 0) as participants,
-               coalesce(a.waitlisted, 0) as waitlisted
+               coalesce(a.applications, 0)::bigint as applications, coalesce(a.selected, 0)::bigint as selected,
+               coalesce(a.participants, 0)::bigint as participants,
+               coalesce(a.waitlisted, 0)::bigint as waitlisted
         from rounds r
         join programmes p on p.id = r.programme_id
         left join g on g.round_id = r.id
@@ -179,7 +183,7 @@ def overview(con: duckdb.DuckDBPyConnection, programme_id: int | None = None, ye
           and (? is null or {round_year("r")} = ?)
         order by r.application_deadline desc, p.name
     """
-    return con.cursor().execute(sql, [programme_id, programme_id, year, year]).df()
+    return query.read(con, sql, [programme_id, programme_id, year, year])
 
 
 def summary(con: duckdb.DuckDBPyConnection, year: int | None = None) -> pd.DataFrame:
