@@ -93,7 +93,10 @@ def texts(at: AppTest) -> list[str]:
         proto = getattr(node, "proto", None)
         if proto is not None:
             kind = type(proto).__name__
-            if kind in ("BidiComponent", "ComponentInstance", "PlotlyChart", "Html"):
+            if kind == "BidiComponent":
+                out.extend(_chart_texts(proto))
+                return
+            if kind in ("ComponentInstance", "PlotlyChart", "Html"):
                 return
             if kind == "Dataframe":
                 out.extend(_table_texts(node, proto))
@@ -125,6 +128,28 @@ def _strings(message, out: list[str]) -> None:
                 _strings(item, out)
             elif isinstance(item, str):
                 out.append(item)
+
+
+def _chart_texts(proto) -> list[str]:
+    """A chart's words: titles, trace names, category labels, hover labels, annotations."""
+    data = json.loads(proto.json or "{}") if getattr(proto, "json", "") else {}
+    figure = json.loads(data["figure"]) if isinstance(data.get("figure"), str) else {}
+    out = []
+    for trace in figure.get("data", []):
+        out.append(str(trace.get("name") or ""))
+        for axis in ("x", "y", "text"):
+            values = trace.get(axis)
+            if isinstance(values, list):
+                out.extend(v for v in values[:300] if isinstance(v, str))
+        template = trace.get("hovertemplate") or ""
+        out.extend(re.sub(r"%\{[^}]*\}|<[^>]*>", " ", template).split("  "))
+    layout = figure.get("layout", {})
+    for part in ("title", "xaxis", "yaxis", "coloraxis"):
+        title = (layout.get(part) or {}).get("title") if part != "title" else layout.get("title")
+        if isinstance(title, dict):
+            out.append(str(title.get("text") or ""))
+    out.extend(str(a.get("text") or "") for a in layout.get("annotations", []))
+    return out
 
 
 def _table_texts(node, proto) -> list[str]:
