@@ -55,19 +55,32 @@ def demo_path(demo_file, tmp_path_factory):
 
 
 @pytest.fixture(scope="module")
-def busy_round(demo_file) -> dict:
-    """The filters on the demo round with the most withdrawn, waitlisted and rejected
-    applications, and the explorer's first row picked: the detail, history and waiting list show."""
-    import duckdb
+def busy_round(demo_file, tmp_path_factory):
+    """A demo copy whose round with the most withdrawn, waitlisted and rejected applications
+    has a decision on every application that can move (so each has a history), and the
+    filters on that round with the explorer's first two rows picked: detail, history and
+    waiting list show. Yields (path, session state)."""
+    from analytics import selection
+    from analytics.access.viewer import COORDINATOR
 
-    with duckdb.connect(str(demo_file), read_only=True) as con:
-        programme_id, round_id = con.execute("""
-            select r.programme_id, r.id from rounds r join applications a on a.round_id = r.id
-            group by all order by count(*) filter (where a.status in ('withdrawn', 'waitlisted', 'rejected')) desc,
-                     r.id limit 1
-        """).fetchone()
-    return {"f_programme": programme_id, "f_round": round_id,
-            "ex_table": {"selection": {"rows": [0, 1], "columns": []}}}
+    path = tmp_path_factory.mktemp("pages_text_round") / "demo.duckdb"
+    path.write_bytes(demo_file.read_bytes())
+    con = db.connect(path)
+    programme_id, round_id = con.execute("""
+        select r.programme_id, r.id from rounds r join applications a on a.round_id = r.id
+        group by all order by count(*) filter (where a.status in ('withdrawn', 'waitlisted', 'rejected')) desc,
+                 r.id limit 1
+    """).fetchone()
+    by_status = con.execute("select status, list(id order by id) from applications where round_id = ? group by 1",
+                            [round_id]).fetchall()
+    for status, ids in by_status:
+        moves = selection.targets([status])
+        if moves:
+            selection.change_status(con, COORDINATOR, ids, moves[0], "Besluit voor de test")
+    con.close()
+    yield path, {"f_programme": programme_id, "f_round": round_id,
+                 "ex_table": {"selection": {"rows": [0, 1], "columns": []}}}
+    db.close_shared(path)
 
 
 def render(monkeypatch, path, role: str, page: str, lang: str, view: str | None, state: dict | None = None) -> AppTest:
@@ -211,8 +224,9 @@ def test_page_reads_as_finished_text(monkeypatch, demo_path, role, page, view, l
 
 @pytest.mark.parametrize("lang", LANGS)
 @pytest.mark.parametrize("page", [path for path, *_ in PAGES["coordinator"]])
-def test_page_of_one_round_reads_as_finished_text(monkeypatch, demo_path, busy_round, page, lang):
-    at = render(monkeypatch, demo_path, "coordinator", page, lang, None, busy_round)
+def test_page_of_one_round_reads_as_finished_text(monkeypatch, busy_round, page, lang):
+    path, state = busy_round
+    at = render(monkeypatch, path, "coordinator", page, lang, None, state)
     found = texts(at)
     assert not problems(found, lang), problems(found, lang)
 

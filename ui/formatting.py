@@ -90,6 +90,35 @@ def count(n: int, key: str, **params) -> str:
     return t(chosen, n=number(n), **params)
 
 
+def code(value, prefix: str) -> str:
+    """The label of a code (`prefix.value`), the value itself if it has none, "–" if missing."""
+    if missing(value):
+        return EMPTY
+    key = f"{prefix}.{value}"
+    label = t(key)
+    return str(value) if label == key else label
+
+
+def events(frame: pd.DataFrame) -> pd.DataFrame:
+    """An application's history (`selection.history`) in words: kinds, fields, statuses and
+    roles labelled ("Ontvangen → Geselecteerd", not "received"), empty values as "–"."""
+    def value(field, v):
+        if missing(v):
+            return EMPTY
+        return code(v, "status") if field == "status" else str(v)
+
+    return frame.assign(
+        actor=[code(a, "role") for a in frame.actor],
+        kind=[code(k, "event.kind") for k in frame.kind],
+        field=[code(f, "event.field") if t(f"event.field.{f}") != f"event.field.{f}" else code(f, "intake.field")
+               for f in frame.field],
+        old_value=[value(f, v) for f, v in zip(frame.field, frame.old_value)],
+        new_value=[value(f, v) for f, v in zip(frame.field, frame.new_value)],
+        reason=[EMPTY if missing(r) else r for r in frame.reason],
+        batch_id=[EMPTY if missing(b) else f"#{int(b)}" for b in frame.batch_id],
+    )
+
+
 def csv(frame: pd.DataFrame, *prefixes: str, extra: dict | None = None) -> bytes:
     """`frame` as a download (analytics.exports): headers from the interface strings under
     `prefixes` (with `col` last unless placed), in the session's language."""

@@ -109,7 +109,7 @@ def detail_panel(con, viewer, application_id: int) -> None:
         events = selection.history(con, viewer, application_id)
         if not events.empty:
             st.markdown(f"**{t('explorer.events')}**")
-            st.dataframe(events, hide_index=True, width="stretch",
+            st.dataframe(formatting.events(events), hide_index=True, width="stretch",
                          column_config={c: t(f"explorer.col.{c}") for c in events.columns})
 
 
