@@ -206,7 +206,8 @@ with st.expander(t("composition.settings")):
                                                ("returning", ["new", "returning"])) for v in values]
     middle.multiselect(t("composition.not_alone"), categories, key="cmp_not_alone", placeholder=t("app.choose"),
                        format_func=lambda cat: comp.category_label(cat, lang))
-    middle.multiselect(t("composition.priority_rules"), list(comp.PRIORITY_RULES), key="cmp_rules", placeholder=t("app.choose"),
+    middle.multiselect(t("composition.priority_rules"), list(comp.PRIORITY_RULES), key="cmp_rules",
+                       placeholder=t("app.choose"),
                        format_func=lambda r: comp.text(f"cmp.rule.{r}", lang))
     right.number_input(t("composition.avoid_repeat"), 0.0, 10.0, step=0.5, key="cmp_repeat")
     right.toggle(t("composition.balance"), key="cmp_balance")

@@ -22,7 +22,8 @@ cols = st.columns(4)
 cols[0].metric(t("overview.open_rounds"), len(open_rounds))
 cols[1].metric(t("overview.applications"), formatting.number(rounds.applications.sum()))
 cols[2].metric(t("overview.places"), formatting.number(rounds.places.sum()))
-cols[3].metric(t("overview.participants"), formatting.number(rounds.participants.sum()), help=t("overview.participants_help"))
+cols[3].metric(t("overview.participants"), formatting.number(rounds.participants.sum()),
+               help=t("overview.participants_help"))
 
 recent = rounds.head(12)
 chart = charts.bars(recent.assign(label=charts.unique(recent.programme.str.slice(0, 24) + " · " + recent["round"])),

@@ -92,8 +92,9 @@ def test_labels_come_from_the_interface_strings():
     assert exports.labelled(["placed"], ("fill.col", "col")) == {"placed": "Deelnemers"}
 
 
-@pytest.mark.parametrize("name, prefixes", [("report", ("report",)), ("fill", ("fill.col", "col", "fill")),
-                                            ("curve", ("fill.col", "col", "fill")), ("spread", ("spread.col", "spread"))])
+@pytest.mark.parametrize("name, prefixes", [
+    ("report", ("report",)), ("fill", ("fill.col", "col", "fill")), ("curve", ("fill.col", "col", "fill")),
+    ("spread", ("spread.col", "spread"))])
 def test_every_page_download_has_dutch_headers(demo_con, name, prefixes):
     frame = {
         "report": lambda: reports.by_round(demo_con, COORDINATOR),
