@@ -39,7 +39,7 @@ st.dataframe(
     column_config={
         **{c: t(f"col.{c}") for c in ["programme", "format", "round", "groups", "places", "applications",
                                       "selected", "participants", "waitlisted"]},
-        "deadline": st.column_config.DateColumn(t("col.deadline"), format="D MMM YYYY"),
-        "starts_on": st.column_config.DateColumn(t("col.starts_on"), format="D MMM YYYY"),
+        "deadline": st.column_config.DateColumn(t("col.deadline"), format=formatting.date_format()),
+        "starts_on": st.column_config.DateColumn(t("col.starts_on"), format=formatting.date_format()),
     },
 )

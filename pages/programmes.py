@@ -4,7 +4,7 @@ import streamlit as st
 
 from analytics.catalogue import groups
 from analytics.catalogue import programmes
-from ui import context
+from ui import context, formatting
 from ui.i18n import labels, t
 
 con = context.connection()
@@ -21,7 +21,7 @@ st.dataframe(
         "fee_eur": st.column_config.NumberColumn(t("programmes.fee"), format="€ %.0f"),
         "funders": t("programmes.funders"), "rounds": t("overview.rounds"), "groups": t("col.groups"),
         "places": t("col.places"), "applications": t("col.applications"),
-        "last_deadline": st.column_config.DateColumn(t("programmes.last_deadline"), format="D MMM YYYY"),
+        "last_deadline": st.column_config.DateColumn(t("programmes.last_deadline"), format=formatting.date_format()),
     },
 )
 if not f.programme_id:

@@ -47,7 +47,7 @@ def rounds_view() -> None:
         shown.assign(format=labels(shown.format, "format")), hide_index=True, width="stretch",
         column_config={
             "programme": t("col.programme"), "format": t("col.format"), "round": t("col.round"),
-            "starts_on": st.column_config.DateColumn(t("col.starts_on"), format="D MMM YYYY"),
+            "starts_on": st.column_config.DateColumn(t("col.starts_on"), format=formatting.date_format()),
             "places": t("col.places"), "participants": t("col.participants"),
             "municipalities": t("col.municipalities"), "provinces": t("col.provinces"),
             "fill_rate": st.column_config.NumberColumn(t("col.fill_rate"), format="percent"),

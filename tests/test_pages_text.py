@@ -176,16 +176,26 @@ def _table_texts(node, proto) -> list[str]:
         if conf.get("hidden"):
             continue
         out.append(str(conf.get("label") or column))
+        shown_as = (conf.get("type_config") or {}).get("format") or ""
+        if "MMM" in shown_as:
+            out.append(f"{MONTH_NAMES_MARK} {shown_as}")
         cells = frame[column]
         if cells.dtype == object or pd.api.types.is_string_dtype(cells.dtype):
             out.extend(str(v) for v in cells.dropna().unique()[:500])
     return out
 
 
+MONTH_NAMES_MARK = "[date column with month names]"
+
+
 def problems(found: list[str], lang: str) -> list[str]:
     wrong = []
     for text in found:
         said = text.strip()
+        if said.startswith(MONTH_NAMES_MARK):
+            if lang == "nl":  # the browser writes them in English
+                wrong.append(f"English month names in a table: {said}")
+            continue
         if MISSING.search(said):
             wrong.append(f"missing value shown: {said[:80]!r}")
         if said in CODES or said.lower() in {c for c in CODES if "_" in c}:
@@ -254,7 +264,7 @@ def test_sidebar_reads_as_finished_text(monkeypatch, demo_path, role, lang):
 def test_the_checks_catch_what_they_should():
     bad = ["None", "Status: withdrawn", "beleid_sociaal", "report.table_limit", "Choose options", "1 regels",
            "934,526 inwoners", "Aanmeldingen: 1701", "nan", "**Aangemeld op**: 2024-02-14 16:38:38.245651",
-           "Grootteklasse: 20k-50k", "13.99 per 10.000"]
+           "Grootteklasse: 20k-50k", "13.99 per 10.000", f"{MONTH_NAMES_MARK} D MMM YYYY"]
     assert len(problems(bad, "nl")) == len(bad)
     good = ["Teruggetrokken", "1 regel", "934.526 inwoners", "13,99 per 10.000", "2026", "12 mrt 2027", "–"]
     assert not problems(good, "nl")

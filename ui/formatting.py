@@ -20,8 +20,14 @@ MONTHS = {
     "nl": ("jan", "feb", "mrt", "apr", "mei", "jun", "jul", "aug", "sep", "okt", "nov", "dec"),
     "en": ("Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec"),
 }
-# Streamlit's date format (moment.js); the browser writes month names in its own locale.
-DATE_FORMAT = "D MMM YYYY"
+# Table date formats (moment.js in the browser, whose month names are English): numeric in
+# Dutch, so a Dutch table never reads "12 Mar 2027".
+TABLE_DATE = {"nl": "DD-MM-YYYY", "en": "D MMM YYYY"}
+
+
+def date_format(lang: str | None = None) -> str:
+    """The format of a date column in a table (`st.column_config.DateColumn(format=...)`)."""
+    return TABLE_DATE[lang or language()]
 
 
 def missing(value) -> bool:
