@@ -72,8 +72,9 @@ def prepare(frame: pd.DataFrame, headers: Mapping[str, str] | None = None, lang:
             column = column.dt.tz_localize(None)
         elif pd.api.types.is_bool_dtype(column.dtype):
             column = column.map({True: yes, False: no}).astype(object)
-        elif column.dtype == object or pd.api.types.is_string_dtype(column.dtype):
-            column = column.map(_cell, na_action="ignore").astype(object)
+        elif not (pd.api.types.is_numeric_dtype(column.dtype) or pd.api.types.is_datetime64_any_dtype(column.dtype)
+                  or pd.api.types.is_timedelta64_dtype(column.dtype)):  # text, categories, mixed objects
+            column = column.astype(object).map(_cell, na_action="ignore")
             column = column.map(lambda v: yes if v is True else no if v is False else v)
         columns[name] = column
     out = pd.DataFrame(columns, index=out.index)

@@ -50,6 +50,11 @@ def test_csv_is_what_dutch_excel_opens():
     ]
 
 
+def test_categories_and_mixed_columns_are_neutralised_too():
+    frame = pd.DataFrame({"c": pd.Categorical(["=1+1", "ok"]), "m": ["+1", 2]})
+    assert exports.to_csv(frame).decode("utf-8-sig").splitlines() == ["c;m", "'=1+1;'+1", "ok;2"]
+
+
 def test_csv_in_english_keeps_decimal_points():
     text = exports.to_csv(pd.DataFrame({"x": [1.5]}), lang="en").decode("utf-8-sig")
     assert text.splitlines() == ["x", "1.5"]
