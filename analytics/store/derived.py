@@ -32,7 +32,8 @@ import duckdb
 
 from analytics.store import db
 from analytics.store.query import in_list
-from analytics.vocabulary import ATTENDED_STATUSES, STATUSES, candidate, participant_fact, round_year, sql_list
+from analytics.vocabulary import (ATTENDED_STATUSES, STATUSES, WITHDRAWN, candidate, participant_fact, round_year,
+                                  sql_list)
 
 # In the order they are derived: each reads only those before it.
 SUMMARIES = ("participation", "application_facts", "group_fill", "round_reach", "round_daily", "round_curves",
@@ -44,7 +45,7 @@ _ensure_lock = threading.Lock()
 _ensured: weakref.WeakSet = weakref.WeakSet()  # connections whose database is known filled
 
 _ROUND_YEAR = round_year("r")
-_PARTICIPANT = "s.group_id is not null and a.status <> 'withdrawn'"  # vocabulary.participant on the joined rows
+_PARTICIPANT = f"s.group_id is not null and a.status <> '{WITHDRAWN}'"  # vocabulary.participant, joined rows
 
 # One row per assignment: sessions marked and attended, and whether the programme's
 # certificate rule is met (at least `certificate_min_sessions` attended, including every
