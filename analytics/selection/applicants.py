@@ -182,11 +182,6 @@ def detail(con: duckdb.DuckDBPyConnection, viewer: Viewer, application_id: int, 
 
 # --- export (analytics.exports: semicolons and BOM, formula cells neutralised) ------------------
 
-def neutralise(frame: pd.DataFrame) -> pd.DataFrame:
-    """A copy in which no text cell starts like a formula (see `analytics.exports`)."""
-    return exports.prepare(frame)
-
-
 def to_csv(frame: pd.DataFrame, lang: str = "nl") -> bytes:
     """UTF-8 with BOM and semicolons, as Dutch Excel opens it directly."""
     return exports.to_csv(frame, lang=lang)
