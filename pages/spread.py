@@ -44,6 +44,9 @@ columns = {c: t(f"spread.col.{c}") for c in (
     "applicants_per_10k", "participants_per_10k", "reached_applicants", "reached_participants",
     "reach_applicants", "reach_participants", "year")} | {"code": None, "new": t("spread.new"),
                                                            "returning": t("spread.returning")}
+# In tables, the browser writes these numbers in its locale (1.234 and 13,9 in a Dutch browser).
+table_columns = columns | {c: formatting.number_column(columns[c]) for c in (
+    "population", "applicants_per_10k", "participants_per_10k")}
 
 
 def map_view(towns) -> None:
@@ -101,11 +104,11 @@ def lists_view(towns) -> None:
     listed = ["name", "province", "population", measure, f"{measure}_per_10k"]
     left.subheader(t("spread.top", measure=named.lower()))
     left.dataframe(spread.top(towns, measure, per_10k)[listed], hide_index=True, width="stretch",
-                   column_config=columns)
+                   column_config=table_columns)
     right.subheader(t("spread.missing", measure=named.lower()))
     missing = spread.missing(towns, measure)[["name", "province", "population", "size_class"]]
     right.dataframe(missing.assign(size_class=labels(missing.size_class, "size_class")),
-                    hide_index=True, width="stretch", column_config=columns)
+                    hide_index=True, width="stretch", column_config=table_columns)
 
 
 with shown_errors():

@@ -179,6 +179,10 @@ def _table_texts(node, proto) -> list[str]:
         shown_as = (conf.get("type_config") or {}).get("format") or ""
         if "MMM" in shown_as:
             out.append(f"{MONTH_NAMES_MARK} {shown_as}")
+        values = frame[column]
+        if (pd.api.types.is_float_dtype(values.dtype) and not shown_as
+                and ((values.dropna() % 1) != 0).any()):  # fractions drawn with a decimal point
+            out.append(f"{FRACTION_MARK} {conf.get('label') or column}")
         cells = frame[column]
         if cells.dtype == object or pd.api.types.is_string_dtype(cells.dtype):
             out.extend(str(v) for v in cells.dropna().unique()[:500])
@@ -186,6 +190,7 @@ def _table_texts(node, proto) -> list[str]:
 
 
 MONTH_NAMES_MARK = "[date column with month names]"
+FRACTION_MARK = "[number column without a format]"
 
 
 def problems(found: list[str], lang: str) -> list[str]:
@@ -195,6 +200,9 @@ def problems(found: list[str], lang: str) -> list[str]:
         if said.startswith(MONTH_NAMES_MARK):
             if lang == "nl":  # the browser writes them in English
                 wrong.append(f"English month names in a table: {said}")
+            continue
+        if said.startswith(FRACTION_MARK):
+            wrong.append(f"fractions in a table without a number format: {said}")
             continue
         if MISSING.search(said):
             wrong.append(f"missing value shown: {said[:80]!r}")

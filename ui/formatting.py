@@ -30,6 +30,14 @@ def date_format(lang: str | None = None) -> str:
     return TABLE_DATE[lang or language()]
 
 
+def number_column(label: str, decimals: int = 1):
+    """A table column of numbers written as the reader's browser writes them (1.234,5 in a
+    Dutch browser); Streamlit has no per-app locale for tables."""
+    import streamlit as st
+
+    return st.column_config.NumberColumn(label, format="localized", step=10 ** -decimals)
+
+
 def missing(value) -> bool:
     if value is None:
         return True
