@@ -6,7 +6,7 @@ import streamlit as st
 from analytics.selection import applicants
 from analytics import reference
 from analytics import selection
-from ui import context, review_view, selection_view
+from ui import context, formatting, review_view, selection_view
 from ui.i18n import t
 
 con = context.connection()
@@ -35,7 +35,8 @@ with explore_tab:
                                 format_func=lambda v: t(f"explorer.newness_{v or 'all'}"))
     municipalities = pick(row2[0], t("col.municipalities"), list(towns), "ex_municipality", towns.get)
     sizes = pick(row2[1], t("explorer.size_class"),
-                 [s for s in reference.SIZE_CLASSES if s in options["size_classes"]], "ex_size")
+                 [s for s in reference.SIZE_CLASSES if s in options["size_classes"]], "ex_size",
+                 lambda s: t(f"size_class.{s}"))
     roles = pick(row2[2], t("col.role"), options["roles"], "ex_role", lambda r: t(f"intake.role.{r}"))
     domains = pick(row2[3], t("explorer.domain"), options["domains"], "ex_domain", lambda d: t(f"domain.{d}"))
     chosen = applicants.Filter(
@@ -44,7 +45,7 @@ with explore_tab:
         search=search,
     )
     found = applicants.explore(con, viewer, chosen)
-    st.caption(t("explorer.count", n=len(found)))
+    st.caption(formatting.count(len(found), "explorer.count"))
     if found.empty:
         st.info(t("app.no_data"))
     else:

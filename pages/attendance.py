@@ -1,6 +1,5 @@
 """Attendance overview for trainers and coordinators: matrix, rates, certificates, head counts."""
 
-from datetime import date
 from functools import partial
 
 import pandas as pd
@@ -23,7 +22,7 @@ con = context.connection()
 context.require_data(con)
 viewer = context.viewer()
 f = context.filters()
-today = date.today()
+today = context.today()
 st.title(t("attendance.title"))
 
 choice = attendance.group_choice(con, viewer, today, f.programme_id, f.round_id, f.year)

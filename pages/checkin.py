@@ -1,7 +1,6 @@
 """Check-in for trainers: today's session, one tap per person, every tap saved at once."""
 
 import re
-from datetime import date
 from functools import partial
 
 import streamlit as st
@@ -26,7 +25,7 @@ con = context.connection()
 context.require_data(con)
 viewer = context.viewer()
 f = context.filters()
-today = date.today()
+today = context.today()
 st.html(TOUCH_CSS)
 st.title(t("checkin.title"))
 

@@ -14,7 +14,7 @@ from analytics.composition import drafts, plans
 from analytics.errors import AnalyticsError
 from ui import board as board_ui
 from ui.board import settings_panel
-from ui import charts, context
+from ui import charts, context, formatting
 from ui.feedback import message
 from ui.i18n import language, t
 
@@ -73,7 +73,7 @@ if state.get("cmp_round") != round_id:
     if draft is not None:
         _start(draft.settings, draft.assignment, draft.locks, draft.best_score)
         state["cmp_saved"] = "restored"
-        state["cmp_flash"] = ("info", t("composition.draft_restored", when=f"{draft.updated_at:%d-%m %H:%M}"))
+        state["cmp_flash"] = ("info", t("composition.draft_restored", when=formatting.moment(draft.updated_at)))
     else:
         _start(plans.round_settings(con, round_id) or comp.default_settings(data), data.current(), {}, None)
 for key, value in settings_panel.widgets_from(comp.Settings.from_dict(state["cmp_settings"])).items():
@@ -185,7 +185,7 @@ def _on_solve(mode: str) -> None:
     state["cmp_assign"] = proposal.assignment
     state["cmp_marked"] = {}
     state["cmp_best"] = max(state["cmp_best"] or proposal.score, proposal.score)
-    _flash("success", t(f"composition.done_{mode}", seconds=f"{proposal.seconds:.1f}"))
+    _flash("success", t(f"composition.done_{mode}", seconds=formatting.number(proposal.seconds, 1)))
 
 
 @_guarded
@@ -292,7 +292,7 @@ def workspace() -> None:
     hard = [i for i in evaluation.issues if i.severity == "hard"]
     metrics = st.columns(3)
     metrics[0].metric(t("composition.placed"), f"{evaluation.placed} / {evaluation.places}")
-    share = "–" if not best or not evaluation.feasible else f"{100 * evaluation.score / best:.1f}%"
+    share = "–" if not best or not evaluation.feasible else formatting.percent(evaluation.score / best, 1)
     metrics[1].metric(t("composition.vs_best"), share,
                       help=(t("composition.vs_best_help", score=f"{evaluation.score:.0f}", best=f"{best or 0:.0f}")
                             if evaluation.feasible else t("composition.vs_best_infeasible")))

@@ -1,11 +1,9 @@
 """Coordinator: will each group fill before it starts, and with whom?"""
 
-from datetime import date
-
 import streamlit as st
 
 from analytics.reporting import fill
-from ui import charts, context, views
+from ui import charts, context, formatting, views
 from ui.feedback import shown_errors
 from ui.i18n import labels, t
 
@@ -18,12 +16,12 @@ context.require_data(con)
 f = context.filters()
 viewer = context.viewer()
 scope = f.scope()
-today = date.today()
+today = context.today()
 
 
 def csv_button(frame, name: str, label: str = "fill.download") -> None:
     """A CSV download made only when clicked (not on every run of the page)."""
-    st.download_button(t(label), lambda: frame.to_csv(index=False).encode("utf-8"), file_name=f"{name}.csv",
+    st.download_button(t(label), lambda: formatting.csv(frame, "fill.col", "col", "fill"), file_name=f"{name}.csv",
                        mime="text/csv", key=f"csv_{name}", on_click="ignore")
 
 
@@ -90,9 +88,8 @@ def curve_view() -> None:
 
 
 def table_view(rates, level: str) -> None:
-    counts = ["days_to_start", "min_capacity", "max_capacity", "received", "selected", "confirmed", "waitlisted",
-              "rejected", "withdrawn", "placed", "candidates", "attended", "completed", "oversubscription",
-              "below_minimum"]
+    counts = ["days_to_start", "min_capacity", "max_capacity", *fill.STATUSES, "placed", "candidates", "attended",
+              "completed", "oversubscription", "below_minimum"]
     config = {
         "programme_id": None, "round_id": None, "group_id": None,
         "programme": t("col.programme"), "round": t("col.round"), "group": t("col.group"),
@@ -144,7 +141,7 @@ def table_view(rates, level: str) -> None:
 
 
 st.title(t("fill.title"))
-st.caption(t("fill.caption", today=today.strftime("%d-%m-%Y")))
+st.caption(t("fill.caption", today=formatting.day(today)))
 
 if "fill_level" not in st.session_state:
     wanted = st.query_params.get("level")
@@ -162,14 +159,14 @@ with shown_errors():
 
     below = fill.warnings(rates) if level == "group" else None
     cols = st.columns(5)
-    cols[0].metric(t("fill.places"), int(rates.max_capacity.sum()))
-    cols[1].metric(t("fill.applications"), int(rates.applications.sum()))
-    cols[2].metric(t("fill.placed"), int(rates.placed.sum()))
+    cols[0].metric(t("fill.places"), formatting.number(rates.max_capacity.sum()))
+    cols[1].metric(t("fill.applications"), formatting.number(rates.applications.sum()))
+    cols[2].metric(t("fill.placed"), formatting.number(rates.placed.sum()))
     places = rates.max_capacity.sum()
-    cols[3].metric(t("fill.fill_rate"), f"{rates.placed.sum() / places:.0%}" if places else "–")
+    cols[3].metric(t("fill.fill_rate"), formatting.percent(rates.placed.sum() / places) if places else "–")
     cols[4].metric(t("fill.below_minimum"), "–" if below is None else len(below))
     if below is not None and not below.empty:
-        st.warning(t("fill.warnings", n=len(below)))
+        st.warning(formatting.count(len(below), "fill.warnings"))
 
     # A drill-down link (group=...) opens the table, where its people are.
     views.show("fill", {"chart": lambda: chart_view(rates), "warnings": lambda: warnings_view(below),

@@ -8,7 +8,7 @@ from analytics.selection import applicants
 from analytics import intake
 from analytics.catalogue import programmes
 from analytics.intake.fields import FIELD_ORDER
-from ui import context, intake_view
+from ui import context, formatting, intake_view
 from ui.feedback import shown_errors
 from ui.i18n import t
 
@@ -64,11 +64,11 @@ if upload is not None:
             st.subheader(t("intake.preview"))
             st.dataframe(intake_view.preview(con, plan), hide_index=True, width="stretch")
             if plan.rejections:
-                st.warning(t("intake.will_reject", n=len(plan.rejections)))
+                st.warning(formatting.count(len(plan.rejections), "intake.will_reject"))
                 st.dataframe(intake_view.rejection_frame(pd.DataFrame(
                     [{"line": r.line, "reason": r.reason, "field": r.field, "message": r.message}
                      for r in plan.rejections])), hide_index=True, width="stretch")
-            if st.button(t("intake.import_button", n=len(plan.records)), type="primary", key="intake_go"):
+            if st.button(formatting.count(len(plan.records), "intake.import_button"), type="primary", key="intake_go"):
                 bar = st.progress(0.0, text=t("intake.progress"))
                 with shown_errors():
                     result = intake.write_import(con, viewer.name, plan, upload.name, intake.content_hash(data),

@@ -24,7 +24,7 @@ chart = charts.bars(shown.assign(label=charts.unique(names)), "label", {"partici
                     title=t("my_groups.chart_title"))
 charts.plot(chart, key="my_groups_chart")
 st.dataframe(
-    table.drop(columns=["group_id"]).assign(format=labels(table.format, "format")),
+    table.drop(columns=["group_id"]).assign(format=labels(table.format, "format"), mode=labels(table["mode"], "mode")),
     hide_index=True, width="stretch",
     column_config={"programme": t("col.programme"), "format": t("col.format"), "round": t("col.round"),
                    "group": t("col.group"), "location": t("col.location"), "participants": t("col.participants"),

@@ -1,11 +1,9 @@
 """Coordinator home: rounds at a glance, next deadlines first."""
 
-from datetime import date
-
 import streamlit as st
 
 from analytics.catalogue import programmes
-from ui import charts, context
+from ui import charts, context, formatting
 from ui.i18n import labels, t
 
 con = context.connection()
@@ -18,13 +16,14 @@ if rounds.empty:
     st.info(t("app.no_data"))
     st.stop()
 
-today = date.today()
+today = context.today()
 open_rounds = rounds[rounds.deadline.dt.date >= today]
 cols = st.columns(4)
 cols[0].metric(t("overview.open_rounds"), len(open_rounds))
-cols[1].metric(t("overview.applications"), int(rounds.applications.sum()))
-cols[2].metric(t("overview.places"), int(rounds.places.sum()))
-cols[3].metric(t("overview.placed"), int(rounds.placed.sum()))
+cols[1].metric(t("overview.applications"), formatting.number(rounds.applications.sum()))
+cols[2].metric(t("overview.places"), formatting.number(rounds.places.sum()))
+cols[3].metric(t("overview.participants"), formatting.number(rounds.participants.sum()),
+               help=t("overview.participants_help"))
 
 recent = rounds.head(12)
 chart = charts.bars(recent.assign(label=charts.unique(recent.programme.str.slice(0, 24) + " · " + recent["round"])),
@@ -39,8 +38,8 @@ st.dataframe(
     hide_index=True, width="stretch",
     column_config={
         **{c: t(f"col.{c}") for c in ["programme", "format", "round", "groups", "places", "applications",
-                                      "placed", "waitlisted"]},
-        "deadline": st.column_config.DateColumn(t("col.deadline"), format="D MMM YYYY"),
-        "starts_on": st.column_config.DateColumn(t("col.starts_on"), format="D MMM YYYY"),
+                                      "selected", "participants", "waitlisted"]},
+        "deadline": st.column_config.DateColumn(t("col.deadline"), format=formatting.date_format()),
+        "starts_on": st.column_config.DateColumn(t("col.starts_on"), format=formatting.date_format()),
     },
 )

@@ -4,7 +4,7 @@ import streamlit as st
 
 from analytics.catalogue import groups
 from analytics.catalogue import programmes
-from ui import context
+from ui import context, formatting
 from ui.i18n import labels, t
 
 con = context.connection()
@@ -21,7 +21,7 @@ st.dataframe(
         "fee_eur": st.column_config.NumberColumn(t("programmes.fee"), format="€ %.0f"),
         "funders": t("programmes.funders"), "rounds": t("overview.rounds"), "groups": t("col.groups"),
         "places": t("col.places"), "applications": t("col.applications"),
-        "last_deadline": st.column_config.DateColumn(t("programmes.last_deadline"), format="D MMM YYYY"),
+        "last_deadline": st.column_config.DateColumn(t("programmes.last_deadline"), format=formatting.date_format()),
     },
 )
 if not f.programme_id:
@@ -32,7 +32,8 @@ name = table.loc[table.programme_id == f.programme_id, "programme"].iloc[0]
 with st.expander(name, expanded=True):
     detail = groups.groups_for(con, context.viewer(), programme_id=f.programme_id, round_id=f.round_id, year=f.year)
     st.dataframe(
-        detail.drop(columns=["group_id", "programme", "format"]), hide_index=True, width="stretch",
+        detail.drop(columns=["group_id", "programme", "format"]).assign(mode=labels(detail["mode"], "mode")),
+        hide_index=True, width="stretch",
         column_config={"round": t("col.round"), "group": t("col.group"), "location": t("col.location"),
                        "participants": t("col.participants"), "next_session": t("col.next_session"),
                        "sessions": t("col.sessions"), "mode": t("col.mode"),

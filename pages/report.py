@@ -3,7 +3,7 @@
 import streamlit as st
 
 from analytics.reporting import reports
-from ui import charts, context, views
+from ui import charts, context, formatting, views
 from ui.i18n import labels, t
 
 TABLE_ROWS = 1000  # tens of thousands of rounds help no one on screen; the download has them all
@@ -18,11 +18,11 @@ st.title(t("report.title"))
 st.caption(t("report.caption", k=reports.SUPPRESS_BELOW))
 totals = reports.totals(con, viewer, **scope)
 cols = st.columns(4)
-cols[0].metric(t("report.participants"), int(totals["participants"] or 0))
-cols[1].metric(t("report.municipalities"), int(totals["municipalities"] or 0))
-cols[2].metric(t("report.provinces"), int(totals["provinces"] or 0))
+cols[0].metric(t("report.participants"), formatting.number(totals["participants"] or 0))
+cols[1].metric(t("report.municipalities"), formatting.number(totals["municipalities"] or 0))
+cols[2].metric(t("report.provinces"), formatting.number(totals["provinces"] or 0))
 rate = totals["attendance_rate"]
-cols[3].metric(t("report.attendance_rate"), "–" if rate != rate or rate is None else f"{rate:.0%}")
+cols[3].metric(t("report.attendance_rate"), formatting.percent(rate))
 
 per_round = reports.by_round(con, viewer, **scope)
 if per_round.empty:
@@ -47,7 +47,7 @@ def rounds_view() -> None:
         shown.assign(format=labels(shown.format, "format")), hide_index=True, width="stretch",
         column_config={
             "programme": t("col.programme"), "format": t("col.format"), "round": t("col.round"),
-            "starts_on": st.column_config.DateColumn(t("col.starts_on"), format="D MMM YYYY"),
+            "starts_on": st.column_config.DateColumn(t("col.starts_on"), format=formatting.date_format()),
             "places": t("col.places"), "participants": t("col.participants"),
             "municipalities": t("col.municipalities"), "provinces": t("col.provinces"),
             "fill_rate": st.column_config.NumberColumn(t("col.fill_rate"), format="percent"),
@@ -60,5 +60,6 @@ def rounds_view() -> None:
 
 
 views.show("report", {"charts": charts_view, "rounds": rounds_view}, default="charts")
-st.download_button(t("report.download"), lambda: per_round.to_csv(index=False).encode("utf-8"),
+st.download_button(t("report.download"),
+                   lambda: formatting.csv(per_round.assign(format=labels(per_round.format, "format")), "report"),
                    file_name="deelnamerapportage.csv", mime="text/csv", on_click="ignore")

@@ -4,9 +4,9 @@ import streamlit as st
 
 from analytics.reporting import spread
 from analytics.reporting.reports import SUPPRESS_BELOW
-from ui import charts, context, views
+from ui import charts, context, formatting, views
 from ui.feedback import shown_errors
-from ui.i18n import t
+from ui.i18n import labels, t
 
 con = context.connection()
 context.require_data(con)
@@ -17,7 +17,7 @@ scope = f.scope()
 
 def csv_button(frame, name: str) -> None:
     """A CSV download made only when clicked (not on every run of the page)."""
-    st.download_button(t("spread.download"), lambda: frame.to_csv(index=False).encode("utf-8"),
+    st.download_button(t("spread.download"), lambda: formatting.csv(frame, "spread.col", "spread"),
                        file_name=f"{name}.csv", mime="text/csv", key=f"csv_{name}", on_click="ignore")
 
 
@@ -44,6 +44,9 @@ columns = {c: t(f"spread.col.{c}") for c in (
     "applicants_per_10k", "participants_per_10k", "reached_applicants", "reached_participants",
     "reach_applicants", "reach_participants", "year")} | {"code": None, "new": t("spread.new"),
                                                            "returning": t("spread.returning")}
+# In tables, the browser writes these numbers in its locale (1.234 and 13,9 in a Dutch browser).
+table_columns = columns | {c: formatting.number_column(columns[c]) for c in (
+    "population", "applicants_per_10k", "participants_per_10k")}
 
 
 def map_view(towns) -> None:
@@ -77,6 +80,7 @@ def regions_view() -> None:
 
     left, right = st.columns(2)
     sizes = spread.by_region(con, viewer, "size_class", **scope)
+    sizes = sizes.assign(size_class=labels(sizes.size_class, "size_class"))
     by_size = charts.bars(
         sizes, "size_class", {value: title},
         title=t("spread.by_size"), horizontal=False,
@@ -100,10 +104,11 @@ def lists_view(towns) -> None:
     listed = ["name", "province", "population", measure, f"{measure}_per_10k"]
     left.subheader(t("spread.top", measure=named.lower()))
     left.dataframe(spread.top(towns, measure, per_10k)[listed], hide_index=True, width="stretch",
-                   column_config=columns)
+                   column_config=table_columns)
     right.subheader(t("spread.missing", measure=named.lower()))
-    right.dataframe(spread.missing(towns, measure)[["name", "province", "population", "size_class"]],
-                    hide_index=True, width="stretch", column_config=columns)
+    missing = spread.missing(towns, measure)[["name", "province", "population", "size_class"]]
+    right.dataframe(missing.assign(size_class=labels(missing.size_class, "size_class")),
+                    hide_index=True, width="stretch", column_config=table_columns)
 
 
 with shown_errors():
@@ -115,10 +120,10 @@ with shown_errors():
     totals = spread.totals(con, viewer, **scope)
     with head:
         cols = st.columns(3)
-        cols[0].metric(t("spread.reached"), f"{totals[f'municipalities_{measure}']}",
-                       t("spread.reached_of", total=totals["all_municipalities"]),
+        cols[0].metric(t("spread.reached"), formatting.number(totals[f"municipalities_{measure}"]),
+                       t("spread.reached_of", total=formatting.number(totals["all_municipalities"])),
                        delta_color="off", delta_arrow="off")
-        cols[1].metric(t("spread.provinces_reached"), totals[f"provinces_{measure}"])
-        cols[2].metric(t("spread.people"), "–" if totals[measure] is None else totals[measure])
+        cols[1].metric(t("spread.provinces_reached"), formatting.number(totals[f"provinces_{measure}"]))
+        cols[2].metric(t("spread.people"), formatting.number(totals[measure]))
         if totals["unknown_applicants"]:
-            st.caption(t("spread.unknown", n=totals["unknown_applicants"]))
+            st.caption(formatting.count(totals["unknown_applicants"], "spread.unknown"))

@@ -88,7 +88,7 @@ def test_propose_suggest_move_lock_complete_undo_save_and_publish(page, db_path)
     click(at, "cmp_sug_0")
     followed = score_of(at, db_path, rid)
     assert 100 * (followed - proposal_score) / proposal_score == pytest.approx(said, abs=0.06)
-    assert at.metric[1].value == f"{100 * followed / proposal_score:.1f}%" and at.metric[2].value == "0"
+    assert at.metric[1].value == f"{100 * followed / proposal_score:.1f}%".replace(".", ",") and at.metric[2].value == "0"
 
     # move Cor into the other group by hand: it overfills that group, said on the page and on his card
     source = at.session_state["cmp_assign"][apps[2]]

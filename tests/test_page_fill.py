@@ -2,15 +2,23 @@
 
 from __future__ import annotations
 
+import pytest
+
 from tests.fill_data import app_fixtures, charts, fill_academy, metrics, open_page
 
-
 built, app = app_fixtures(fill_academy)
+PINNED = "2026-11-23"  # after every start in fill_academy: the page's figures do not move with the calendar
+
+
+@pytest.fixture(autouse=True)
+def pinned_today(monkeypatch):
+    """The page counts from DASHBOARD_TODAY (ui.context.today), never from the real date."""
+    monkeypatch.setenv("DASHBOARD_TODAY", PINNED)
 
 
 def test_shows_the_figures_of_all_groups(app):
     at = open_page("pages/fill.py")
-    assert metrics(at) == {"Plaatsen (max.)": "111", "Aanmeldingen": "10", "Geplaatst": "4", "Vulgraad": "4%",
+    assert metrics(at) == {"Plaatsen (max.)": "111", "Aanmeldingen": "10", "Deelnemers": "4", "Vulgraad": "4%",
                            "Groepen onder minimum": "0"}
     assert [tab.label for tab in at.tabs] == ["Vulgraad", "Onder het minimum", "Aanmeldcurve", "Alle cijfers"]
     [rates] = charts(at)  # only the open tab is drawn: no curve, no table yet
@@ -61,3 +69,12 @@ def test_applications_without_a_group_open_from_the_url(app):
 def test_a_year_without_rounds_of_the_programme_says_so(app):
     at = open_page("pages/fill.py", state={"f_programme": app["q"], "f_year": 2025})
     assert [i.value for i in at.info] == ["Geen gegevens voor deze selectie."]
+
+
+def test_the_pinned_date_is_the_one_the_page_counts_from(app, monkeypatch):
+    monkeypatch.setenv("DASHBOARD_TODAY", "2026-02-01")  # before the spring groups and the themed meeting start
+    at = open_page("pages/fill.py")
+    assert at.caption[0].value.startswith("Stand op 1 feb 2026.")
+    assert metrics(at)["Groepen onder minimum"] != "0"
+    at = open_page("pages/fill.py", params={"view": "warnings"})
+    assert "Plenair" in set(at.dataframe[-1].value["group"])

@@ -24,7 +24,7 @@ import plotly.graph_objects as go
 import plotly.io as pio
 import streamlit as st
 
-from ui.i18n import t
+from ui.i18n import language, t
 
 # Streamlit's categorical palette, in the figures' own template (Streamlit's plotly template
 # holds placeholder colours that only its own plotly component fills in).
@@ -146,7 +146,9 @@ def _hover(hover: Hover, start: int = 0) -> list[str]:
 
 
 def _layout(title: str, height: int | None, **layout) -> dict:
+    """`separators`: decimal and thousands marks of the language (Dutch 1.234,5)."""
     return {"template": TEMPLATE, "title": {"text": title}, "height": height,
+            "separators": ",." if language() == "nl" else ".,",
             "legend": {"orientation": "h", "y": 1.02, "yanchor": "bottom", "x": 0}, **layout}
 
 

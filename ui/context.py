@@ -9,6 +9,7 @@ from __future__ import annotations
 import os
 import threading
 from dataclasses import dataclass
+from datetime import date
 from pathlib import Path
 
 import streamlit as st
@@ -209,3 +210,10 @@ def require_data(con) -> None:
     if db.is_empty(con):
         st.info(t("app.empty_db"))
         st.stop()
+
+
+def today() -> date:
+    """The day the pages count from: today, or DASHBOARD_TODAY (YYYY-MM-DD) when set, so
+    tests can pin the date the pages use (demo data are anchored on a fixed day)."""
+    pinned = os.environ.get("DASHBOARD_TODAY", "").strip()
+    return date.fromisoformat(pinned) if pinned else date.today()

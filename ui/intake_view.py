@@ -10,6 +10,7 @@ from analytics.selection import applicants
 from analytics import intake
 from analytics.reference import matching as municipality_match
 from analytics.intake.files import Table
+from ui import formatting
 from ui.feedback import shown_errors
 from ui.i18n import labels, t
 
@@ -105,7 +106,7 @@ def unresolved_panel(con, viewer, round_id: int) -> None:
         scores = {code: score for code, _, score in row.suggestions}
         choices = suggested + [c for c in names if c not in scores]
         left, middle, right = st.columns([2, 3, 1], vertical_alignment="bottom")
-        left.markdown(t("intake.written_as", written=row.written or t("intake.empty_value"), n=row.people))
+        left.markdown(formatting.count(row.people, "intake.written_as", written=row.written or t("intake.empty_value")))
         code = middle.selectbox(
             t("intake.choose_municipality"), choices, key=f"intake_resolve_{i}_{row.written}",
             format_func=lambda c: f"{names[c]} ({scores[c]:.0f})" if c in scores else names[c],
@@ -113,5 +114,5 @@ def unresolved_panel(con, viewer, round_id: int) -> None:
         if right.button(t("intake.resolve"), key=f"intake_resolve_go_{i}_{row.written}"):
             with shown_errors():
                 changed = intake.resolve_municipality(con, viewer.name, list(row.person_ids), code)
-                st.toast(t("intake.resolved", n=changed, name=names[code]))
+                st.toast(formatting.count(changed, "intake.resolved", name=names[code]))
                 st.rerun()

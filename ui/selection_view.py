@@ -9,6 +9,7 @@ import streamlit as st
 
 from analytics.selection import applicants
 from analytics import selection
+from ui import formatting
 from ui.feedback import shown_errors
 from ui.i18n import t
 
@@ -43,7 +44,7 @@ def export_view(found: pd.DataFrame) -> pd.DataFrame:
 
 def decision_panel(con, viewer, rows: pd.DataFrame) -> None:
     """Decide for the selected applications: all go to one status, with one reason."""
-    st.subheader(t("selection.decide", n=len(rows)))
+    st.subheader(formatting.count(len(rows), "selection.decide"))
     allowed = selection.targets(rows.status)
     if not allowed:
         st.info(t("selection.no_common_target"))
@@ -57,7 +58,7 @@ def decision_panel(con, viewer, rows: pd.DataFrame) -> None:
         with shown_errors():
             outcome = selection.change_status(con, viewer, ids, to_status, reason)
             st.session_state["sel_offers"] = outcome.offers
-            st.toast(t("selection.applied", n=len(outcome.changed), status=_status(to_status)))
+            st.toast(formatting.count(len(outcome.changed), "selection.applied", status=_status(to_status)))
             st.rerun()
     if draft.button(t("selection.as_draft"), key="sel_draft"):
         with shown_errors():
@@ -90,8 +91,9 @@ def detail_panel(con, viewer, application_id: int) -> None:
         for key in ("email", "organisation", "job_title", "municipality", "province", "size_class", "programme",
                     "round", "preferred_group", "submitted_at", "together_with"):
             value = app.get(key)
-            if value is not None and value == value:
-                left.markdown(f"**{t(f'explorer.col.{key}')}**: {value}")
+            if not formatting.missing(value):
+                shown = t(f"size_class.{value}") if key == "size_class" else formatting.text(value)
+                left.markdown(f"**{t(f'explorer.col.{key}')}**: {shown}")
         left.markdown(f"**{t('explorer.col.status')}**: {_status(app['status'])}")
         right.markdown(f"**{t('explorer.col.motivation')}**")
         right.write(app.get("motivation") or "–")
@@ -107,7 +109,7 @@ def detail_panel(con, viewer, application_id: int) -> None:
         events = selection.history(con, viewer, application_id)
         if not events.empty:
             st.markdown(f"**{t('explorer.events')}**")
-            st.dataframe(events, hide_index=True, width="stretch",
+            st.dataframe(formatting.events(events), hide_index=True, width="stretch",
                          column_config={c: t(f"explorer.col.{c}") for c in events.columns})
 
 

@@ -2,8 +2,8 @@
 attendance and certificate list as a workbook.
 
 Labels come from the caller's `t` (the interface strings), so the files speak the
-user's language. Cell text is neutralised against spreadsheet formula injection: names
-and notes are typed by applicants and trainers.
+user's language. Cell text goes through `analytics.exports.safe_cell` (formula injection
+neutralised, control characters removed): names and notes are typed by applicants and trainers.
 """
 
 from __future__ import annotations
@@ -21,24 +21,17 @@ from openpyxl import Workbook
 from openpyxl.styles import Font, PatternFill
 
 from analytics import attendance
+from analytics.exports import safe_cell, sheet_name
 from analytics.access.viewer import Viewer
 
 DEJAVU = Path("/usr/share/fonts/truetype/dejavu/DejaVuSans.ttf")
 DEJAVU_BOLD = Path("/usr/share/fonts/truetype/dejavu/DejaVuSans-Bold.ttf")
 EXTRA_ROWS = 4  # blank lines for walk-ins on the sign-in sheet
 COMPRESS = True  # tests switch it off to read the text back
-FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
 _ASCII = str.maketrans({"–": "-", "—": "-", "‘": "'", "’": "'", "“": '"', "”": '"', "…": "...", "·": "-",
                         "Ł": "L", "ł": "l", "Œ": "OE", "œ": "oe"})
 
 Text = Callable[..., str]
-
-
-def safe_cell(value):
-    """A cell value that a spreadsheet will never run as a formula."""
-    if isinstance(value, str) and value.startswith(FORMULA_START):
-        return "'" + value
-    return value
 
 
 def latin1(text: str) -> str:
@@ -117,7 +110,8 @@ def attendance_xlsx(con: duckdb.DuckDBPyConnection, viewer: Viewer, group_id: in
     view = attendance.overview(con, viewer, group_id, today)
     book = Workbook()
     matrix = book.active
-    matrix.title = t("attendance.sheet_matrix")
+    used: set[str] = set()
+    matrix.title = sheet_name(t("attendance.sheet_matrix"), used)
     seqs = list(view.matrix.columns)
     _rows(matrix, [t("attendance.col_name"), t("attendance.col_organisation"),
                    *[t("attendance.session_short", seq=s) for s in seqs], t("attendance.col_rate")],
@@ -127,13 +121,13 @@ def attendance_xlsx(con: duckdb.DuckDBPyConnection, viewer: Viewer, group_id: in
     for cell in matrix[matrix.cell(1, matrix.max_column).column_letter][1:]:
         cell.number_format = "0%"
 
-    certs = book.create_sheet(t("attendance.sheet_certificates"))
+    certs = book.create_sheet(sheet_name(t("attendance.sheet_certificates"), used))
     _rows(certs, [t("attendance.col_name"), t("attendance.col_email"), t("attendance.col_organisation"),
                   t("attendance.col_municipality"), t("attendance.col_attended"), t("attendance.col_certificate")],
           [[p.name, p.email, p.organisation, p.municipality, p.attended, t(f"certificate.{p.certificate}")]
            for p in view.people.itertuples()])
 
-    per_session = book.create_sheet(t("attendance.sheet_sessions"))
+    per_session = book.create_sheet(sheet_name(t("attendance.sheet_sessions"), used))
     _rows(per_session, [t("attendance.col_seq"), t("attendance.col_date"), t("attendance.col_kind"),
                         *[t(f"attendance_status.{s}") for s in attendance.STATUSES],
                         t("attendance.col_unmarked"), t("attendance.col_head_count")],

@@ -173,7 +173,7 @@ def people(t, group_id: int):
 def _per_town(t, programme_id=None, round_id=None, year=None) -> pd.DataFrame:
     apps = _applications(t, _rounds(t, programme_id, round_id, year))
     applicants = apps.groupby("municipality_code").person_id.nunique()
-    participants = apps[apps.assigned].groupby("municipality_code").person_id.nunique()
+    participants = apps[apps.assigned & (apps.status != "withdrawn")].groupby("municipality_code").person_id.nunique()
     towns = t["municipalities"].merge(t["provinces"].rename(columns={"code": "province_code", "name": "province"}),
                                       on="province_code")
     towns["applicants"] = towns.code.map(applicants).fillna(0).astype("int64")
@@ -209,7 +209,7 @@ def by_region(t, by="province", programme_id=None, round_id=None, year=None):
 def spread_totals(t, programme_id=None, round_id=None, year=None):
     apps = _applications(t, _rounds(t, programme_id, round_id, year))
     towns = t["municipalities"].set_index("code")
-    placed = apps[apps.assigned]
+    placed = apps[apps.assigned & (apps.status != "withdrawn")]  # participants (analytics.vocabulary)
     known = apps.municipality_code.notna()
     return {
         "applicants": apps.person_id.nunique(),
@@ -227,7 +227,7 @@ def new_and_returning(t, measure="applicants", programme_id=None, round_id=None,
     rounds = _rounds(t, programme_id)
     apps = _applications(t, rounds)
     if measure == "participants":
-        apps = apps[apps.assigned]
+        apps = apps[apps.assigned & (apps.status != "withdrawn")]
     apps = apps[apps.municipality_code.notna()].merge(
         rounds[["id", "starts_on", "application_deadline"]].rename(columns={"id": "round_id"}), on="round_id")
     apps["year"] = apps.starts_on.fillna(apps.application_deadline).dt.year

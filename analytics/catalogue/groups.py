@@ -8,6 +8,7 @@ import duckdb
 import pandas as pd
 
 from analytics.access.viewer import Viewer
+from analytics.vocabulary import WITHDRAWN, round_year
 
 
 def groups_for(
@@ -18,12 +19,16 @@ def groups_for(
     year: int | None = None,
     now: datetime | None = None,
 ) -> pd.DataFrame:
-    """One row per group the viewer may see: capacity, participants and the next session."""
+    """One row per group the viewer may see: capacity, participants (placed and not withdrawn)
+    and the next session."""
     viewer.require_personal_data()
     allowed = viewer.group_filter()
-    sql = """
-        with members as (
-            select group_id, count(*) as participants from assignments group by group_id
+    sql = f"""
+        with members as (  -- participants: placed and not withdrawn (analytics.vocabulary)
+            select s.group_id, count(*) as participants
+            from assignments s join applications a on a.id = s.application_id
+            where a.status <> '{WITHDRAWN}'
+            group by s.group_id
         ), upcoming as (
             select group_id, min(starts_at) as next_session, count(*) as sessions
             from sessions group by group_id
@@ -43,7 +48,7 @@ def groups_for(
         where (?::integer[] is null or list_contains(?::integer[], g.id))
           and (? is null or p.id = ?)
           and (? is null or r.id = ?)
-          and (? is null or year(coalesce(r.starts_on, r.application_deadline)) = ?)
+          and (? is null or {round_year("r")} = ?)
         order by coalesce(n.next_session, timestamp '9999-01-01'), r.application_deadline desc, g.name
     """
     params = [now or datetime.now(), allowed, allowed, programme_id, programme_id, round_id, round_id, year, year]

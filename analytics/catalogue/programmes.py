@@ -6,6 +6,8 @@ import duckdb
 import pandas as pd
 
 from analytics.errors import NotFound
+from analytics.store import query
+from analytics import vocabulary
 from analytics.vocabulary import round_year
 
 
@@ -74,8 +76,8 @@ def round_options(
 
 def years(con: duckdb.DuckDBPyConnection) -> list[int]:
     """Years in which rounds start, newest first."""
-    sql = """
-        select distinct year(coalesce(starts_on, application_deadline)) as y
+    sql = f"""
+        select distinct {round_year("rounds")} as y
         from rounds order by y desc
     """
     return [y for (y,) in con.cursor().execute(sql).fetchall()]
@@ -151,49 +153,55 @@ def newest_round(con: duckdb.DuckDBPyConnection, programme_id: int) -> int:
 
 
 def overview(con: duckdb.DuckDBPyConnection, programme_id: int | None = None, year: int | None = None) -> pd.DataFrame:
-    """One row per round: deadline, groups, places and applications; no personal data."""
-    sql = """
+    """One row per round: deadline, groups, places, applications, selected, participants
+    (placed and not withdrawn, `analytics.vocabulary`) and waitlisted; no personal data.
+
+    The counts come from the `group_fill` summary, the same the fill page and the funder
+    report read, so the three pages agree by construction (tests/test_vocabulary.py)."""
+    sql = f"""
         with g as (
             select round_id, count(*) as groups, sum(max_capacity) as places, sum(min_capacity) as min_places
             from groups group by round_id
         ), a as (
-            select round_id, count(*) as applications,
-                   count(*) filter (where status in ('selected', 'confirmed')) as placed,
-                   count(*) filter (where status = 'waitlisted') as waitlisted
-            from applications group by round_id
+            select round_id, sum(applications) as applications,
+                   sum({" + ".join(vocabulary.SELECTED_STATUSES)}) as selected,
+                   sum(placed) as participants,  -- group_fill.placed: participants (analytics.vocabulary)
+                   sum({vocabulary.WAITLISTED}) as waitlisted
+            from group_fill group by round_id
         )
         select p.name as programme, p.format, r.id as round_id, r.name as round,
                r.application_deadline as deadline, r.starts_on,
                coalesce(g.groups, 0) as groups, coalesce(g.places, 0) as places,
-               coalesce(a.applications, 0) as applications, coalesce(a.placed, 0) as placed,
-               coalesce(a.waitlisted, 0) as waitlisted
+               coalesce(a.applications, 0)::bigint as applications, coalesce(a.selected, 0)::bigint as selected,
+               coalesce(a.participants, 0)::bigint as participants,
+               coalesce(a.waitlisted, 0)::bigint as waitlisted
         from rounds r
         join programmes p on p.id = r.programme_id
         left join g on g.round_id = r.id
         left join a on a.round_id = r.id
         where (? is null or p.id = ?)
-          and (? is null or year(coalesce(r.starts_on, r.application_deadline)) = ?)
+          and (? is null or {round_year("r")} = ?)
         order by r.application_deadline desc, p.name
     """
-    return con.cursor().execute(sql, [programme_id, programme_id, year, year]).df()
+    return query.read(con, sql, [programme_id, programme_id, year, year])
 
 
 def summary(con: duckdb.DuckDBPyConnection, year: int | None = None) -> pd.DataFrame:
     """One row per programme: format, fee, funders, rounds, groups, applications."""
-    sql = """
+    sql = f"""
         with r as (
             select programme_id, count(*) as rounds, max(application_deadline) as last_deadline
-            from rounds where ? is null or year(coalesce(starts_on, application_deadline)) = ?
+            from rounds where ? is null or {round_year("rounds")} = ?
             group by programme_id
         ), g as (
             select r.programme_id, count(*) as groups, sum(g.max_capacity) as places
             from groups g join rounds r on r.id = g.round_id
-            where ? is null or year(coalesce(r.starts_on, r.application_deadline)) = ?
+            where ? is null or {round_year("r")} = ?
             group by r.programme_id
         ), a as (
             select r.programme_id, count(*) as applications
             from applications a join rounds r on r.id = a.round_id
-            where ? is null or year(coalesce(r.starts_on, r.application_deadline)) = ?
+            where ? is null or {round_year("r")} = ?
             group by r.programme_id
         ), f as (
             select pf.programme_id, string_agg(fu.name, ', ' order by fu.name) as funders

@@ -9,10 +9,11 @@ from pathlib import Path
 import duckdb
 import pandas as pd
 
+from analytics.vocabulary import SIZE_CLASSES, size_class
+
 DATA = Path(__file__).resolve().parents[2] / "data"
 
-# CBS StatLine 85524NED population bands, smallest first (the order to show them in)
-SIZE_CLASSES = ["<5k", "5k-20k", "20k-50k", "50k-100k", "100k+"]
+__all__ = ["SIZE_CLASSES", "load", "municipality_geojson", "province_geojson"]
 
 
 def load(con: duckdb.DuckDBPyConnection) -> None:
@@ -27,14 +28,9 @@ def load(con: duckdb.DuckDBPyConnection) -> None:
     try:
         cur.execute("insert into provinces select code, name from province_rows")
         cur.execute(
-            """
+            f"""
             insert into municipalities
-            select t.code, t.name, p.code, t.population,
-                   case when t.population >= 100000 then '100k+'
-                        when t.population >= 50000 then '50k-100k'
-                        when t.population >= 20000 then '20k-50k'
-                        when t.population >= 5000 then '5k-20k'
-                        else '<5k' end
+            select t.code, t.name, p.code, t.population, {size_class("t.population")}
             from town_rows t join province_rows p on p.name = t.province
             """
         )

@@ -70,12 +70,13 @@ def rates(
     """Per group (or round, or programme): capacity, applications by status, places taken,
     attendance and the rates a coordinator watches before a deadline.
 
-    `placed` counts places taken (not withdrawn); `candidates` applications that are
-    neither withdrawn nor rejected. Fill rate is placed / maximum capacity;
+    `placed` counts participants (placed and not withdrawn, `analytics.vocabulary`; shown as
+    "Deelnemers", the number the overview and the report show too); `candidates` applications
+    that are neither withdrawn nor rejected. Fill rate is participants / maximum capacity;
     oversubscription is applications not withdrawn / maximum capacity. A group is below its
     minimum when it has not started and its expected size is under its minimum capacity:
     before the round's groups are composed the expected size is its candidates, after
-    that its placed participants. Rows run from the next start onwards, then the most
+    that its participants. Rows run from the next start onwards, then the most
     recent past ones. Read from the `group_rates` summary (see `analytics.store.derived`).
     """
     if level not in LEVELS:

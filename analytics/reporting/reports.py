@@ -1,6 +1,7 @@
 """Privacy-safe participation reports for funders: aggregates only, small counts suppressed.
 
-A participant is someone with a place in a group (an assignment). Counts below
+A participant is someone with a place in a group who has not withdrawn (`analytics.vocabulary`),
+the same count the overview and the fill page show. Counts below
 `SUPPRESS_BELOW` are hidden in breakdowns shown to funders, so that no person can be
 singled out from a small municipality or a rare role; `protect` hides more where a total
 on the same page would give a hidden count back (secondary suppression). The figures come
@@ -13,6 +14,7 @@ import duckdb
 import numpy as np
 import pandas as pd
 
+from analytics import vocabulary
 from analytics.store import query
 from analytics.reporting import scope
 from analytics.access.viewer import Viewer
@@ -21,7 +23,8 @@ SUPPRESS_BELOW = 5
 
 
 def by_round(con: duckdb.DuckDBPyConnection, viewer: Viewer, programme_id=None, round_id=None, year=None) -> pd.DataFrame:
-    """Per round: places, participants, municipalities and provinces reached, rates."""
+    """Per round: places, participants (group_fill's `placed`: placed and not withdrawn),
+    municipalities and provinces reached, fill rate (participants / places), attendance rate."""
     condition, params = scope.where(viewer, programme_id, round_id, year)
     sql = f"""
         with chosen as (
@@ -30,7 +33,7 @@ def by_round(con: duckdb.DuckDBPyConnection, viewer: Viewer, programme_id=None, 
             select g.round_id, sum(g.max_capacity) as places
             from groups g join chosen r on r.id = g.round_id group by g.round_id
         ), taking_part as (
-            select gf.round_id, sum(gf.participants) as participants, sum(gf.completed) as completed,
+            select gf.round_id, sum(gf.placed) as participants, sum(gf.completed) as completed,
                    sum(gf.sessions_attended) as attended, sum(gf.sessions_marked) as marked
             from group_fill gf join chosen r on r.id = gf.round_id group by gf.round_id
         )
@@ -86,7 +89,7 @@ def breakdown(con: duckdb.DuckDBPyConnection, viewer: Viewer, by: str, programme
     sql = f"""
         with chosen as (
             select f.{key} as key, count(*) as participants
-            {chosen} and f.assigned
+            {chosen} and {vocabulary.participant_fact("f")}
             group by f.{key}
         )
         select {column} as {by}, sum(f.participants)::bigint as participants

@@ -26,6 +26,7 @@ from analytics.store import query
 from analytics.reporting import scope
 from analytics import reference
 from analytics.errors import InvalidInput
+from analytics.vocabulary import participant_fact
 from analytics.reporting.reports import SUPPRESS_BELOW, protect
 from analytics.access.viewer import Viewer
 
@@ -125,7 +126,7 @@ def by_region(con: duckdb.DuckDBPyConnection, viewer: Viewer, by: str = "provinc
         order by {order}
     """
     if by == "size_class":
-        params.append(reference.SIZE_CLASSES)
+        params.append(list(reference.SIZE_CLASSES))
     frame = query.read(con, sql, params)
     if viewer.role != "funder":
         return frame
@@ -173,7 +174,7 @@ def new_and_returning(con: duckdb.DuckDBPyConnection, viewer: Viewer, measure: s
         with yearly as (
             select f.municipality_code, f.year, bool_or(?::integer is null or f.round_id = ?) as shown
             {chosen} and f.municipality_code is not null
-              {"and f.assigned" if measure == "participants" else ""}
+              {"and " + participant_fact("f") if measure == "participants" else ""}
             group by all
         ), firsts as (
             select *, min(year) over (partition by municipality_code) as first_year from yearly

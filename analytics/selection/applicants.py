@@ -8,12 +8,12 @@ earlier deadline, and returning otherwise.
 
 from __future__ import annotations
 
-import io
 from dataclasses import dataclass, field
 
 import duckdb
 import pandas as pd
 
+from analytics import exports
 from analytics.selection import review
 from analytics.errors import NotFound
 from analytics.intake.fields import fold
@@ -180,36 +180,12 @@ def detail(con: duckdb.DuckDBPyConnection, viewer: Viewer, application_id: int, 
     return {"application": record, "colleagues": colleagues, "history": history}
 
 
-# --- export -----------------------------------------------------------------------------------
+# --- export (analytics.exports: semicolons and BOM, formula cells neutralised) ------------------
 
-FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
-
-
-def neutralise(frame: pd.DataFrame) -> pd.DataFrame:
-    """A copy in which no text cell starts like a formula (=, +, -, @, tab, CR): such a
-    cell gets a leading apostrophe, so a spreadsheet shows it as text (OWASP CSV injection)."""
-    out = frame.copy()
-    for column in out.columns:
-        if out[column].dtype == object or pd.api.types.is_string_dtype(out[column]):
-            out[column] = out[column].map(
-                lambda v: "'" + v if isinstance(v, str) and v.startswith(FORMULA_START) else v
-            )
-    return out
-
-
-def to_csv(frame: pd.DataFrame) -> bytes:
+def to_csv(frame: pd.DataFrame, lang: str = "nl") -> bytes:
     """UTF-8 with BOM and semicolons, as Dutch Excel opens it directly."""
-    return neutralise(frame).to_csv(index=False, sep=";").encode("utf-8-sig")
+    return exports.to_csv(frame, lang=lang)
 
 
-def to_xlsx(frame: pd.DataFrame, sheet: str = "Aanmeldingen") -> bytes:
-    out = neutralise(frame)
-    for column in out.columns:
-        if isinstance(out[column].dtype, pd.DatetimeTZDtype):
-            out[column] = out[column].dt.tz_localize(None)
-        elif out[column].dtype == object:
-            out[column] = out[column].map(lambda v: ", ".join(map(str, v)) if isinstance(v, (list, tuple)) else v)
-    buffer = io.BytesIO()
-    with pd.ExcelWriter(buffer, engine="openpyxl") as writer:
-        out.to_excel(writer, index=False, sheet_name=sheet[:31])
-    return buffer.getvalue()
+def to_xlsx(frame: pd.DataFrame, sheet: str = "Aanmeldingen", lang: str = "nl") -> bytes:
+    return exports.to_xlsx(frame, sheet=sheet, lang=lang)

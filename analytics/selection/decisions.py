@@ -16,6 +16,7 @@ from datetime import datetime
 import duckdb
 import pandas as pd
 
+from analytics import vocabulary
 from analytics.store import db
 from analytics.errors import InvalidInput, InvalidTransition, NotFound
 from analytics.access.viewer import Viewer
@@ -28,7 +29,7 @@ TRANSITIONS: dict[str, tuple[str, ...]] = {
     "rejected": (),
     "withdrawn": (),
 }
-STATUSES = ["received", "selected", "waitlisted", "rejected", "confirmed", "withdrawn"]
+STATUSES = list(vocabulary.DECISION_ORDER)
 
 
 @dataclass
@@ -145,7 +146,7 @@ def _renumber(cur, round_ids: list[int]) -> None:
 def _offers(con, rows: list[dict]) -> list[dict]:
     freed: dict[int, int] = {}
     for r in rows:
-        if r["old"] in ("selected", "confirmed"):
+        if r["old"] in vocabulary.SELECTED_STATUSES:
             freed[r["round_id"]] = freed.get(r["round_id"], 0) + 1
     offers = []
     for round_id, places in sorted(freed.items()):

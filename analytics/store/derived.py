@@ -9,7 +9,7 @@ applications to people, assignments and attendance:
   belongs to the round), whether it has a place, its attendance so far, the person's
   municipality and role, and flags that make counting people (not applications) cheap: which
   application is the person's first (overall, per programme and per year, of all and of
-  those with a place) and whether they applied more than once;
+  those as a participant: placed and not withdrawn, `analytics.vocabulary`) and whether they applied more than once;
 - `group_fill`: those summed per round and group; `round_reach`: per round the municipalities
   and provinces of its participants; `round_daily`: per round and day of submission the
   applications and their running total (the application curve); `round_curves`: for every
@@ -32,7 +32,8 @@ import duckdb
 
 from analytics.store import db
 from analytics.store.query import in_list
-from analytics.vocabulary import STATUSES, round_year
+from analytics.vocabulary import (ATTENDED_STATUSES, STATUSES, WITHDRAWN, candidate, participant_fact, round_year,
+                                  sql_list)
 
 # In the order they are derived: each reads only those before it.
 SUMMARIES = ("participation", "application_facts", "group_fill", "round_reach", "round_daily", "round_curves",
@@ -44,21 +45,22 @@ _ensure_lock = threading.Lock()
 _ensured: weakref.WeakSet = weakref.WeakSet()  # connections whose database is known filled
 
 _ROUND_YEAR = round_year("r")
+_PARTICIPANT = f"s.group_id is not null and a.status <> '{WITHDRAWN}'"  # vocabulary.participant, joined rows
 
 # One row per assignment: sessions marked and attended, and whether the programme's
 # certificate rule is met (at least `certificate_min_sessions` attended, including every
 # session in `certificate_required_seqs`, a leerkring's start session). Attended means
 # present or late.
-_PARTICIPATION = """
+_PARTICIPATION = f"""
     with attended as (
         select a.application_id, a.group_id,
                count(t.session_id) as sessions_marked,
-               count(t.session_id) filter (where t.status in ('present', 'late')) as sessions_attended,
-               list(s.seq) filter (where t.status in ('present', 'late')) as seqs
+               count(t.session_id) filter (where t.status in {sql_list(ATTENDED_STATUSES)}) as sessions_attended,
+               list(s.seq) filter (where t.status in {sql_list(ATTENDED_STATUSES)}) as seqs
         from assignments a
         left join attendance t on t.application_id = a.application_id
         left join sessions s on s.id = t.session_id
-        {where}
+        {{where}}
         group by a.application_id, a.group_id
     )
     select x.application_id, x.group_id, x.sessions_marked, x.sessions_attended,
@@ -80,15 +82,15 @@ _ROWS = f"""
            r.programme_id,
            a.id = min(a.id) over (partition by a.person_id) as first_application,
            a.id = min(a.id) over (partition by a.person_id, r.programme_id) as first_in_programme,
-           coalesce(a.id = min(a.id) filter (where s.group_id is not null) over (partition by a.person_id), false)
+           coalesce(a.id = min(a.id) filter (where {_PARTICIPANT}) over (partition by a.person_id), false)
                as first_place,
-           coalesce(a.id = min(a.id) filter (where s.group_id is not null)
+           coalesce(a.id = min(a.id) filter (where {_PARTICIPANT})
                                       over (partition by a.person_id, r.programme_id), false)
                as first_place_in_programme,
            count(*) over (partition by a.person_id) > 1 as repeat_person,
            {_ROUND_YEAR} as year,
            a.id = min(a.id) over (partition by a.person_id, {_ROUND_YEAR}) as first_in_year,
-           coalesce(a.id = min(a.id) filter (where s.group_id is not null)
+           coalesce(a.id = min(a.id) filter (where {_PARTICIPANT})
                                       over (partition by a.person_id, {_ROUND_YEAR}), false)
                as first_place_in_year,
            x.sessions_marked, x.sessions_attended, x.completed
@@ -101,24 +103,19 @@ _ROWS = f"""
 """
 
 
-_GROUP_FILL = """
+_GROUP_FILL = f"""
     select f.round_id, f.group_id,
            count(*) as applications,
-           count(*) filter (where f.status = 'received') as received,
-           count(*) filter (where f.status = 'selected') as selected,
-           count(*) filter (where f.status = 'confirmed') as confirmed,
-           count(*) filter (where f.status = 'waitlisted') as waitlisted,
-           count(*) filter (where f.status = 'rejected') as rejected,
-           count(*) filter (where f.status = 'withdrawn') as withdrawn,
-           count(*) filter (where f.assigned and f.status <> 'withdrawn') as placed,
-           count(*) filter (where f.status not in ('withdrawn', 'rejected')) as candidates,
-           count(f.sessions_marked) as participants,  -- the facts with a participation row
+           {"".join(f"count(*) filter (where f.status = '{s}') as {s}, " for s in STATUSES)}
+           count(*) filter (where {participant_fact("f")}) as placed,  -- participants (the vocabulary's)
+           count(*) filter (where {candidate("f")}) as candidates,
+           count(f.sessions_marked) as participants,  -- placed (the vocabulary's): facts with a participation row
            count(*) filter (where f.sessions_attended > 0) as attended,
            count(*) filter (where f.completed) as completed,
            coalesce(sum(f.sessions_marked), 0) as sessions_marked,
            coalesce(sum(f.sessions_attended), 0) as sessions_attended
     from application_facts f
-    {where}
+    {{where}}
     group by f.round_id, f.group_id
 """
 
@@ -145,11 +142,12 @@ _ROUND_CURVES = """
 """ % CURVE_DEPTH
 _CURVES_ORDER = " order by focus_round_id, back desc, day"  # a focus round's rows together, in curve order
 
-_ROUND_REACH = """
-    select f.round_id, count(distinct f.municipality_code), count(distinct m.province_code)
+_ROUND_REACH = f"""
+    select f.round_id, count(distinct f.municipality_code) filter (where {participant_fact("f")}),
+           count(distinct m.province_code) filter (where {participant_fact("f")})
     from application_facts f
     left join municipalities m on m.code = f.municipality_code
-    where f.assigned {where}
+    where f.assigned {{where}}
     group by f.round_id
 """
 

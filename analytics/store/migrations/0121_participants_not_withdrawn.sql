@@ -1,0 +1,4 @@
+-- One vocabulary (issue 13): a participant is placed and not withdrawn, on every page and in
+-- every summary. The summaries' "first place" flags and each round's municipalities and
+-- provinces reached now count participants only (they counted everyone with a place, also
+-- after withdrawing). No table changes: db.migrate rebuilds the summaries after this note.
