@@ -1,0 +1,111 @@
+"""Rounds as a coordinator chooses them: their state and pressure, those needing a decision first.
+
+A round's state on a day: `planned` (applications not open yet), `open` (taking
+applications), `closed` (deadline passed or closed early, not started), `running` (its
+first session has begun), `finished` (its last session is over), `archived`. Its pressure:
+candidates (applications neither rejected nor withdrawn) against places (the maximum of
+its groups not archived). A closed round with candidates and nobody placed yet awaits
+selection and composition: it needs a decision and comes first.
+"""
+
+from __future__ import annotations
+
+from datetime import date
+
+import duckdb
+import pandas as pd
+
+from analytics.texts import text
+
+STATES = ("planned", "open", "closed", "running", "finished", "archived")
+WINDOW_DAYS = 400  # without a programme, rounds whose deadline is at most this long ago
+
+
+def states(con: duckdb.DuckDBPyConnection, programme_id: int | None = None, today: date | None = None,
+           keep: int | None = None, recent_only: bool = False) -> pd.DataFrame:
+    """One row per round (of the programme; not archived unless it is `keep`): its state,
+    candidates, places and placed, whether it needs a decision, in the order to show them."""
+    sql = """
+        with chosen as materialized (
+            select r.id, r.programme_id, r.name, r.applications_open, r.application_deadline, r.starts_on,
+                   r.ends_on, coalesce(r.applications_closed, false) as closed,
+                   coalesce(r.archived, false) as archived
+            from rounds r
+            where (?::integer is null or r.programme_id = ?)
+              and (r.id is not distinct from ? or not coalesce(r.archived, false))
+              and (not ? or r.id is not distinct from ? or r.application_deadline >= ?::date - ?::integer)
+        ), spans as (
+            select g.round_id, min(s.starts_at)::date as first_day, max(s.ends_at)::date as last_day
+            from sessions s join groups g on g.id = s.group_id
+            where g.round_id in (select id from chosen) and not coalesce(s.archived, false)
+            group by g.round_id
+        ), places as (
+            select round_id, sum(max_capacity)::integer as places from groups
+            where round_id in (select id from chosen) and not coalesce(archived, false) group by round_id
+        ), counts as (
+            select round_id, sum(candidates)::integer as candidates, sum(placed)::integer as placed
+            from group_fill where round_id in (select id from chosen) group by round_id
+        ), stated as (
+            select c.id as round_id, c.programme_id, p.name as programme, c.name as round,
+                   c.application_deadline as deadline, coalesce(s.first_day, c.starts_on) as first_day,
+                   coalesce(n.candidates, 0) as candidates, coalesce(pl.places, 0) as places,
+                   coalesce(n.placed, 0) as placed,
+                   case when c.archived then 'archived'
+                        when coalesce(s.last_day, c.ends_on) < ?::date then 'finished'
+                        when coalesce(s.first_day, c.starts_on) <= ?::date then 'running'
+                        when c.applications_open > ?::date and not c.closed then 'planned'
+                        when not c.closed and c.application_deadline >= ?::date then 'open'
+                        else 'closed' end as state
+            from chosen c
+            join programmes p on p.id = c.programme_id
+            left join spans s on s.round_id = c.id
+            left join places pl on pl.round_id = c.id
+            left join counts n on n.round_id = c.id
+        )
+        select *, state = 'closed' and placed = 0 and candidates > 0 as needs_decision
+        from stated
+    """
+    day = today or date.today()
+    params = [programme_id, programme_id, keep, recent_only, keep, day, WINDOW_DAYS, day, day, day, day]
+    frame = con.cursor().execute(sql, params).df()
+    if frame.empty:
+        return frame
+    rank = {"open": 1, "closed": 2, "running": 3, "planned": 4, "finished": 5, "archived": 6}
+    frame["rank"] = [0 if need else rank[s] for s, need in zip(frame.state, frame.needs_decision)]
+    soon = pd.to_datetime(frame.deadline).map(pd.Timestamp.toordinal)
+    start = pd.to_datetime(frame.first_day).map(lambda d: d.toordinal() if pd.notna(d) else 10**7)
+    # needing a decision and not yet started: the soonest start first; open: the nearest deadline;
+    # finished and archived: the latest first
+    frame["order"] = [(-s if r >= 5 else (t if r in (0, 2, 3) else s)) for r, s, t in zip(frame["rank"], soon, start)]
+    return frame.sort_values(["rank", "order", "round_id"]).drop(columns=["order"]).reset_index(drop=True)
+
+
+def label(row, lang: str = "nl", with_programme: bool = False) -> str:
+    """"2027 voorjaar · open · 47 kandidaten voor 30 plaatsen"."""
+    parts = [f"{row['programme']} – {row['round']}" if with_programme else str(row["round"]),
+             text(f"catalogue.state.{row['state']}", lang)]
+    if row["state"] in ("running", "finished"):
+        parts.append(text("catalogue.choice.placed", lang, placed=int(row["placed"]), places=int(row["places"])))
+    else:
+        parts.append(text("catalogue.choice.pressure", lang, candidates=int(row["candidates"]),
+                          places=int(row["places"])))
+    if row["needs_decision"]:
+        parts.append(text("catalogue.choice.to_compose", lang))
+    return " · ".join(parts)
+
+
+def round_choices(con: duckdb.DuckDBPyConnection, programme_id: int | None = None, limit: int = 100,
+                  keep: int | None = None, today: date | None = None, lang: str = "nl") -> list[tuple[int, str]]:
+    """(id, label) of the rounds to choose from, those needing a decision first, then open
+    ones by deadline, running, planned, finished (latest first); at most `limit`, plus `keep`.
+
+    Without a programme, only rounds whose deadline is at most WINDOW_DAYS ago (and `keep`),
+    labelled with their programme: choose a programme to see all of its rounds."""
+    frame = states(con, programme_id, today, keep, recent_only=programme_id is None)
+    if frame.empty:
+        return []
+    shown = frame.head(limit)
+    if keep is not None and keep not in set(shown.round_id) and keep in set(frame.round_id):
+        shown = pd.concat([shown, frame[frame.round_id == keep]])
+    return [(int(row["round_id"]), label(row, lang, with_programme=programme_id is None))
+            for row in shown.to_dict("records")]
