@@ -101,7 +101,7 @@ def write(con, viewer: Viewer, action: str, table: str, row_id, work: Callable) 
     details: dict = {}
     with db.transaction(con, viewer.name, action, ENTITY[table], row_id, details) as cur:
         new_id, before, after, rounds, programmes = work(cur)
-        details.update(_diff(before, after), id=new_id)
+        details.update(_diff(before, after), **({"id": new_id} if before is None else {}))
         db.touch(cur, rounds=rounds, programmes=programmes)
     return new_id
 
