@@ -84,7 +84,7 @@ def label(row, lang: str = "nl", with_programme: bool = False) -> str:
     """"2027 voorjaar · open · 47 kandidaten voor 30 plaatsen"."""
     parts = [f"{row['programme']} – {row['round']}" if with_programme else str(row["round"]),
              text(f"catalogue.state.{row['state']}", lang)]
-    if row["state"] in ("running", "finished"):
+    if row["state"] in ("running", "finished", "archived"):
         parts.append(text("catalogue.choice.placed", lang, placed=int(row["placed"]), places=int(row["places"])))
     else:
         parts.append(text("catalogue.choice.pressure", lang, candidates=int(row["candidates"]),
