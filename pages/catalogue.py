@@ -4,9 +4,10 @@ history, delete what has none. Every rule is checked in analytics and shown here
 
 from datetime import date, datetime, time, timedelta
 
+import pandas as pd
 import streamlit as st
 
-from analytics.catalogue import copying, editing, group_editing, rounds, staff, templates, views
+from analytics.catalogue import copying, editing, group_editing, rounds, staff, templates, views, workbook
 from analytics.catalogue.rules import FUNDER_KINDS, MODES
 from analytics.store import db
 from analytics.vocabulary import FORMATS
@@ -102,6 +103,28 @@ with st.expander(t("catalogue.trainers_funders")):
                             key="cat_funder_kind")
         if st.form_submit_button(t("catalogue.create_funder"), key="cat_funder_submit"):
             act(staff.create_funder, name, kind)
+
+with st.expander(t("catalogue.workbook")):
+    st.caption(t("catalogue.workbook_note"))
+    left, right = st.columns(2)
+    if left.button(t("catalogue.export"), key="cat_export"):
+        state["cat_export_data"] = workbook.export_workbook(con, language())
+    if state.get("cat_export_data"):
+        left.download_button(t("catalogue.download"), state["cat_export_data"], file_name="catalogus.xlsx",
+                             mime="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+                             key="cat_export_download")
+    upload = right.file_uploader(t("catalogue.upload"), type=["xlsx"], key=f"cat_upload_{state.get('cat_uploads', 0)}")
+    if upload is not None and right.button(t("catalogue.import_button"), type="primary", key="cat_import"):
+        with shown_errors():
+            result = workbook.import_workbook(con, viewer, upload.getvalue(), upload.name)
+            state["cat_uploads"] = state.get("cat_uploads", 0) + 1
+            state["cat_flash"] = t("catalogue.imported", **{k: v for k, v in result.as_dict().items()
+                                                             if k != "rejections"})
+            state["cat_rejections"] = result.rejections
+            st.rerun()
+    if state.get("cat_rejections"):
+        st.dataframe(pd.DataFrame(state["cat_rejections"]).drop(columns=["reason"]), hide_index=True,
+                     width="stretch", column_config={c: t(f"catalogue.col.{c}") for c in ("sheet", "line", "message")})
 
 # --- rounds -----------------------------------------------------------------------------
 st.subheader(t("catalogue.rounds"))

@@ -83,3 +83,29 @@ def test_the_overview_guides_a_first_start_to_the_catalogue(monkeypatch, tmp_pat
         assert table(at, "sessions")["name"].tolist() == ["Werklab"]
     finally:
         db.close_shared(path)
+
+
+def test_the_catalogue_page_imports_a_workbook_and_lists_its_rejections(monkeypatch, one_programme):
+    import io
+
+    from openpyxl import Workbook
+
+    book = Workbook()
+    ws = book.active
+    ws.title = "Rondes"
+    ws.append(["programma", "naam", "sluitingsdatum", "start"])
+    ws.append(["Buurtmakers Academie", "2027 najaar", date(2027, 9, 1), date(2027, 9, 14)])
+    ws.append(["Buurtmakers Academie", "2027 te laat", date(2027, 9, 20), date(2027, 9, 14)])
+    data = io.BytesIO()
+    book.save(data)
+    at = open_catalogue(monkeypatch, one_programme)
+    uploader = [w for w in at.get("file_uploader") if getattr(w, "key", None) == "cat_upload_0"]
+    if not uploader or not hasattr(uploader[0], "upload"):
+        pytest.skip("this Streamlit's AppTest cannot upload files")
+    uploader[0].upload("catalogus.xlsx", data.getvalue(),
+                       "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet").run()
+    at.button(key="cat_import").click().run()
+    assert [s.value for s in at.success] == [
+        "Werkmap verwerkt: 1 nieuw, 0 bijgewerkt, 0 ongewijzigd, 1 geweigerd."]
+    rejected = next(d.value for d in at.dataframe if "message" in d.value.columns)
+    assert rejected[["sheet", "line"]].values.tolist() == [["Rondes", 3]]

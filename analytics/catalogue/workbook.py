@@ -8,7 +8,8 @@ in one audited transaction. A file that cannot be read, has no catalogue sheet o
 required column is refused whole. Rows are matched by name (a round by its programme and
 name, a session by its group and number): an existing row is updated, a new one created.
 Export writes the same format, so export -> import into an empty database -> export gives
-the same workbook.
+the same workbook. One concern (the workbook format, read and written from one table of
+sheets), hence one module of some 450 lines.
 """
 
 from __future__ import annotations
