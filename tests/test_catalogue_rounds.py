@@ -131,4 +131,4 @@ def test_the_demo_has_an_oversubscribed_round_awaiting_composition_first(demo_co
     first = rounds.states(demo_con, None, TODAY).iloc[0]
     assert first.needs_decision and first.state == "closed"
     assert 45 <= first.candidates <= 60 and first.places == 30 and first.placed == 0
-    assert first.deadline.date() < TODAY
+    assert first.deadline < TODAY

@@ -21,10 +21,7 @@ STATES = ("planned", "open", "closed", "running", "finished", "archived")
 WINDOW_DAYS = 400  # without a programme, rounds whose deadline is at most this long ago
 
 
-def states(con: duckdb.DuckDBPyConnection, programme_id: int | None = None, today: date | None = None,
-           keep: int | None = None, recent_only: bool = False) -> pd.DataFrame:
-    """One row per round (of the programme; not archived unless it is `keep`): its state,
-    candidates, places and placed, whether it needs a decision, in the order to show them."""
+def _rows(con, programme_id: int | None, today: date | None, keep: int | None, recent_only: bool = False) -> list[dict]:
     sql = """
         with chosen as materialized (
             select r.id, r.programme_id, r.name, r.applications_open, r.application_deadline, r.starts_on,
@@ -61,23 +58,35 @@ def states(con: duckdb.DuckDBPyConnection, programme_id: int | None = None, toda
             left join spans s on s.round_id = c.id
             left join places pl on pl.round_id = c.id
             left join counts n on n.round_id = c.id
+        ), decided as (
+            select *, state = 'closed' and placed = 0 and candidates > 0 as needs_decision from stated
+        ), ranked as (
+            select *, case when needs_decision then 0 when state = 'open' then 1 when state = 'closed' then 2
+                           when state = 'running' then 3 when state = 'planned' then 4
+                           when state = 'finished' then 5 else 6 end as rank
+            from decided
         )
-        select *, state = 'closed' and placed = 0 and candidates > 0 as needs_decision
-        from stated
+        select * exclude (rank) from ranked
+        -- deciding, closed and running: the soonest start first; open and planned: the nearest
+        -- deadline; finished and archived: the latest first
+        order by rank,
+                 case when rank in (0, 2, 3) then date_diff('day', date '2000-01-01', first_day)
+                      when rank in (1, 4) then date_diff('day', date '2000-01-01', deadline)
+                      else -date_diff('day', date '2000-01-01', deadline) end nulls last,
+                 round_id
     """
     day = today or date.today()
     params = [programme_id, programme_id, keep, recent_only, keep, day, WINDOW_DAYS, day, day, day, day]
-    frame = con.cursor().execute(sql, params).df()
-    if frame.empty:
-        return frame
-    rank = {"open": 1, "closed": 2, "running": 3, "planned": 4, "finished": 5, "archived": 6}
-    frame["rank"] = [0 if need else rank[s] for s, need in zip(frame.state, frame.needs_decision)]
-    soon = pd.to_datetime(frame.deadline).map(pd.Timestamp.toordinal)
-    start = pd.to_datetime(frame.first_day).map(lambda d: d.toordinal() if pd.notna(d) else 10**7)
-    # needing a decision and not yet started: the soonest start first; open: the nearest deadline;
-    # finished and archived: the latest first
-    frame["order"] = [(-s if r >= 5 else (t if r in (0, 2, 3) else s)) for r, s, t in zip(frame["rank"], soon, start)]
-    return frame.sort_values(["rank", "order", "round_id"]).drop(columns=["order"]).reset_index(drop=True)
+    result = con.cursor().execute(sql, params)
+    columns = [c[0] for c in result.description]
+    return [dict(zip(columns, row)) for row in result.fetchall()]
+
+
+def states(con: duckdb.DuckDBPyConnection, programme_id: int | None = None, today: date | None = None,
+           keep: int | None = None) -> pd.DataFrame:
+    """One row per round (of the programme; not archived unless it is `keep`): its state,
+    candidates, places and placed, whether it needs a decision, in the order to show them."""
+    return pd.DataFrame(_rows(con, programme_id, today, keep))
 
 
 def label(row, lang: str = "nl", with_programme: bool = False) -> str:
@@ -101,11 +110,6 @@ def round_choices(con: duckdb.DuckDBPyConnection, programme_id: int | None = Non
 
     Without a programme, only rounds whose deadline is at most WINDOW_DAYS ago (and `keep`),
     labelled with their programme: choose a programme to see all of its rounds."""
-    frame = states(con, programme_id, today, keep, recent_only=programme_id is None)
-    if frame.empty:
-        return []
-    shown = frame.head(limit)
-    if keep is not None and keep not in set(shown.round_id) and keep in set(frame.round_id):
-        shown = pd.concat([shown, frame[frame.round_id == keep]])
-    return [(int(row["round_id"]), label(row, lang, with_programme=programme_id is None))
-            for row in shown.to_dict("records")]
+    rows = _rows(con, programme_id, today, keep, recent_only=programme_id is None)
+    shown = rows[:limit] + [r for r in rows[limit:] if r["round_id"] == keep]
+    return [(int(row["round_id"]), label(row, lang, with_programme=programme_id is None)) for row in shown]
