@@ -31,33 +31,35 @@ def _rows(con, programme_id: int | None, today: date | None, keep: int | None, r
             where (?::integer is null or r.programme_id = ?)
               and (r.id is not distinct from ? or not coalesce(r.archived, false))
               and (not ? or r.id is not distinct from ? or r.application_deadline >= ?::date - ?::integer)
+        ), rates as (
+            -- the summary of the fill page: per group its places, candidates, placed and first day
+            select gr.round_id, sum(gr.max_capacity) filter (where not coalesce(g.archived, false))::integer as places,
+                   sum(gr.candidates)::integer as candidates, sum(gr.placed)::integer as placed,
+                   min(gr.starts_on) as first_day
+            from group_rates gr left join groups g on g.id = gr.group_id
+            where gr.round_id in (select id from chosen) group by gr.round_id
         ), spans as (
-            select g.round_id, min(s.starts_at)::date as first_day, max(s.ends_at)::date as last_day
+            -- the last session, only of rounds that have begun (running or finished)
+            select g.round_id, max(s.ends_at)::date as last_day
             from sessions s join groups g on g.id = s.group_id
-            where g.round_id in (select id from chosen) and not coalesce(s.archived, false)
+            where g.round_id in (select round_id from rates where first_day <= ?::date)
+              and not coalesce(s.archived, false)
             group by g.round_id
-        ), places as (
-            select round_id, sum(max_capacity)::integer as places from groups
-            where round_id in (select id from chosen) and not coalesce(archived, false) group by round_id
-        ), counts as (
-            select round_id, sum(candidates)::integer as candidates, sum(placed)::integer as placed
-            from group_fill where round_id in (select id from chosen) group by round_id
         ), stated as (
             select c.id as round_id, c.programme_id, p.name as programme, c.name as round,
-                   c.application_deadline as deadline, coalesce(s.first_day, c.starts_on) as first_day,
-                   coalesce(n.candidates, 0) as candidates, coalesce(pl.places, 0) as places,
+                   c.application_deadline as deadline, coalesce(n.first_day, c.starts_on) as first_day,
+                   coalesce(n.candidates, 0) as candidates, coalesce(n.places, 0) as places,
                    coalesce(n.placed, 0) as placed,
                    case when c.archived then 'archived'
                         when coalesce(s.last_day, c.ends_on) < ?::date then 'finished'
-                        when coalesce(s.first_day, c.starts_on) <= ?::date then 'running'
+                        when coalesce(n.first_day, c.starts_on) <= ?::date then 'running'
                         when c.applications_open > ?::date and not c.closed then 'planned'
                         when not c.closed and c.application_deadline >= ?::date then 'open'
                         else 'closed' end as state
             from chosen c
             join programmes p on p.id = c.programme_id
+            left join rates n on n.round_id = c.id
             left join spans s on s.round_id = c.id
-            left join places pl on pl.round_id = c.id
-            left join counts n on n.round_id = c.id
         ), decided as (
             select *, state = 'closed' and placed = 0 and candidates > 0 as needs_decision from stated
         ), ranked as (
@@ -76,7 +78,7 @@ def _rows(con, programme_id: int | None, today: date | None, keep: int | None, r
                  round_id
     """
     day = today or date.today()
-    params = [programme_id, programme_id, keep, recent_only, keep, day, WINDOW_DAYS, day, day, day, day]
+    params = [programme_id, programme_id, keep, recent_only, keep, day, WINDOW_DAYS, day, day, day, day, day]
     result = con.cursor().execute(sql, params)
     columns = [c[0] for c in result.description]
     return [dict(zip(columns, row)) for row in result.fetchall()]
