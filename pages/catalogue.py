@@ -200,7 +200,9 @@ groups = views.groups_of_round(con, round_id)
 st.dataframe(
     groups.drop(columns=["group_id"]).assign(
         mode=groups["mode"].map(lambda m: t(f"catalogue.mode.{m}")),
-        archived=groups.archived.map(lambda a: t("catalogue.yes") if a else ""), trainers=groups.trainers.fillna("")),
+        archived=groups.archived.map(lambda a: t("catalogue.yes") if a else ""), trainers=groups.trainers.fillna(""),
+        location=groups.location.fillna(""),
+        weekday=groups.weekday.map(lambda d: t(f"catalogue.weekday.{int(d) if d == d and d else 0}"))),
     hide_index=True, width="stretch",
     column_config={c: t(f"catalogue.col.{c}") for c in groups.columns if c != "group_id"})
 
