@@ -36,13 +36,15 @@ def in_steps(con, actor: str, action: str, entity: str, entity_id, details: dict
     with db._writer:  # re-entrant: no other write of this process comes in between the steps
         try:
             for level in levels:
-                with db.transaction(con, actor, f"{action}.step", entity, entity_id) as cur:
+                note: dict = {}
+                with db.transaction(con, actor, f"{action}.step", entity, entity_id, note) as cur:
                     taken = []
                     for table, where, params in level:
                         result = cur.execute(f"select * from {table} where {where}", params)
                         columns = [c[0] for c in result.description]
                         taken.append((table, columns, result.fetchall()))
                         cur.execute(f"delete from {table} where {where}", params)
+                    note["taken_off"] = {table: len(rows) for table, _, rows in taken}  # put back in the last step
                     db.touch(cur, rounds=rounds, programmes=programmes)
                 saved.append(taken)
             with db.transaction(con, actor, action, entity, entity_id, details) as cur:
