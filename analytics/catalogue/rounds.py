@@ -21,7 +21,9 @@ STATES = ("planned", "open", "closed", "running", "finished", "archived")
 WINDOW_DAYS = 400  # without a programme, rounds whose deadline is at most this long ago
 
 
-def _rows(con, programme_id: int | None, today: date | None, keep: int | None, recent_only: bool = False) -> list[dict]:
+def _rows(con, programme_id: int | None, today: date | None, keep: int | None, recent_only: bool = False,
+          limit: int | None = None) -> list[dict]:
+    """The rounds in the order to show them: at most `limit` (all when None), plus `keep`."""
     sql = """
         with chosen as materialized (
             select r.id, r.programme_id, r.name, r.applications_open, r.application_deadline, r.starts_on,
@@ -67,18 +69,24 @@ def _rows(con, programme_id: int | None, today: date | None, keep: int | None, r
                            when state = 'running' then 3 when state = 'planned' then 4
                            when state = 'finished' then 5 else 6 end as rank
             from decided
+        ), ordered as (
+            -- deciding, closed and running: the soonest start first; open and planned: the nearest
+            -- deadline; finished and archived: the latest first
+            select *, row_number() over (
+                order by rank,
+                         case when rank in (0, 2, 3) then date_diff('day', date '2000-01-01', first_day)
+                              when rank in (1, 4) then date_diff('day', date '2000-01-01', deadline)
+                              else -date_diff('day', date '2000-01-01', deadline) end nulls last,
+                         round_id) as position
+            from ranked
         )
-        select * exclude (rank) from ranked
-        -- deciding, closed and running: the soonest start first; open and planned: the nearest
-        -- deadline; finished and archived: the latest first
-        order by rank,
-                 case when rank in (0, 2, 3) then date_diff('day', date '2000-01-01', first_day)
-                      when rank in (1, 4) then date_diff('day', date '2000-01-01', deadline)
-                      else -date_diff('day', date '2000-01-01', deadline) end nulls last,
-                 round_id
+        select * exclude (rank, position) from ordered
+        where ?::integer is null or position <= ? or round_id is not distinct from ?
+        order by position
     """
     day = today or date.today()
-    params = [programme_id, programme_id, keep, recent_only, keep, day, WINDOW_DAYS, day, day, day, day, day]
+    params = [programme_id, programme_id, keep, recent_only, keep, day, WINDOW_DAYS, day, day, day, day, day,
+              limit, limit, keep]
     result = con.cursor().execute(sql, params)
     columns = [c[0] for c in result.description]
     return [dict(zip(columns, row)) for row in result.fetchall()]
@@ -112,6 +120,5 @@ def round_choices(con: duckdb.DuckDBPyConnection, programme_id: int | None = Non
 
     Without a programme, only rounds whose deadline is at most WINDOW_DAYS ago (and `keep`),
     labelled with their programme: choose a programme to see all of its rounds."""
-    rows = _rows(con, programme_id, today, keep, recent_only=programme_id is None)
-    shown = rows[:limit] + [r for r in rows[limit:] if r["round_id"] == keep]
-    return [(int(row["round_id"]), label(row, lang, with_programme=programme_id is None)) for row in shown]
+    rows = _rows(con, programme_id, today, keep, recent_only=programme_id is None, limit=limit)
+    return [(int(row["round_id"]), label(row, lang, with_programme=programme_id is None)) for row in rows]
