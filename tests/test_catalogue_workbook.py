@@ -145,3 +145,28 @@ def test_the_command_line_imports_and_exports(demo_file, tmp_path, capsys):
     bad.write_bytes(b"not a workbook")
     assert main(["catalogue", "import", str(bad), "--db", str(target), "--json"]) == 2
     assert json.loads(capsys.readouterr().out)["refused"] is True
+
+
+def test_the_command_line_makes_a_round_from_the_template_and_copies_it(tmp_path, capsys):
+    path = tmp_path / "cli.duckdb"
+    assert main(["init", "--db", str(path)]) == 0
+    con = db.connect(path)
+    templates.create_programme(con, C, "Buurtmakers Academie", "training")
+    con.close()
+    capsys.readouterr()
+    assert main(["catalogue", "new-round", "--db", str(path), "--programme", "Buurtmakers Academie",
+                 "--name", "2027 voorjaar", "--first", "2027-03-01", "--json"]) == 0
+    first = json.loads(capsys.readouterr().out)["round_id"]
+    assert main(["catalogue", "copy-round", "--db", str(path), "--round", str(first), "--weeks", "26",
+                 "--name", "2027 najaar", "--json"]) == 0
+    second = json.loads(capsys.readouterr().out)["round_id"]
+    assert main(["catalogue", "new-round", "--db", str(path), "--programme", "Buurtmakers Academie",
+                 "--name", "te laat", "--first", "2027-03-01", "--deadline", "2027-04-01"]) == 2
+    assert "deadline" in capsys.readouterr().err
+    con = db.connect(path)
+    try:
+        assert con.execute("select round_id, count(*) from groups group by 1 order by 1").fetchall() == [
+            (first, 2), (second, 2)]
+        assert exact(con)
+    finally:
+        con.close()
