@@ -45,3 +45,36 @@ class GroupFull(AnalyticsError):
 
 class StaleEdit(AnalyticsError):
     pass
+
+
+# The catalogue's rules (analytics.catalogue.rules); each carries a `key` for its Dutch message.
+class CatalogueRule(InvalidInput):
+    pass
+
+
+class DeadlineAfterStart(CatalogueRule):
+    pass
+
+
+class CapacityInvalid(CatalogueRule):
+    pass
+
+
+class SessionOutsideRound(CatalogueRule):
+    pass
+
+
+class CapacityBelowPlaced(CatalogueRule):
+    pass
+
+
+class InUse(CatalogueRule):
+    """Cannot be deleted: attendance, applications or other rows refer to it (archive or close instead)."""
+
+
+class NameTaken(CatalogueRule):
+    pass
+
+
+class NameLocked(CatalogueRule):
+    """DuckDB refuses to change a name (an indexed column) once other rows refer to the row."""

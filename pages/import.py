@@ -5,6 +5,7 @@ import pandas as pd
 import streamlit as st
 
 from analytics.selection import applicants
+from analytics.store import db
 from analytics import intake
 from analytics.catalogue import programmes
 from analytics.intake.fields import FIELD_ORDER
@@ -13,6 +14,8 @@ from ui.feedback import shown_errors
 from ui.i18n import t
 
 con = context.connection()
+if db.is_empty(con):
+    st.page_link("pages/catalogue.py", label=t("catalogue.first_start_link"), icon=":material/edit_calendar:")
 context.require_data(con)
 viewer = context.viewer()
 f = context.filters()
@@ -26,6 +29,7 @@ programme_id = left.selectbox(t("filter.programme"), list(options), format_func=
 rounds = dict(programmes.round_options(con, programme_id))
 if not rounds:
     st.warning(t("err.no_rounds"))
+    st.page_link("pages/catalogue.py", label=t("catalogue.first_start_link"), icon=":material/edit_calendar:")
     st.stop()
 round_id = right.selectbox(t("filter.round"), list(rounds), format_func=rounds.get, key="intake_round",
                            index=list(rounds).index(f.round_id) if f.round_id in rounds else 0)

@@ -3,10 +3,15 @@
 import streamlit as st
 
 from analytics.catalogue import programmes
-from ui import charts, context, formatting
+from analytics.store import db
+from ui import charts, context, first_start, formatting
 from ui.i18n import labels, t
 
 con = context.connection()
+if db.is_empty(con):
+    st.title(t("overview.title"))
+    first_start.show(con)
+    st.stop()
 context.require_data(con)
 f = context.filters()
 

@@ -12,6 +12,7 @@ context.require_data(con)
 f = context.filters()
 
 st.title(t("programmes.title"))
+st.page_link("pages/catalogue.py", label=t("catalogue.edit_link"), icon=":material/edit_calendar:")
 table = programmes.summary(con, f.year)
 st.dataframe(
     table.drop(columns=["programme_id"]).assign(format=labels(table.format, "format")),

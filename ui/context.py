@@ -17,8 +17,9 @@ import streamlit as st
 from analytics.store import db
 from analytics import demo
 from analytics.catalogue import programmes
+from analytics.catalogue import rounds as round_states
 from analytics.access.viewer import COORDINATOR, ROLES, Viewer, for_user, users
-from ui.i18n import t
+from ui.i18n import language, t
 
 DEFAULT_DB = Path(__file__).resolve().parent.parent / "data" / "dashboard.duckdb"
 _bootstrap_lock = threading.Lock()
@@ -167,8 +168,8 @@ def sidebar_filters(con) -> None:
     more = t("filter.programme_recent", n=PROGRAMME_CHOICES, total=total) if total > PROGRAMME_CHOICES else None
     _filter_box(t("filter.programme"), "f_programme", shown, _on_programme_change, help=more)
     chosen = state.get("f_programme") or None  # an unknown one fell back to all
-    rounds = programmes.round_options(con, chosen, limit=500 if chosen else ROUND_CHOICES,
-                                      keep=state.get("f_round") or None)
+    rounds = round_states.round_choices(con, chosen, limit=500 if chosen else ROUND_CHOICES,
+                                        keep=state.get("f_round") or None, lang=language())
     more = t("filter.round_recent", n=ROUND_CHOICES) if chosen is None and len(rounds) >= ROUND_CHOICES else None
     _filter_box(t("filter.round"), "f_round", rounds, sync_url, help=more)
     _filter_box(t("filter.year"), "f_year", [(y, str(y)) for y in programmes.years(con)], sync_url)

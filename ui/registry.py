@@ -15,6 +15,7 @@ PAGES = {
         ("pages/spread.py", "nav.spread", ":material/map:", "spread"),
         ("pages/composition.py", "nav.composition", ":material/diversity_3:", "composition"),
         ("pages/programmes.py", "nav.programmes", ":material/event_note:", "programmes"),
+        ("pages/catalogue.py", "nav.catalogue", ":material/edit_calendar:", "catalogue"),
         ("pages/attendance.py", "nav.attendance", ":material/fact_check:", "attendance"),
         ("pages/report.py", "nav.report", ":material/summarize:", "report"),
     ],

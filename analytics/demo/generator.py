@@ -58,6 +58,7 @@ class _Round:
     groups: list[dict]
     demand: int
     client: str | None = None
+    awaiting: bool = False  # deadline passed, nobody selected or placed yet
     id: int = 0
     group_ids: list[int] = field(default_factory=list)
 
@@ -348,7 +349,7 @@ class _Generator:
             for a in ids:
                 self.links += [(a, b) for b in ids if b != a]
             app_units.append(ids)
-        if not is_open:
+        if not is_open and not r.awaiting:
             self._decide(r, app_units, started)
 
     def _app(self, aid, pid, round_id, preferred, submitted, motivation, together, status, position, source="demo"):
@@ -556,10 +557,27 @@ class _Generator:
                     pairs.append((gid, trainer_ids[(first + 3) % len(trainer_ids)]))
         _insert(cur, "group_trainers", pd.DataFrame(pairs, columns=["group_id", "user_id"]))
 
+    def _awaiting_round(self) -> _Round:
+        """The first training's extra round, oversubscribed (45-60 candidates for 30 places), its
+        deadline just passed and nobody selected or placed yet: the composition page's work.
+        Last in the plan, so it leaves the random draws of every other round as they were."""
+        idx = next(i for i, (spec, _) in enumerate(self.programme_rows) if spec[1] == "training")
+        deadline = self.today - timedelta(days=4)
+        groups = []
+        for name, weekday in (("Groep 1 (dinsdag)", 2), ("Groep 2 (donderdag)", 4)):
+            first = self.today + timedelta(days=21 + (weekday - self.today.isoweekday()) % 7)
+            groups.append({"name": name, "min": 10, "max": 15, "weekday": weekday, "location": cat.VENUES[0],
+                           "mode": "physical",
+                           "sessions": _sessions(first, 3, 28, dtime(9, 30), dtime(16, 30), ["training_day"])})
+        return _Round(idx, "training", f"{self.today.year} extra editie", deadline - timedelta(days=70), deadline,
+                      groups[0]["sessions"][0]["starts_at"].date(), groups,
+                      int(np.random.default_rng(self.seed + 14).integers(45, 56)),
+                      awaiting=True)
+
     def run(self) -> Summary:
         started = time.perf_counter()
         self.summary = Summary()
-        rounds = self.plan()
+        rounds = self.plan() + [self._awaiting_round()]
         self.write_plan(rounds)
         bar = tqdm(rounds, desc="aanmeldingen", unit="ronde", disable=not self.progress, mininterval=2)
         for r in bar:
