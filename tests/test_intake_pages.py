@@ -106,3 +106,30 @@ def test_waiting_list_and_review_tabs_for_a_decided_round(monkeypatch, demo_db):
     waiting = next(d.value for d in at.dataframe if "position" in d.value.columns)
     assert int(waiting.application_id.iloc[0]) == last
     assert [s.label.split(" (")[0] for s in at.select_slider] == [n for n, _, _ in review.DEFAULT_CRITERIA]
+
+
+def test_a_forms_export_maps_by_content_accounts_for_every_line_and_resolves_with_confirmation(
+        monkeypatch, demo_db):  # noqa: F811
+    from tests.test_intake_forms import forms_xlsx
+
+    at = _page(monkeypatch, demo_db, "pages/import.py")
+    at.file_uploader[0].set_value(("Aanmelden.xlsx", forms_xlsx(), "application/octet-stream"))
+    at.run()
+    assert not at.exception and not at.error, [e.value for e in at.error]
+    mapping = at.data_editor[0].value
+    fields = dict(zip(mapping.column, mapping.field))
+    assert (fields["Uw e-mailadres (werk)"], fields["E-mail"], fields["ID"]) == ("email", "skip", "skip")
+    at.button(key="intake_go").click().run()
+    assert not at.exception and not at.error, [e.value for e in at.error]
+    lines = next(d.value for d in at.dataframe if "Wat er gebeurde" in d.value.columns)
+    assert lines["Wat er gebeurde"].tolist() == ["nieuw", "nieuw", "nieuw"]
+
+    box = next(s for s in at.selectbox if s.key.startswith("intake_resolve_") and "Nergenshuizen" in s.key)
+    assert box.value is None  # below the threshold: left unresolved unless a person chooses
+    box.select("GM0406").run()
+    next(b for b in at.button if b.key.startswith("intake_resolve_go_")).click().run()
+    assert any("Huizen" in w.value for w in at.warning)  # asks to confirm the municipality
+    before = _count(demo_db, "select count(*) from municipality_resolutions")
+    at.button(key="intake_confirm_yes").click().run()
+    assert not at.exception and not at.error, [e.value for e in at.error]
+    assert _count(demo_db, "select count(*) from municipality_resolutions") == before + 1

@@ -31,7 +31,7 @@ def import_bytes(con: duckdb.DuckDBPyConnection, actor: str, data: bytes, file_n
     programme_id = programmes.resolve_programme(con, str(programme))
     table = read(data, file_name)
     if mapping is None:
-        mapping, _ = mapping_for(con, table.headers)
+        mapping, _ = mapping_for(con, table.headers, table.rows)
     plan = plan_import(con, table, mapping, programme_id, round_id, progress=_part(progress, 0.0, 0.5))
     return write_import(con, actor, plan, file_name, content_hash(data), progress=_part(progress, 0.5, 0.5))
 

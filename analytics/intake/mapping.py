@@ -11,7 +11,7 @@ from datetime import datetime
 
 import duckdb
 
-from analytics.intake.fields import guess_mapping, header_score, source_key
+from analytics.intake.fields import guess_mapping, header_score, normalise_mapping, source_key
 from analytics.intake.files import Table, read_table
 
 
@@ -20,15 +20,17 @@ def read(data: bytes, file_name: str = "") -> Table:
     return read_table(data, file_name, header_score=header_score)
 
 
-def mapping_for(con: duckdb.DuckDBPyConnection, headers: list[str]) -> tuple[dict[str, str | None], bool]:
-    """The mapping remembered for this form (True), else the one guessed from the headers."""
+def mapping_for(con: duckdb.DuckDBPyConnection, headers: list[str],
+                rows: list[dict[str, str]] | None = None) -> tuple[dict[str, str | None], bool]:
+    """The mapping remembered for this form (True), else the one guessed from the headers
+    and, given the rows, from what the columns hold (see `fields.guess_mapping`)."""
     row = con.cursor().execute(
         "select mapping from column_mappings where source_key = ?", [source_key(headers)]
     ).fetchall()
     if row:
-        saved = json.loads(row[0][0])
+        saved = normalise_mapping(json.loads(row[0][0]))
         return {h: saved.get(h) for h in headers}, True
-    return guess_mapping(headers), False
+    return guess_mapping(headers, rows), False
 
 
 def remember_mapping(cur, actor: str, headers: list[str], mapping: dict) -> None:

@@ -9,14 +9,16 @@ import duckdb
 import pandas as pd
 
 from analytics.errors import InvalidInput
-from analytics.reference.matching import Matcher
+from analytics.reference import matching
 from analytics.store import db
 
 
 def unresolved(con: duckdb.DuckDBPyConnection, round_id: int | None = None, programme_id: int | None = None,
                limit_suggestions: int = 5) -> pd.DataFrame:
     """People with applications in scope whose municipality is unresolved, one row per
-    written value, with suggestions (code, name, score) for a person to choose from."""
+    written value, with suggestions (code, name, score) for a person to choose from and
+    `proposal`: the one to offer as the default, only when it reaches the matching
+    threshold (None: leave it unresolved unless a person picks one)."""
     rows = con.cursor().execute(
         """
         select coalesce(pm.municipality_raw, '') as written, count(distinct pm.person_id) as people,
@@ -30,8 +32,9 @@ def unresolved(con: duckdb.DuckDBPyConnection, round_id: int | None = None, prog
         """,
         [round_id, round_id, programme_id, programme_id],
     ).df()
-    matcher = Matcher.from_db(con)
+    matcher = matching.Matcher.from_db(con)
     rows["suggestions"] = [list(matcher.suggest(w, limit_suggestions)) for w in rows["written"]]
+    rows["proposal"] = [matcher.proposal(w) for w in rows["written"]]
     return rows
 
 

@@ -18,11 +18,11 @@ import pandas as pd
 from analytics.catalogue import programmes
 from analytics.errors import ImportRefused, InvalidInput, NotFound
 from analytics.intake.fields import (
-    DEFAULT_MAX_LENGTH, FIELD_ORDER, MAX_LENGTH, check_mapping, clean_email, domain_of, fold, parse_timestamp,
-    role_of, split_name, valid_email,
+    DEFAULT_MAX_LENGTH, FIELD_ORDER, MAX_LENGTH, check_mapping, clean_email, domain_of, fold, normalise_mapping,
+    parse_timestamp, role_of, split_name, valid_email,
 )
 from analytics.intake.files import Table
-from analytics.reference.matching import Matcher
+from analytics.reference import matching
 
 Progress = Callable[[float, str], None]
 CELL_LIMIT = 10_000  # any cell longer than this is a broken row (often a stray quote), not data
@@ -65,6 +65,7 @@ class Plan:
     rejections: list[Rejection]
     duplicates: int
     changes: list[dict]
+    dropped: list[dict] = dataclass_field(default_factory=list)  # earlier rows of a person, with `of_line`
 
     def count(self, action: str) -> int:
         return int((self.records["action"] == action).sum()) if len(self.records) else 0
@@ -73,6 +74,41 @@ class Plan:
     def unresolved(self) -> int:
         kept = self.records[self.records["action"] != "unchanged"] if len(self.records) else self.records
         return int(kept["municipality_code"].isna().sum()) if len(kept) else 0
+
+    def lines(self) -> pd.DataFrame:
+        """Every row of the file, in file order, with what happens to it: `outcome` new,
+        update, unchanged, duplicate (an earlier row of the same person; `duplicate_of` is
+        the line kept) or rejected (`reason` a code of REASONS, `message` the detail);
+        `unresolved` when the municipality written could not be matched for sure."""
+        columns = ["line", "outcome", "email", "name", "duplicate_of", "reason", "message", "unresolved",
+                   "motivation"]
+        parts = []
+        if len(self.records):
+            r = self.records
+            parts.append(pd.DataFrame({
+                "line": r["line"], "outcome": r["action"], "email": r["email"],
+                "name": (r["first_name"].fillna("") + " " + r["last_name"].fillna("")).str.strip(),
+                "unresolved": r["municipality_code"].isna() & r["municipality_raw"].notna(),
+                "motivation": r["motivation"],
+            }))
+        if self.dropped:
+            parts.append(pd.DataFrame([{
+                "line": d["line"], "outcome": "duplicate", "email": d["email"],
+                "name": f"{d['first_name']} {d['last_name']}".strip(), "duplicate_of": d["of_line"],
+                "unresolved": False, "motivation": d["motivation"],
+            } for d in self.dropped]))
+        if self.rejections:
+            email_header = next((h for h, f in self.mapping.items() if f == "email"), None)
+            parts.append(pd.DataFrame([{
+                "line": x.line, "outcome": "rejected", "email": x.data.get(email_header) or None,
+                "reason": x.reason, "message": x.message, "unresolved": False,
+            } for x in self.rejections]))
+        if not parts:
+            return pd.DataFrame(columns=columns)
+        out = pd.concat([p for p in parts if len(p)], ignore_index=True).reindex(columns=columns)
+        out["duplicate_of"] = out["duplicate_of"].astype("Int64")
+        out["unresolved"] = out["unresolved"].fillna(False).astype(bool)
+        return out.sort_values("line", kind="stable").reset_index(drop=True)
 
 
 
@@ -97,7 +133,7 @@ class _Rows:
         self.programme_id = programme_id
         self.programmes = {pid: fold(name) for pid, name in cur.execute("select id, name from programmes").fetchall()}
         self.groups = cur.execute("select id, name, weekday from groups where round_id = ?", [round_id]).fetchall()
-        self.matcher = Matcher.from_db(con)
+        self.matcher = matching.Matcher.from_db(con)
         self._times: dict[str, datetime | None] = {}
         self._groups: dict[str, int | None] = {}
 
@@ -197,6 +233,7 @@ def plan_import(con: duckdb.DuckDBPyConnection, table: Table, mapping: dict[str,
     Raises ImportRefused when the mapping cannot work (no e-mail column, a field twice).
     `progress(fraction, label)` hears how far the rows are.
     """
+    mapping = normalise_mapping(mapping)
     problems = check_mapping(mapping)
     if problems:
         raise ImportRefused("The columns cannot be imported: " + "; ".join(problems) + ".",
@@ -215,14 +252,18 @@ def plan_import(con: duckdb.DuckDBPyConnection, table: Table, mapping: dict[str,
         else:
             accepted.append(rows.record(values, line))
     newest: dict[str, dict] = {}
+    earlier: list[dict] = []
     for record in sorted(accepted, key=lambda r: (r["submitted_at"] or datetime.min, r["line"])):
+        if record["email"] in newest:
+            earlier.append(newest[record["email"]])
         newest[record["email"]] = record
     kept = sorted(newest.values(), key=lambda r: r["line"])
+    dropped = sorted(({**r, "of_line": newest[r["email"]]["line"]} for r in earlier), key=lambda r: r["line"])
     if progress:
         progress(0.9, "compare")
     records, changes = _compare(con, round_id, kept)
     return Plan(programme_id, round_id, table, dict(mapping), records, rejections,
-                len(accepted) - len(kept), changes)
+                len(accepted) - len(kept), changes, dropped)
 
 
 def _compare(con, round_id: int, kept: list[dict]) -> tuple[pd.DataFrame, list[dict]]:

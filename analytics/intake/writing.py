@@ -6,7 +6,7 @@ Every import is an `import_batches` row with its counts, whatever it accepted.
 from __future__ import annotations
 
 import json
-from dataclasses import asdict, dataclass
+from dataclasses import asdict, dataclass, field, replace
 from datetime import datetime
 
 import duckdb
@@ -42,8 +42,11 @@ class ImportResult:
     delimiter: str | None
     mapping: dict
 
+    lines: pd.DataFrame | None = field(default=None, repr=False, compare=False)  # Plan.lines()
+
     def as_dict(self) -> dict:
-        return asdict(self)
+        """The counts and details, without the per-line table (see `lines`)."""
+        return {k: v for k, v in asdict(replace(self, lines=None)).items() if k != "lines"}
 
 
 
@@ -74,7 +77,7 @@ def write_import(con: duckdb.DuckDBPyConnection, actor: str, plan: Plan, file_na
         rejections=[{"line": r.line, "reason": r.reason, "message": r.message, "field": r.field}
                     for r in plan.rejections],
         changes=plan.changes, previous_batch_id=previous, format=table.file_format, encoding=table.encoding,
-        delimiter=table.delimiter, mapping=plan.mapping,
+        delimiter=table.delimiter, mapping=plan.mapping, lines=plan.lines(),
     )
 
 
