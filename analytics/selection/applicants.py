@@ -8,6 +8,7 @@ earlier deadline, and returning otherwise.
 
 from __future__ import annotations
 
+import hashlib
 import io
 from dataclasses import dataclass, field
 
@@ -15,7 +16,7 @@ import duckdb
 import pandas as pd
 
 from analytics.selection import review
-from analytics.errors import NotFound
+from analytics.errors import InvalidInput, NotFound
 from analytics.intake.fields import fold
 from analytics.access.viewer import Viewer
 
@@ -105,10 +106,89 @@ def _params(f: Filter) -> list:
 def explore(con: duckdb.DuckDBPyConnection, viewer: Viewer, f: Filter = Filter()) -> pd.DataFrame:
     """One row per application that passes the filters, newest first, with the person,
     municipality (resolved, else as written), province, size class, whether the
-    municipality is new, review score and any draft decision. Coordinators only."""
+    municipality is new, review score and any draft decision. Coordinators only.
+
+    Every row at once: for a round's queue or one application. The explorer pages with
+    `page` and `count`, and exports with `export_chunks`."""
     viewer.require_coordinator()
     sql = BASE_SQL.format(summary=review.SUMMARY_SQL) + WHERE_SQL + " order by a.submitted_at desc, a.id desc"
     return con.cursor().execute(sql, _params(f)).df()
+
+
+# the columns a page may be sorted on, and how (their alias in BASE_SQL)
+SORTS = ("submitted_at", "name", "municipality", "province", "organisation", "job_title", "round", "status",
+         "waitlist_position", "score", "reviewers", "colleagues")
+PAGE_SIZES = (50, 100, 250)
+
+
+def count(con: duckdb.DuckDBPyConnection, viewer: Viewer, f: Filter = Filter()) -> int:
+    """How many applications pass the filters (the explorer's total)."""
+    viewer.require_coordinator()
+    sql = f"select count(*) from ({BASE_SQL.format(summary=review.SUMMARY_SQL)} {WHERE_SQL})"
+    return int(con.cursor().execute(sql, _params(f)).fetchall()[0][0])
+
+
+def _order(sort: str | None, descending: bool) -> str:
+    if sort is None:
+        return "order by submitted_at desc, application_id desc"
+    if sort not in SORTS:
+        raise InvalidInput(f"Cannot sort on {sort!r}.", key="err.unknown_sort", column=sort)
+    direction = "desc" if descending else "asc"
+    return f'order by "{sort}" {direction} nulls last, application_id {direction}'
+
+
+def page(con: duckdb.DuckDBPyConnection, viewer: Viewer, f: Filter = Filter(), number: int = 1, size: int = 100,
+         sort: str | None = None, descending: bool = True) -> pd.DataFrame:
+    """Page `number` (from 1) of `size` rows of the explorer, sorted in DuckDB on one of
+    SORTS (default newest first), ties by application id: the rows `explore` would give,
+    one page of them, so the browser never receives the whole view."""
+    viewer.require_coordinator()
+    size = max(1, min(int(size), 1000))
+    offset = (max(int(number), 1) - 1) * size
+    sql = (f"select * from ({BASE_SQL.format(summary=review.SUMMARY_SQL)} {WHERE_SQL}) "
+           f"{_order(sort, descending)} limit ? offset ?")
+    return con.cursor().execute(sql, _params(f) + [size, offset]).df()
+
+
+def pages(total: int, size: int) -> int:
+    """The number of pages for `total` rows (at least one)."""
+    return max(1, -(-int(total) // max(int(size), 1)))
+
+
+def export_chunks(con: duckdb.DuckDBPyConnection, viewer: Viewer, f: Filter = Filter(), columns=None,
+                  sort: str | None = None, descending: bool = True, chunk_rows: int = 50_000):
+    """The whole filtered view, in the explorer's order, as DataFrames of at most about
+    `chunk_rows` rows each (a generator), so an export never holds the view at once."""
+    viewer.require_coordinator()
+    chosen = ", ".join(f'"{c}"' for c in columns) if columns else "*"
+    sql = (f"select {chosen} from ({BASE_SQL.format(summary=review.SUMMARY_SQL)} {WHERE_SQL}) "
+           f"{_order(sort, descending)}")
+    cur = con.cursor()
+    result = cur.execute(sql, _params(f))
+    vectors = max(1, chunk_rows // 2048)
+    while True:
+        chunk = result.fetch_df_chunk(vectors)
+        if chunk.empty:
+            break
+        yield chunk
+
+
+def scope_key(f: Filter, *extra) -> str:
+    """A short fingerprint of what the explorer shows (filters, search, and e.g. the page
+    and sort): a row selection belongs to one scope."""
+    return hashlib.sha1(repr((f, extra)).encode()).hexdigest()[:12]
+
+
+def held_selection(held: dict | None, scope: str, page_ids: list[int], positions: list[int]) -> dict:
+    """The explorer's row selection, held as application ids with the scope it was made in.
+
+    `positions` are the rows ticked in the table of the page shown (`page_ids` in order).
+    A selection made in another scope is dropped, never carried over by position onto the
+    people who now stand in those rows; positions outside the page are ignored."""
+    if held is not None and held.get("scope") != scope:
+        return {"scope": scope, "ids": []}
+    ids = [int(page_ids[p]) for p in positions if 0 <= p < len(page_ids)]
+    return {"scope": scope, "ids": ids}
 
 
 def filter_options(con: duckdb.DuckDBPyConnection, programme_id: int | None = None,
