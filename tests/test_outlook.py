@@ -82,3 +82,30 @@ def test_the_outlook_follows_the_filters(con, built):
     only = outlook.outlook(con, COORDINATOR, programme_id=ids["other"], today=TODAY)
     assert list(only.round_id) == [ids["fresh"]]
     assert outlook.outlook(con, COORDINATOR, round_id=ids["spring"], today=TODAY).empty
+
+
+def test_past_groups_apart_from_upcoming_ones(con, built):
+    from analytics.reporting import fill
+
+    rates = fill.rates(con, COORDINATOR, level="group", today=TODAY)
+    upcoming, past = outlook.period(rates, "upcoming"), outlook.period(rates, "past")
+    assert len(upcoming) + len(past) == len(rates)
+    assert set(past["round"]) == {"2026 voorjaar", "2026 zomer", "2025 najaar"}
+    assert set(upcoming["round"]) == {"2026 najaar", "2026"}
+    programmes = fill.rates(con, COORDINATOR, level="programme", today=TODAY)
+    assert len(outlook.period(programmes, "past")) == len(programmes)
+
+
+def test_the_fill_page_shows_the_outlook_and_parts_past_from_upcoming(built, monkeypatch):
+    from tests.conftest import app_test
+
+    at = app_test(monkeypatch, built[0])
+    at.run()
+    at.query_params["view"] = "outlook"
+    at = at.switch_page("pages/fill.py").run()
+    assert not at.exception and not at.error, [e.value for e in at.error]
+    assert at.segmented_control(key="fill_period").value in ("upcoming", "all")
+    assert any("Verwachting per groep" in c.value for c in at.caption)
+    from analytics.store import db
+
+    db.close_shared(built[0])

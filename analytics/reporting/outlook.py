@@ -111,3 +111,19 @@ def outlook(con: duckdb.DuckDBPyConnection, viewer: Viewer, programme_id: int | 
 def flagged(frame: pd.DataFrame) -> pd.DataFrame:
     """The groups of an `outlook` likely to stay under their minimum (under or at risk)."""
     return frame[frame.risk.isin(("under", "at_risk"))].reset_index(drop=True)
+
+
+PERIODS = ("upcoming", "past")
+
+
+def period(rates: pd.DataFrame, which: str) -> pd.DataFrame:
+    """The rows of a `fill.rates` frame that are still to start (`upcoming`: no start date
+    yet, or today or later) or have started (`past`); a frame without start dates (the
+    programme level) is returned whole."""
+    if which not in PERIODS:
+        raise ValueError(f"period must be one of {PERIODS}, not {which!r}")
+    if "days_to_start" not in rates.columns:
+        return rates
+    started = rates.days_to_start.astype("Float64").fillna(0) < 0
+    chosen = started if which == "past" else ~started
+    return rates[chosen.astype(bool).to_numpy()].reset_index(drop=True)
