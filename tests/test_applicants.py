@@ -123,6 +123,11 @@ def test_a_page_is_sorted_and_counted_in_the_database(explorer):
     assert list(applicants.page(con, COORDINATOR, searched).name) == ["Bram Öztürk"]
     newest = applicants.page(con, COORDINATOR, f)
     assert list(newest.application_id) == list(applicants.explore(con, COORDINATOR, f).application_id)
+    assert list(newest.columns) == list(applicants.explore(con, COORDINATOR, f).columns)
+    by_colleagues = applicants.page(con, COORDINATOR, f, sort="colleagues")  # read in full, then sorted
+    assert by_colleagues.colleagues.tolist() == sorted(by_colleagues.colleagues, reverse=True)
+    by_municipality = applicants.page(con, COORDINATOR, f, sort="municipality", descending=False)
+    assert by_municipality.municipality.tolist() == ["'s-Gravenhage", "Ede", "Utrecht", "Xyzzy"]
 
 
 def test_sorting_only_on_known_columns(explorer):

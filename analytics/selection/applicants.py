@@ -16,6 +16,7 @@ import duckdb
 import pandas as pd
 
 from analytics.selection import review
+from analytics.store import query
 from analytics.errors import InvalidInput, NotFound
 from analytics.intake.fields import fold
 from analytics.access.viewer import Viewer
@@ -115,25 +116,62 @@ def explore(con: duckdb.DuckDBPyConnection, viewer: Viewer, f: Filter = Filter()
     return con.cursor().execute(sql, _params(f)).df()
 
 
-# the columns a page may be sorted on, and how (their alias in BASE_SQL)
+# the columns a page may be sorted on; those with an expression are sorted on the lean query
 SORTS = ("submitted_at", "name", "municipality", "province", "organisation", "job_title", "round", "status",
          "waitlist_position", "score", "reviewers", "colleagues")
+LEAN_SORTS = {"submitted_at": "a.submitted_at", "name": "p.first_name || ' ' || p.last_name",
+              "municipality": "coalesce(m.name, pm.municipality_raw)", "province": "pv.name",
+              "organisation": "p.organisation", "job_title": "p.job_title", "round": "r.name", "status": "a.status",
+              "waitlist_position": "a.waitlist_position"}
 PAGE_SIZES = (50, 100, 250)
+
+# Only what the filters need: the page's ids are chosen here, their rows then read in full.
+LEAN_SQL = """
+    {firsts}
+    select a.id from applications a
+    join people p on p.id = a.person_id
+    join person_municipality pm on pm.person_id = p.id
+    left join municipalities m on m.code = pm.municipality_code
+    left join provinces pv on pv.code = m.province_code
+    {firsts_join}
+    join rounds r on r.id = a.round_id
+    join programmes pr on pr.id = r.programme_id
+"""
+FIRSTS = """
+    with firsts as (
+        select pm.municipality_code, min(r.application_deadline) as first_deadline
+        from applications a join rounds r on r.id = a.round_id
+        join person_municipality pm on pm.person_id = a.person_id
+        where pm.municipality_code is not null
+        group by all
+    )
+"""
+
+
+def _lean(f: Filter) -> str:
+    """The lean query for `f`: the first deadline per municipality only when newness is filtered."""
+    if f.newness:
+        return LEAN_SQL.format(firsts=FIRSTS,
+                               firsts_join="left join firsts f on f.municipality_code = pm.municipality_code")
+    return LEAN_SQL.format(firsts="", firsts_join="left join (select null::varchar as municipality_code, "
+                                                  "null::date as first_deadline) f on false")
 
 
 def count(con: duckdb.DuckDBPyConnection, viewer: Viewer, f: Filter = Filter()) -> int:
     """How many applications pass the filters (the explorer's total)."""
     viewer.require_coordinator()
-    sql = f"select count(*) from ({BASE_SQL.format(summary=review.SUMMARY_SQL)} {WHERE_SQL})"
-    return int(con.cursor().execute(sql, _params(f)).fetchall()[0][0])
+    sql = f"select count(*) from ({_lean(f)} {WHERE_SQL})"
+    return int(query.execute(con.cursor(), sql, _params(f)).fetchall()[0][0])
 
 
-def _order(sort: str | None, descending: bool) -> str:
+def _order(sort: str | None, descending: bool, lean: bool = False) -> str:
     if sort is None:
-        return "order by submitted_at desc, application_id desc"
+        sort, descending = "submitted_at", True
     if sort not in SORTS:
         raise InvalidInput(f"Cannot sort on {sort!r}.", key="err.unknown_sort", column=sort)
     direction = "desc" if descending else "asc"
+    if lean:
+        return f"order by {LEAN_SORTS[sort]} {direction} nulls last, a.id {direction}"
     return f'order by "{sort}" {direction} nulls last, application_id {direction}'
 
 
@@ -141,13 +179,25 @@ def page(con: duckdb.DuckDBPyConnection, viewer: Viewer, f: Filter = Filter(), n
          sort: str | None = None, descending: bool = True) -> pd.DataFrame:
     """Page `number` (from 1) of `size` rows of the explorer, sorted in DuckDB on one of
     SORTS (default newest first), ties by application id: the rows `explore` would give,
-    one page of them, so the browser never receives the whole view."""
+    one page of them, so the browser never receives the whole view.
+
+    The page's ids come from a lean query (only the joins the filters and the sort need),
+    then only their rows are read in full; a sort on the review score, reviewers or
+    colleagues reads the full rows of the view instead."""
     viewer.require_coordinator()
     size = max(1, min(int(size), 1000))
     offset = (max(int(number), 1) - 1) * size
-    sql = (f"select * from ({BASE_SQL.format(summary=review.SUMMARY_SQL)} {WHERE_SQL}) "
-           f"{_order(sort, descending)} limit ? offset ?")
-    return con.cursor().execute(sql, _params(f) + [size, offset]).df()
+    cur = con.cursor()
+    if sort is not None and sort not in LEAN_SORTS:
+        sql = (f"select * from ({BASE_SQL.format(summary=review.SUMMARY_SQL)} {WHERE_SQL}) "
+               f"{_order(sort, descending)} limit ? offset ?")
+        return query.execute(cur, sql, _params(f) + [size, offset]).df()
+    sql = f"{_lean(f)} {WHERE_SQL} {_order(sort, descending, lean=True)} limit ? offset ?"
+    ids = [i for (i,) in query.execute(cur, sql, _params(f) + [size, offset]).fetchall()]
+    if not ids:
+        return explore(con, viewer, Filter(application_ids=(-1,)))
+    rows = explore(con, viewer, Filter(application_ids=tuple(ids)))
+    return rows.set_index("application_id", drop=False).loc[ids].reset_index(drop=True)
 
 
 def pages(total: int, size: int) -> int:
