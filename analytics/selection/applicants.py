@@ -48,10 +48,10 @@ BASE_SQL = """
         select pm.municipality_code, min(r.application_deadline) as first_deadline
         from applications a join rounds r on r.id = a.round_id
         join person_municipality pm on pm.person_id = a.person_id
-        where pm.municipality_code is not null
+        where pm.municipality_code is not null {firsts_of}
         group by all
     ), colleagues as (
-        select application_id, count(*) as colleagues from application_links group by all
+        select application_id, count(*) as colleagues from application_links {colleagues_of} group by all
     )
     select a.id as application_id, a.person_id, p.first_name || ' ' || p.last_name as name,
            p.first_name, p.last_name, p.email, p.organisation, p.job_title, p.role_category, p.domain,
@@ -75,6 +75,20 @@ BASE_SQL = """
     left join ({summary}) s on s.application_id = a.id
     left join decision_drafts d on d.application_id = a.id
 """
+# For a few named applications (a page, one detail): the summaries of only those.
+_FIRSTS_OF = """and pm.municipality_code in (
+            select pm.municipality_code from applications a join person_municipality pm on pm.person_id = a.person_id
+            where a.id in (select unnest(?::integer[])))"""
+_COLLEAGUES_OF = "where application_id in (select unnest(?::integer[]))"
+
+
+def _base(f: "Filter") -> tuple[str, list]:
+    """BASE_SQL for `f` and the parameters it needs before WHERE_SQL's."""
+    if f.application_ids:
+        ids = [int(i) for i in f.application_ids]
+        summary = f"select * from ({review.SUMMARY_SQL}) where application_id in (select unnest(?::integer[]))"
+        return BASE_SQL.format(firsts_of=_FIRSTS_OF, colleagues_of=_COLLEAGUES_OF, summary=summary), [ids] * 3
+    return BASE_SQL.format(firsts_of="", colleagues_of="", summary=review.SUMMARY_SQL), []
 
 WHERE_SQL = """
     where (?::integer is null or pr.id = ?)
@@ -112,8 +126,9 @@ def explore(con: duckdb.DuckDBPyConnection, viewer: Viewer, f: Filter = Filter()
     Every row at once: for a round's queue or one application. The explorer pages with
     `page` and `count`, and exports with `export_chunks`."""
     viewer.require_coordinator()
-    sql = BASE_SQL.format(summary=review.SUMMARY_SQL) + WHERE_SQL + " order by a.submitted_at desc, a.id desc"
-    return con.cursor().execute(sql, _params(f)).df()
+    base, params = _base(f)
+    sql = base + WHERE_SQL + " order by a.submitted_at desc, a.id desc"
+    return query.execute(con.cursor(), sql, params + _params(f)).df()
 
 
 # the columns a page may be sorted on; those with an expression are sorted on the lean query
@@ -189,9 +204,9 @@ def page(con: duckdb.DuckDBPyConnection, viewer: Viewer, f: Filter = Filter(), n
     offset = (max(int(number), 1) - 1) * size
     cur = con.cursor()
     if sort is not None and sort not in LEAN_SORTS:
-        sql = (f"select * from ({BASE_SQL.format(summary=review.SUMMARY_SQL)} {WHERE_SQL}) "
-               f"{_order(sort, descending)} limit ? offset ?")
-        return query.execute(cur, sql, _params(f) + [size, offset]).df()
+        base, params = _base(f)
+        sql = f"select * from ({base} {WHERE_SQL}) {_order(sort, descending)} limit ? offset ?"
+        return query.execute(cur, sql, params + _params(f) + [size, offset]).df()
     sql = f"{_lean(f)} {WHERE_SQL} {_order(sort, descending, lean=True)} limit ? offset ?"
     ids = [i for (i,) in query.execute(cur, sql, _params(f) + [size, offset]).fetchall()]
     if not ids:
@@ -211,10 +226,10 @@ def export_chunks(con: duckdb.DuckDBPyConnection, viewer: Viewer, f: Filter = Fi
     `chunk_rows` rows each (a generator), so an export never holds the view at once."""
     viewer.require_coordinator()
     chosen = ", ".join(f'"{c}"' for c in columns) if columns else "*"
-    sql = (f"select {chosen} from ({BASE_SQL.format(summary=review.SUMMARY_SQL)} {WHERE_SQL}) "
-           f"{_order(sort, descending)}")
+    base, params = _base(f)
+    sql = f"select {chosen} from ({base} {WHERE_SQL}) {_order(sort, descending)}"
     cur = con.cursor()
-    result = cur.execute(sql, _params(f))
+    result = cur.execute(sql, params + _params(f))
     vectors = max(1, chunk_rows // 2048)
     while True:
         chunk = result.fetch_df_chunk(vectors)
@@ -243,32 +258,30 @@ def held_selection(held: dict | None, scope: str, page_ids: list[int], positions
 
 def filter_options(con: duckdb.DuckDBPyConnection, programme_id: int | None = None,
                    round_id: int | None = None) -> dict[str, list]:
-    """Values present among the applications in scope, for the filter widgets."""
-    cur = con.cursor()
-    sql = """
-        select distinct {col} as v from applications a
+    """Values present among the applications in scope, for the filter widgets: one scan of
+    the applications, grouped by every filtered value at once."""
+    combos = query.execute(con.cursor(), """
+        select pv.name as province, m.code, m.name, m.size_class, p.role_category, p.domain
+        from applications a
         join rounds r on r.id = a.round_id
         join people p on p.id = a.person_id
         join person_municipality pm on pm.person_id = p.id
         left join municipalities m on m.code = pm.municipality_code
         left join provinces pv on pv.code = m.province_code
-        where (? is null or r.programme_id = ?) and (? is null or r.id = ?) and {col} is not null
-        order by v
-    """
-    params = [programme_id, programme_id, round_id, round_id]
+        where (?::integer is null or r.programme_id = ?) and (?::integer is null or r.id = ?)
+        group by all
+    """, [programme_id, programme_id, round_id, round_id]).fetchall()
 
-    def values(col: str) -> list:
-        return [v for (v,) in cur.execute(sql.format(col=col), params).fetchall()]
+    def values(index: int) -> list:
+        return sorted({row[index] for row in combos if row[index] is not None})
 
-    municipalities = cur.execute(
-        sql.format(col="m.code || '|' || m.name").replace("order by v", "order by split_part(v, '|', 2)"), params
-    ).fetchall()
+    towns = sorted({(row[1], row[2]) for row in combos if row[1] is not None}, key=lambda c: c[1])
     return {
-        "provinces": values("pv.name"),
-        "municipalities": [tuple(v.split("|", 1)) for (v,) in municipalities],
-        "size_classes": values("m.size_class"),
-        "roles": values("p.role_category"),
-        "domains": values("p.domain"),
+        "provinces": values(0),
+        "municipalities": towns,
+        "size_classes": values(3),
+        "roles": values(4),
+        "domains": values(5),
     }
 
 
