@@ -60,6 +60,8 @@ def explorer_table(con, viewer, chosen: applicants.Filter, total: int) -> list[i
     if st.session_state.get("ex_base") != base:  # new filters or order: back to the first page
         st.session_state["ex_base"] = base
         st.session_state["ex_page"] = 1
+    elif st.session_state.get("ex_page", 1) > pages:  # fewer rows since (after a decision)
+        st.session_state["ex_page"] = pages
     number = int(far.number_input(t("explorer.paging.page"), min_value=1, max_value=pages, step=1, key="ex_page"))
     rows = applicants.page(con, viewer, chosen, number, size, sort, descending)
     first = (number - 1) * size + 1

@@ -43,7 +43,6 @@ def _part(progress: Progress | None, start: float, span: float) -> Progress | No
     return lambda fraction, label: progress(start + span * fraction, label)
 
 
-
 def batches(con: duckdb.DuckDBPyConnection, round_id: int | None = None, limit: int = 50) -> pd.DataFrame:
     """Recent imports with their counts, newest first."""
     return con.cursor().execute(

@@ -42,7 +42,6 @@ WEEKDAYS = {"maandag": 1, "monday": 1, "dinsdag": 2, "tuesday": 2, "woensdag": 3
             "zondag": 7, "sunday": 7}
 
 
-
 @dataclass
 class Rejection:
     line: int
@@ -50,7 +49,6 @@ class Rejection:
     message: str
     field: str | None = None
     data: dict = dataclass_field(default_factory=dict)
-
 
 
 @dataclass
@@ -109,7 +107,6 @@ class Plan:
         out["duplicate_of"] = out["duplicate_of"].astype("Int64")
         out["unresolved"] = out["unresolved"].fillna(False).astype(bool)
         return out.sort_values("line", kind="stable").reset_index(drop=True)
-
 
 
 def _round_for(con, programme_id: int, round_id: int | None) -> int:

@@ -49,7 +49,6 @@ class ImportResult:
         return {k: v for k, v in asdict(replace(self, lines=None)).items() if k != "lines"}
 
 
-
 def write_import(con: duckdb.DuckDBPyConnection, actor: str, plan: Plan, file_name: str, content_hash: str,
                  progress: Progress | None = None) -> ImportResult:
     """Write a plan: batch, people, applications, changes, rejections and links, all or nothing."""
