@@ -43,18 +43,13 @@ with explore_tab:
         municipalities=municipalities, size_classes=sizes, roles=roles, domains=domains, newness=newness,
         search=search,
     )
-    total = applicants.count(con, viewer, chosen)
-    st.caption(t("explorer.count", n=total))
-    if not total:
-        st.info(t("app.no_data"))
+    ids = selection_view.explorer_table(con, viewer, chosen)
+    if ids:
+        picked = applicants.explore(con, viewer, applicants.Filter(application_ids=tuple(ids)))
+        selection_view.decision_panel(con, viewer, picked)
+        selection_view.detail_panel(con, viewer, ids[0])
     else:
-        ids = selection_view.explorer_table(con, viewer, chosen, total)
-        if ids:
-            picked = applicants.explore(con, viewer, applicants.Filter(application_ids=tuple(ids)))
-            selection_view.decision_panel(con, viewer, picked)
-            selection_view.detail_panel(con, viewer, ids[0])
-        else:
-            st.caption(t("explorer.pick_hint"))
+        st.caption(t("explorer.pick_hint"))
 
 with waitlist_tab:
     selection_view.waitlist_panel(con, viewer, f.round_id)

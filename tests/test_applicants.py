@@ -164,3 +164,14 @@ def test_a_selection_is_held_by_id_and_does_not_carry_over_to_another_scope(expl
     assert moved["ids"] == []  # Daan now stands in row 0: not selected for him
     picked = applicants.held_selection(moved, new_scope, list(other.application_id), [0, 7])
     assert picked["ids"] == [int(other.application_id[0])]
+
+
+def test_a_window_is_a_page_and_the_total_in_one(explorer):
+    con, f = explorer.con, applicants.Filter(round_id=explorer.round)
+    for sort in (None, "name", "score"):
+        rows, total = applicants.window(con, COORDINATOR, f, 2, 3, sort, False)
+        assert total == 4
+        assert rows.application_id.tolist() == applicants.page(con, COORDINATOR, f, 2, 3, sort, False
+                                                               ).application_id.tolist()
+    assert applicants.window(con, COORDINATOR, f, 9, 3)[1] == 4
+    assert applicants.window(con, COORDINATOR, applicants.Filter(search="niemand"))[1] == 0

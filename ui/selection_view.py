@@ -43,27 +43,34 @@ def export_view(found: pd.DataFrame) -> pd.DataFrame:
     return out.rename(columns={c: t(f"explorer.col.{c}") for c in EXPORT_COLUMNS})
 
 
-def explorer_table(con, viewer, chosen: applicants.Filter, total: int) -> list[int]:
-    """One page of the filtered applications, sorted and paged in DuckDB, with the
-    export of the whole view; returns the ids of the rows ticked on this page.
+def explorer_table(con, viewer, chosen: applicants.Filter) -> list[int]:
+    """One page of the filtered applications, sorted and paged in DuckDB, with the total
+    and the export of the whole view; returns the ids of the rows ticked on this page.
 
     The ticked rows are held by application id for one scope (filters, search, sort, page):
     when the scope changes, or after a decision, the table starts without ticks, so no
     tick ever lands on someone else."""
+    total_line = st.empty()
     left, middle, right, far = st.columns([2, 1, 1, 1], vertical_alignment="bottom")
     sort = left.selectbox(t("explorer.paging.sort"), applicants.SORTS, key="ex_sort",
                           format_func=lambda c: t(f"explorer.col.{c}"))
     descending = middle.toggle(t("explorer.paging.descending"), value=True, key="ex_descending")
     size = right.selectbox(t("explorer.paging.size"), applicants.PAGE_SIZES, index=1, key="ex_rows")
-    pages = applicants.pages(total, size)
     base = applicants.scope_key(chosen, sort, descending, size)
     if st.session_state.get("ex_base") != base:  # new filters or order: back to the first page
         st.session_state["ex_base"] = base
         st.session_state["ex_page"] = 1
-    elif st.session_state.get("ex_page", 1) > pages:  # fewer rows since (after a decision)
-        st.session_state["ex_page"] = pages
-    number = int(far.number_input(t("explorer.paging.page"), min_value=1, max_value=pages, step=1, key="ex_page"))
-    rows = applicants.page(con, viewer, chosen, number, size, sort, descending)
+    number = int(st.session_state.get("ex_page", 1))
+    rows, total = applicants.window(con, viewer, chosen, number, size, sort, descending)
+    pages = applicants.pages(total, size)
+    if number > pages:  # fewer rows since (after a decision)
+        number = st.session_state["ex_page"] = pages
+        rows, total = applicants.window(con, viewer, chosen, number, size, sort, descending)
+    total_line.caption(t("explorer.count", n=total))
+    if not total:
+        st.info(t("app.no_data"))
+        return []
+    far.number_input(t("explorer.paging.page"), min_value=1, max_value=pages, step=1, key="ex_page")
     first = (number - 1) * size + 1
     st.caption(t("explorer.paging.position", page=number, pages=pages, first=first, last=first + len(rows) - 1,
                  total=total))

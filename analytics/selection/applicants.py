@@ -215,6 +215,26 @@ def page(con: duckdb.DuckDBPyConnection, viewer: Viewer, f: Filter = Filter(), n
     return rows.set_index("application_id", drop=False).loc[ids].reset_index(drop=True)
 
 
+def window(con: duckdb.DuckDBPyConnection, viewer: Viewer, f: Filter = Filter(), number: int = 1,
+           size: int = 100, sort: str | None = None, descending: bool = True) -> tuple[pd.DataFrame, int]:
+    """`page` and `count` together: the page's rows and the total of the view, from one
+    scan of the filtered applications where the sort allows (the total as a window count
+    beside the page's ids)."""
+    viewer.require_coordinator()
+    if sort is not None and sort not in LEAN_SORTS:
+        return page(con, viewer, f, number, size, sort, descending), count(con, viewer, f)
+    size = max(1, min(int(size), 1000))
+    offset = (max(int(number), 1) - 1) * size
+    sql = (_lean(f).replace("select a.id from", "select a.id, count(*) over () as total from", 1)
+           + f" {WHERE_SQL} {_order(sort, descending, lean=True)} limit ? offset ?")
+    found = query.execute(con.cursor(), sql, _params(f) + [size, offset]).fetchall()
+    if not found:
+        return explore(con, viewer, Filter(application_ids=(-1,))), (count(con, viewer, f) if offset else 0)
+    ids = [i for i, _ in found]
+    rows = explore(con, viewer, Filter(application_ids=tuple(ids)))
+    return rows.set_index("application_id", drop=False).loc[ids].reset_index(drop=True), int(found[0][1])
+
+
 def pages(total: int, size: int) -> int:
     """The number of pages for `total` rows (at least one)."""
     return max(1, -(-int(total) // max(int(size), 1)))
