@@ -196,3 +196,21 @@ def test_a_forms_export_maps_by_content_accounts_for_every_line_and_resolves_wit
     at.button(key="intake_confirm_yes").click().run()
     assert not at.exception and not at.error, [e.value for e in at.error]
     assert _count(demo_db, "select count(*) from municipality_resolutions") == before + 1
+
+
+def test_releasing_drafts_that_reject_asks_to_confirm_with_the_names(monkeypatch, demo_db):  # noqa: F811
+    from analytics import selection
+    from analytics.access.viewer import COORDINATOR
+
+    con = db.shared_connection(demo_db)
+    round_id, app_id, name = con.cursor().execute(
+        """select a.round_id, a.id, p.first_name || ' ' || p.last_name from applications a
+           join people p on p.id = a.person_id where a.status = 'received' order by a.id limit 1""").fetchall()[0]
+    selection.draft(con, COORDINATOR, [app_id], "rejected", "Past niet")
+    at = _page(monkeypatch, demo_db, "pages/applications.py", f_round=round_id)
+    at.button(key="dr_release").click().run()
+    assert any(name in w.value for w in at.warning)
+    assert _count(demo_db, f"select count(*) from applications where id = {app_id} and status = 'rejected'") == 0
+    at.button(key="dr_confirm_yes").click().run()
+    assert not at.exception and not at.error, [e.value for e in at.error]
+    assert _count(demo_db, f"select count(*) from applications where id = {app_id} and status = 'rejected'") == 1

@@ -298,8 +298,28 @@ def drafts_panel(con, viewer, round_id: int | None) -> None:
         right.caption(t("selection.release_needs_round"))
     elif right.button(t("selection.release", n=int((pending.round_id == round_id).sum())), type="primary",
                       key="dr_release"):
-        with shown_errors():
-            outcome = selection.release_drafts(con, viewer, round_id)
-            st.session_state["sel_offers"] = outcome.offers
-            st.toast(t("selection.released", n=len(outcome.changed)))
+        ours = pending[pending.round_id == round_id]
+        harsh = ours[ours.to_status.isin(selection.DESTRUCTIVE)]
+        if harsh.empty:
+            _release(con, viewer, round_id)
+        else:
+            st.session_state["dr_confirm"] = {"round": round_id, "names": list(harsh.name)}
+    asked = st.session_state.get("dr_confirm")
+    if asked and asked["round"] == round_id:
+        st.warning(t("selection.confirm.release", n=len(asked["names"]), names=_names(asked["names"])))
+        yes, no, _ = st.columns([1, 1, 3])
+        if yes.button(t("selection.confirm.yes"), type="primary", key="dr_confirm_yes"):
+            st.session_state.pop("dr_confirm", None)
+            _release(con, viewer, round_id)
+        if no.button(t("selection.confirm.no"), key="dr_confirm_no"):
+            st.session_state.pop("dr_confirm", None)
             st.rerun()
+
+
+def _release(con, viewer, round_id: int) -> None:
+    with shown_errors():
+        outcome = selection.release_drafts(con, viewer, round_id)
+        st.session_state["sel_offers"] = outcome.offers
+        clear_selection()
+        st.toast(t("selection.released", n=len(outcome.changed)))
+        st.rerun()
