@@ -107,3 +107,14 @@ def test_a_confirmation_does_not_offer_a_place(full):
     con, ids = full.con, full.ids
     go(con, [ids[5]], "selected")
     assert selection.change_status(con, COORDINATOR, [ids[5]], "confirmed", "ja").offers == []
+
+
+def test_open_seats_of_a_composed_round_offer_the_next_fitting_candidate(full):
+    con, ids = full.con, full.ids
+    seats = selection.open_seats(con, full.round)
+    assert [(s["group"], s["free"], s["candidate"]["application_id"]) for s in seats] == [
+        ("Groep 2 (donderdag)", 2, ids[2])]  # group 1 is full
+    selection.change_status(con, COORDINATOR, [ids[0]], "withdrawn", "ziek")
+    seats = selection.open_seats(con, full.round)
+    assert [(s["group"], s["free"], s["candidate"]["application_id"]) for s in seats] == [
+        ("Groep 1 (dinsdag)", 1, ids[2]), ("Groep 2 (donderdag)", 2, ids[3])]

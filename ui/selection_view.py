@@ -266,6 +266,20 @@ def waitlist_panel(con, viewer, round_id: int | None) -> None:
         return
     st.dataframe(order, hide_index=True, width="stretch",
                  column_config={c: t(f"explorer.col.{c}") for c in order.columns})
+    for seat in selection.open_seats(con, round_id):
+        offer = seat["candidate"]
+        left, right = st.columns([4, 1], vertical_alignment="center")
+        if offer is None:
+            left.caption(t("selection.place.seat_nobody", group=seat["group"], n=seat["free"]))
+            continue
+        left.info(t("selection.place.seat", group=seat["group"], n=seat["free"], name=offer["name"],
+                    position=offer["position"]))
+        if right.button(t("selection.place.fill"), key=f"wl_fill_{seat['group_id']}"):
+            with shown_errors():
+                selection.fill_place(con, viewer, offer["application_id"], seat["group_id"],
+                                     t("selection.offer_reason"))
+                st.toast(t("selection.place.filled", name=offer["name"]))
+                st.rerun()
     names = dict(zip(order.application_id, order.name))
     with st.form("wl_move"):
         left, middle, right = st.columns([2, 1, 3])

@@ -170,6 +170,33 @@ def offers(con: duckdb.DuckDBPyConnection, rows: list[dict]) -> list[dict]:
     return out
 
 
+def open_seats(con: duckdb.DuckDBPyConnection, round_id: int) -> list[dict]:
+    """Groups of a composed round (someone is placed) with seats not taken, each with the
+    next fitting candidate on the waiting list (None when nobody fits): the places a
+    coordinator can fill from the waiting list, whenever they came free."""
+    cur = con.cursor()
+    groups = cur.execute(
+        """
+        select g.id, g.name, g.max_capacity - count(a.id) as free
+        from groups g
+        left join assignments s on s.group_id = g.id
+        left join applications a on a.id = s.application_id and a.status in ('selected', 'confirmed')
+        where g.round_id = ? and exists (select 1 from assignments s2 join groups g2 on g2.id = s2.group_id
+                                         where g2.round_id = ?)
+        group by g.id, g.name, g.max_capacity having g.max_capacity > count(a.id)
+        order by g.id
+        """,
+        [round_id, round_id],
+    ).fetchall()
+    out, offered = [], set()
+    for group_id, name, free in groups:
+        found = candidates(con, round_id, group_id, 1, skip=offered)
+        if found:
+            offered.add(found[0]["application_id"])
+        out.append({"group_id": group_id, "group": name, "free": int(free), "candidate": found[0] if found else None})
+    return out
+
+
 def _group_names(con, ids) -> dict[int, str]:
     return dict(con.cursor().execute("select id, name from groups where id in (select unnest(?::integer[]))",
                                       [list(ids)]).fetchall())
