@@ -157,8 +157,8 @@ def outlook_view() -> None:
         st.warning(t("outlook.flagged", n=len(flagged)))
     spread = [f"{lo:.0f}–{hi:.0f}" if lo == lo else "–" for lo, hi in zip(rows.low, rows.high)]
     shown = rows.assign(risk=labels(rows.risk, "outlook.risk"), range=spread)[
-        ["programme", "round", "group", "deadline", "days_left", "min_capacity", "max_capacity", "applications",
-         "expected", "range", "history", "risk"]]
+        ["programme", "round", "group", "risk", "expected", "range", "min_capacity", "applications",
+         "max_capacity", "deadline", "days_left", "history"]]
     st.dataframe(shown.head(TABLE_ROWS), hide_index=True, width="stretch", column_config={
         "programme": t("col.programme"), "round": t("col.round"), "group": t("col.group"),
         "deadline": day_column("col.deadline"), "days_left": t("outlook.days_left"),
