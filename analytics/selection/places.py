@@ -23,7 +23,6 @@ from analytics.selection import decisions
 from analytics.store import db
 
 DESTRUCTIVE = ("withdrawn", "rejected")
-TAKING = ("selected", "confirmed", "received", "waitlisted")  # statuses whose assignment takes a seat
 
 
 @dataclass
