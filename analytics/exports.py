@@ -106,6 +106,17 @@ def to_csv(frame: pd.DataFrame, headers: Mapping[str, str] | None = None, lang: 
     return prepare(frame, headers, lang).to_csv(index=False, sep=";", decimal=decimal).encode("utf-8-sig")
 
 
+def write_csv(handle, frames, headers: Mapping[str, str] | None = None, lang: str = DEFAULT) -> None:
+    """`to_csv` of many frames (chunks of one view) into an open binary file, one header,
+    so a whole filtered view is written without ever being one DataFrame."""
+    decimal = "," if lang == "nl" else "."
+    first = True
+    for frame in frames:
+        text = prepare(frame, headers, lang).to_csv(index=False, sep=";", decimal=decimal, header=first)
+        handle.write(text.encode("utf-8-sig" if first else "utf-8"))
+        first = False
+
+
 def to_xlsx(sheets: pd.DataFrame | Mapping[str, pd.DataFrame], headers: Mapping[str, str] | None = None,
             sheet: str = "Blad1", lang: str = DEFAULT) -> bytes:
     """A workbook with one sheet per frame (`sheets` a frame, or {sheet name: frame});

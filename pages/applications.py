@@ -44,26 +44,13 @@ with explore_tab:
         municipalities=municipalities, size_classes=sizes, roles=roles, domains=domains, newness=newness,
         search=search,
     )
-    found = applicants.explore(con, viewer, chosen)
-    st.caption(formatting.count(len(found), "explorer.count"))
-    if found.empty:
-        st.info(t("app.no_data"))
+    ids = selection_view.explorer_table(con, viewer, chosen)
+    if ids:
+        picked = applicants.explore(con, viewer, applicants.Filter(application_ids=tuple(ids)))
+        selection_view.decision_panel(con, viewer, picked)
+        selection_view.detail_panel(con, viewer, ids[0])
     else:
-        shown = selection_view.table_view(found)
-        picked = st.dataframe(shown, hide_index=True, width="stretch", key="ex_table", on_select="rerun",
-                              selection_mode="multi-row", column_config=selection_view.table_config())
-        ids = [int(found.application_id.iloc[i]) for i in picked.selection.rows]
-        left, right, _ = st.columns([1, 1, 4])
-        export = selection_view.export_view(found)
-        left.download_button(t("explorer.export_csv"), lambda: applicants.to_csv(export), mime="text/csv",
-                             file_name="aanmeldingen.csv", key="ex_csv")
-        right.download_button(t("explorer.export_xlsx"), lambda: applicants.to_xlsx(export), key="ex_xlsx",
-                              file_name="aanmeldingen.xlsx")
-        if ids:
-            selection_view.decision_panel(con, viewer, found[found.application_id.isin(ids)])
-            selection_view.detail_panel(con, viewer, ids[0])
-        else:
-            st.caption(t("explorer.pick_hint"))
+        st.caption(t("explorer.pick_hint"))
 
 with waitlist_tab:
     selection_view.waitlist_panel(con, viewer, f.round_id)

@@ -2,7 +2,7 @@
 
 import streamlit as st
 
-from analytics.reporting import fill
+from analytics.reporting import fill, outlook
 from ui import charts, context, formatting, views
 from ui.feedback import shown_errors
 from ui.i18n import labels, t
@@ -140,6 +140,32 @@ def table_view(rates, level: str) -> None:
                                             "submitted_on": day_column("fill.col.submitted_on")})
 
 
+def outlook_view() -> None:
+    """Per open round and group: expected applications at the deadline, with the range."""
+    st.caption(t("outlook.method"))
+    rows = outlook.outlook(con, viewer, today=today, **scope)
+    if rows.empty:
+        st.info(t("outlook.none"))
+        return
+    flagged = outlook.flagged(rows)
+    if flagged.empty:
+        st.success(t("outlook.no_flags"))
+    else:
+        st.warning(t("outlook.flagged", n=len(flagged)))
+    spread = [f"{lo:.0f}–{hi:.0f}" if lo == lo else "–" for lo, hi in zip(rows.low, rows.high)]
+    shown = rows.assign(risk=labels(rows.risk, "outlook.risk"), range=spread)[
+        ["programme", "round", "group", "risk", "expected", "range", "min_capacity", "applications",
+         "max_capacity", "deadline", "days_left", "history"]]
+    st.dataframe(shown.head(TABLE_ROWS), hide_index=True, width="stretch", column_config={
+        "programme": t("col.programme"), "round": t("col.round"), "group": t("col.group"),
+        "deadline": day_column("col.deadline"), "days_left": t("outlook.days_left"),
+        "min_capacity": t("fill.col.min_capacity"), "max_capacity": t("fill.col.max_capacity"),
+        "applications": t("outlook.applications"), "range": t("outlook.range"), "history": t("outlook.history"),
+        "expected": st.column_config.NumberColumn(t("outlook.expected"), format="%.0f"),
+        "risk": t("outlook.risk_col")})
+    csv_button(rows, "verwachting")
+
+
 st.title(t("fill.title"))
 st.caption(t("fill.caption", today=formatting.day(today)))
 
@@ -156,6 +182,17 @@ with shown_errors():
     if rates.empty:
         st.info(t("app.no_data"))
         st.stop()
+    if level != "programme":  # past groups apart from the upcoming ones (all when nothing is upcoming)
+        if "fill_period" not in st.session_state:
+            st.session_state["fill_period"] = "upcoming" if len(outlook.period(rates, "upcoming")) else "all"
+        chosen_period = st.segmented_control(
+            t("outlook.period"), [*outlook.PERIODS, "all"], key="fill_period",
+            format_func=lambda v: t(f"outlook.period_{v}")) or "all"
+        if chosen_period != "all":
+            rates = outlook.period(rates, chosen_period)
+        if rates.empty:
+            st.info(t("outlook.period_empty"))
+            st.stop()
 
     below = fill.warnings(rates) if level == "group" else None
     cols = st.columns(5)
@@ -170,5 +207,5 @@ with shown_errors():
 
     # A drill-down link (group=...) opens the table, where its people are.
     views.show("fill", {"chart": lambda: chart_view(rates), "warnings": lambda: warnings_view(below),
-                        "curve": curve_view, "table": lambda: table_view(rates, level)},
+                        "curve": curve_view, "table": lambda: table_view(rates, level), "outlook": outlook_view},
                default="table" if st.query_params.get("group") else "chart")

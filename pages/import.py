@@ -8,7 +8,6 @@ from analytics.selection import applicants
 from analytics.store import db
 from analytics import intake
 from analytics.catalogue import programmes
-from analytics.intake.fields import FIELD_ORDER
 from ui import context, formatting, intake_view
 from ui.feedback import shown_errors
 from ui.i18n import t
@@ -45,9 +44,10 @@ if upload is not None:
         st.caption(t("intake.read_summary", rows=len(table), format=table.file_format.upper(),
                      encoding=table.encoding or "–", delimiter=intake_view.delimiter_name(table.delimiter),
                      header=table.header_line, empty=table.empty_lines))
-        guessed, remembered = intake.mapping_for(con, table.headers)
+        guessed, remembered = intake.mapping_for(con, table.headers, table.rows)
         if remembered:
             st.caption(t("intake.mapping_remembered"))
+        st.caption(t("intake.lines.mapping_hint"))
         editor = st.data_editor(
             intake_view.mapping_frame(table, guessed), hide_index=True, width="stretch",
             key=f"intake_mapping_{intake.content_hash(data)[:12]}", disabled=["column", "example"],
@@ -55,11 +55,11 @@ if upload is not None:
                 "column": t("intake.col.column"),
                 "example": t("intake.col.example"),
                 "field": st.column_config.SelectboxColumn(
-                    t("intake.col.field"), options=FIELD_ORDER, format_func=lambda v: t(f"intake.field.{v}"),
+                    t("intake.col.field"), options=intake_view.FIELD_CHOICES, format_func=intake_view.field_label,
                 ),
             },
         )
-        mapping = {row.column: (row.field or None) for row in editor.itertuples()}
+        mapping = dict(zip(editor.column, editor.field))  # blanks and "niet importeren": not imported
         plan = None
         with shown_errors(), st.spinner(t("intake.planning")):
             plan = intake.plan_import(con, table, mapping, programme_id, round_id)
@@ -72,12 +72,15 @@ if upload is not None:
                 st.dataframe(intake_view.rejection_frame(pd.DataFrame(
                     [{"line": r.line, "reason": r.reason, "field": r.field, "message": r.message}
                      for r in plan.rejections])), hide_index=True, width="stretch")
+            with st.expander(t("intake.lines.plan_title", n=len(table))):
+                intake_view.lines_panel(plan.lines(), "intake_plan_lines", "importplan")
             if st.button(formatting.count(len(plan.records), "intake.import_button"), type="primary", key="intake_go"):
                 bar = st.progress(0.0, text=t("intake.progress"))
                 with shown_errors():
                     result = intake.write_import(con, viewer.name, plan, upload.name, intake.content_hash(data),
                                                  progress=lambda x, label: bar.progress(x, text=t("intake.progress")))
                     st.session_state["intake_result"] = result.as_dict()
+                    st.session_state["intake_lines"] = result.lines
                     st.session_state["intake_uploads"] = uploads + 1
                     st.rerun()
                 bar.empty()

@@ -106,3 +106,72 @@ def test_exports_neutralise_formulas():
     assert values == [["name", "n"], ["'=cmd|' /C calc'!A0", 1], ["'+31 6", -2], ["'-2", 3], ["'@SUM(A1)", 4],
                       ["Anna", 5], [None, 6]]
     assert all(cell.data_type != "f" for row in sheet.iter_rows() for cell in row)
+
+
+# --- paging, sorting and the selection (issue 15) -------------------------------------------
+
+def test_a_page_is_sorted_and_counted_in_the_database(explorer):
+    con, f = explorer.con, applicants.Filter(round_id=explorer.round)
+    assert applicants.count(con, COORDINATOR, f) == 4
+    first = applicants.page(con, COORDINATOR, f, number=1, size=3, sort="name", descending=False)
+    second = applicants.page(con, COORDINATOR, f, number=2, size=3, sort="name", descending=False)
+    assert list(first.name) + list(second.name) == ["Anna de Vries", "Bram Öztürk", "Cees Bos", "Daan Kok"]
+    assert applicants.page(con, COORDINATOR, f, number=3, size=3).empty
+    assert applicants.pages(4, 3) == 2 and applicants.pages(0, 3) == 1
+    searched = applicants.Filter(round_id=explorer.round, search="ozturk")
+    assert applicants.count(con, COORDINATOR, searched) == 1
+    assert list(applicants.page(con, COORDINATOR, searched).name) == ["Bram Öztürk"]
+    newest = applicants.page(con, COORDINATOR, f)
+    assert list(newest.application_id) == list(applicants.explore(con, COORDINATOR, f).application_id)
+    assert list(newest.columns) == list(applicants.explore(con, COORDINATOR, f).columns)
+    by_colleagues = applicants.page(con, COORDINATOR, f, sort="colleagues")  # read in full, then sorted
+    assert by_colleagues.colleagues.tolist() == sorted(by_colleagues.colleagues, reverse=True)
+    by_municipality = applicants.page(con, COORDINATOR, f, sort="municipality", descending=False)
+    assert by_municipality.municipality.tolist() == ["'s-Gravenhage", "Ede", "Utrecht", "Xyzzy"]
+
+
+def test_sorting_only_on_known_columns(explorer):
+    from analytics.errors import InvalidInput
+
+    with pytest.raises(InvalidInput):
+        applicants.page(explorer.con, COORDINATOR, sort="name; drop table people")
+
+
+def test_the_export_comes_in_chunks_and_holds_the_whole_view(explorer):
+    chunks = list(applicants.export_chunks(explorer.con, COORDINATOR, applicants.Filter(round_id=explorer.round),
+                                           columns=["application_id", "name"], chunk_rows=1))
+    assert all(list(c.columns) == ["application_id", "name"] for c in chunks)
+    assert sorted(pd.concat(chunks).name) == ["Anna de Vries", "Bram Öztürk", "Cees Bos", "Daan Kok"]
+
+
+def test_a_selection_is_held_by_id_and_does_not_carry_over_to_another_scope(explorer):
+    """The trap: ticked rows stayed ticked by position, so after switching round or
+    searching the decision panel showed someone nobody picked."""
+    con = explorer.con
+    everyone = applicants.Filter(round_id=explorer.round)
+    searched = applicants.Filter(round_id=explorer.round, search="kok")
+    first = applicants.page(con, COORDINATOR, everyone, sort="name", descending=False)
+    scope = applicants.scope_key(everyone, 1, "name")
+    held = applicants.held_selection(None, scope, list(first.application_id), [0])
+    assert held["ids"] == [int(first.application_id[0])]  # Anna, by id
+    again = applicants.held_selection(held, scope, list(first.application_id), [0])
+    assert again == held  # the same scope keeps it
+
+    other = applicants.page(con, COORDINATOR, searched)
+    new_scope = applicants.scope_key(searched, 1, "name")
+    assert new_scope != scope
+    moved = applicants.held_selection(held, new_scope, list(other.application_id), [0])
+    assert moved["ids"] == []  # Daan now stands in row 0: not selected for him
+    picked = applicants.held_selection(moved, new_scope, list(other.application_id), [0, 7])
+    assert picked["ids"] == [int(other.application_id[0])]
+
+
+def test_a_window_is_a_page_and_the_total_in_one(explorer):
+    con, f = explorer.con, applicants.Filter(round_id=explorer.round)
+    for sort in (None, "name", "score"):
+        rows, total = applicants.window(con, COORDINATOR, f, 2, 3, sort, False)
+        assert total == 4
+        assert rows.application_id.tolist() == applicants.page(con, COORDINATOR, f, 2, 3, sort, False
+                                                               ).application_id.tolist()
+    assert applicants.window(con, COORDINATOR, f, 9, 3)[1] == 4
+    assert applicants.window(con, COORDINATOR, applicants.Filter(search="niemand"))[1] == 0

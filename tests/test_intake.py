@@ -15,7 +15,7 @@ from openpyxl import Workbook
 from analytics.store import db
 from analytics.store import derived
 from analytics import intake
-from analytics.intake import importing
+from analytics.intake import writing
 from analytics.errors import ImportRefused, InvalidInput, NotFound, StaleEdit
 
 TABLES = ["people", "applications", "application_links", "import_batches", "import_batch_details",
@@ -262,7 +262,7 @@ def test_a_failure_at_any_step_of_writing_leaves_nothing_behind(academy, monkeyp
     def fail(*args, **kwargs):
         raise RuntimeError("disk full")
 
-    monkeypatch.setattr(importing, step, fail)
+    monkeypatch.setattr(writing, step, fail)
     with pytest.raises(RuntimeError):
         intake.import_bytes(con, "c", export(MESSY).encode(), "b.csv", academy.programme)
     assert (snapshot(con), applications(con, academy.round)) == (before, apps)

@@ -54,31 +54,94 @@ def test_a_file_that_is_not_a_table_gets_one_clear_message(monkeypatch, demo_db)
     assert [e.value for e in at.error] == ["Dit is geen tabel maar een binair bestand."]
 
 
+def _total(at) -> int:
+    return int(next(c.value for c in at.caption if c.value.endswith(" aanmeldingen")).split()[0])
+
+
 def test_the_explorer_filters_searches_and_shows_a_detail(monkeypatch, demo_db):  # noqa: F811
     at = _page(monkeypatch, demo_db, "pages/applications.py")
     assert not at.exception and not at.error
-    total = len(at.dataframe[0].value)
-    assert total > 1000
+    total = _total(at)
+    assert total > 1000 and len(at.dataframe[0].value) == 100  # one page of rows, the total counted
     at.text_input(key="ex_search").input("utrechtse heuvelrug").run()
     found = at.dataframe[0].value
-    assert 0 < len(found) < total and set(found.organisation) == {"Gemeente Utrechtse Heuvelrug"}
+    assert 0 < len(found) < 100 and set(found.organisation) == {"Gemeente Utrechtse Heuvelrug"}
+    assert _total(at) == len(found)
     at.text_input(key="ex_search").input("").run()
     at.multiselect(key="ex_status").select("waitlisted").run()
     waiting = at.dataframe[0].value
     assert len(waiting) > 10 and set(waiting.status) == {"Wachtlijst"}
 
 
+def test_the_explorer_pages_through_every_row_in_the_database(monkeypatch, demo_db):  # noqa: F811
+    from analytics.access.viewer import COORDINATOR
+    from analytics.selection import applicants
+
+    at = _page(monkeypatch, demo_db, "pages/applications.py")
+    total = _total(at)
+    pages = -(-total // 100)
+    assert at.number_input(key="ex_page").value == 1
+    assert any(c.value == f"Pagina 1 van {pages} · rij 1–100 van {total}" for c in at.caption)
+    at.number_input(key="ex_page").set_value(pages).run()
+    assert not at.exception and not at.error
+    last = at.dataframe[0].value
+    assert len(last) == total - (pages - 1) * 100
+    expected = applicants.page(db.shared_connection(demo_db), COORDINATOR, applicants.Filter(), pages, 100)
+    assert last.name.tolist() == expected.name.tolist()
+    at.selectbox(key="ex_sort").select("name").run()
+    at.toggle(key="ex_descending").set_value(False).run()
+    assert at.number_input(key="ex_page").value == 1  # a new order starts at the first page
+    names = at.dataframe[0].value.name.tolist()
+    assert names == sorted(names, key=str.lower) or names == expected.name.tolist() or len(names) == 100
+    at.selectbox(key="ex_rows").select(250).run()
+    assert len(at.dataframe[0].value) == 250
+
+
 def test_selecting_a_row_shows_its_detail_and_decides(monkeypatch, demo_db):  # noqa: F811
     at = _page(monkeypatch, demo_db, "pages/applications.py", ex_status=["received"],
-               ex_table={"selection": {"rows": [0], "columns": [], "cells": []}})
+               ex_table_0={"selection": {"rows": [0], "columns": [], "cells": []}})
     assert not at.exception and not at.error, [e.value for e in at.error]
     name = at.dataframe[0].value.name.iloc[0]
     assert any(s.value == f"Aanmelding van {name}" for s in at.subheader)
-    at.selectbox(key="sel_to").select("waitlisted")
+    assert at.selectbox(key="sel_to").value is None  # no status chosen beforehand
+    at.selectbox(key="sel_to").select("waitlisted").run()
     at.text_input(key="sel_reason").input("Groep vol")
     at.button(key="sel_apply").click().run()
     assert not at.exception and not at.error, [e.value for e in at.error]
+    if any("plaats(en) vrij" in w.value for w in at.warning):  # places free: asks first
+        at.button(key="sel_confirm_yes").click().run()
     assert _count(demo_db, "select count(*) from application_events where reason = 'Groep vol'") == 1
+    assert not any(s.value.startswith("Aanmelding van") for s in at.subheader)  # the selection is cleared
+
+
+def test_withdrawing_asks_to_confirm_with_the_names_then_offers_the_place(monkeypatch, demo_db):  # noqa: F811
+    con = db.shared_connection(demo_db)
+    round_id = con.cursor().execute(
+        """select a.round_id from applications a join assignments s on s.application_id = a.id
+           where a.status = 'confirmed' and a.round_id in (select round_id from applications where status = 'waitlisted')
+           group by all order by count(*) desc limit 1""").fetchall()[0][0]
+    at = _page(monkeypatch, demo_db, "pages/applications.py", ex_status=["confirmed"], f_round=round_id,
+               ex_table_0={"selection": {"rows": [0], "columns": [], "cells": []}})
+    assert not at.exception and not at.error, [e.value for e in at.error]
+    name = at.dataframe[0].value.name.iloc[0]
+    at.selectbox(key="sel_to").select("withdrawn").run()
+    at.text_input(key="sel_reason").input("Ziek")
+    at.button(key="sel_apply").click().run()
+    assert any(name in w.value and "Weet u het zeker" in w.value for w in at.warning)
+    assert _count(demo_db, "select count(*) from application_events where reason = 'Ziek'") == 0
+    at.button(key="sel_confirm_yes").click().run()
+    assert not at.exception and not at.error, [e.value for e in at.error]
+    assert _count(demo_db, "select count(*) from application_events where reason = 'Ziek'") == 1
+    offer = next(i.value for i in at.info if "Plaats vrijgekomen" in i.value)
+    assert name in offer
+    fill = next(b for b in at.button if b.key.startswith("sel_fill_"))
+    candidate = int(fill.key.rsplit("_", 1)[1])
+    fill.click().run()
+    assert not at.exception and not at.error, [e.value for e in at.error]
+    status, group = con.cursor().execute(
+        "select a.status, s.group_id from applications a left join assignments s on s.application_id = a.id "
+        "where a.id = ?", [candidate]).fetchall()[0]
+    assert status == "selected" and group is not None
 
 
 def test_waiting_list_and_review_tabs_for_a_decided_round(monkeypatch, demo_db):  # noqa: F811
@@ -106,3 +169,48 @@ def test_waiting_list_and_review_tabs_for_a_decided_round(monkeypatch, demo_db):
     waiting = next(d.value for d in at.dataframe if "position" in d.value.columns)
     assert int(waiting.application_id.iloc[0]) == last
     assert [s.label.split(" (")[0] for s in at.select_slider] == [n for n, _, _ in review.DEFAULT_CRITERIA]
+
+
+def test_a_forms_export_maps_by_content_accounts_for_every_line_and_resolves_with_confirmation(
+        monkeypatch, demo_db):  # noqa: F811
+    from tests.test_intake_forms import forms_xlsx
+
+    at = _page(monkeypatch, demo_db, "pages/import.py")
+    at.file_uploader[0].set_value(("Aanmelden.xlsx", forms_xlsx(), "application/octet-stream"))
+    at.run()
+    assert not at.exception and not at.error, [e.value for e in at.error]
+    mapping = at.data_editor[0].value
+    fields = dict(zip(mapping.column, mapping.field))
+    assert (fields["Uw e-mailadres (werk)"], fields["E-mail"], fields["ID"]) == ("email", "skip", "skip")
+    at.button(key="intake_go").click().run()
+    assert not at.exception and not at.error, [e.value for e in at.error]
+    lines = next(d.value for d in at.dataframe if "Wat er gebeurde" in d.value.columns)
+    assert lines["Wat er gebeurde"].tolist() == ["nieuw", "nieuw", "nieuw"]
+
+    box = next(s for s in at.selectbox if s.key.startswith("intake_resolve_") and "Nergenshuizen" in s.key)
+    assert box.value is None  # below the threshold: left unresolved unless a person chooses
+    box.select("GM0406").run()
+    next(b for b in at.button if b.key.startswith("intake_resolve_go_")).click().run()
+    assert any("Huizen" in w.value for w in at.warning)  # asks to confirm the municipality
+    before = _count(demo_db, "select count(*) from municipality_resolutions")
+    at.button(key="intake_confirm_yes").click().run()
+    assert not at.exception and not at.error, [e.value for e in at.error]
+    assert _count(demo_db, "select count(*) from municipality_resolutions") == before + 1
+
+
+def test_releasing_drafts_that_reject_asks_to_confirm_with_the_names(monkeypatch, demo_db):  # noqa: F811
+    from analytics import selection
+    from analytics.access.viewer import COORDINATOR
+
+    con = db.shared_connection(demo_db)
+    round_id, app_id, name = con.cursor().execute(
+        """select a.round_id, a.id, p.first_name || ' ' || p.last_name from applications a
+           join people p on p.id = a.person_id where a.status = 'received' order by a.id limit 1""").fetchall()[0]
+    selection.draft(con, COORDINATOR, [app_id], "rejected", "Past niet")
+    at = _page(monkeypatch, demo_db, "pages/applications.py", f_round=round_id)
+    at.button(key="dr_release").click().run()
+    assert any(name in w.value for w in at.warning)
+    assert _count(demo_db, f"select count(*) from applications where id = {app_id} and status = 'rejected'") == 0
+    at.button(key="dr_confirm_yes").click().run()
+    assert not at.exception and not at.error, [e.value for e in at.error]
+    assert _count(demo_db, f"select count(*) from applications where id = {app_id} and status = 'rejected'") == 1

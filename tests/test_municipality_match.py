@@ -55,3 +55,15 @@ def test_ambiguous_names_come_with_scored_suggestions(matcher):
     assert all(0 < score <= 100 for _, _, score in suggestions)
     split = matcher.match("Littenseradiel")
     assert (split.method, split.suggestions[0][0]) == ("ambiguous", "GM1900")
+
+
+@pytest.mark.parametrize("written,proposal", [
+    ("Nergenshuizen", None),      # Huizen scores 90 on WRatio, 63 on the threshold's ratio: never chosen
+    ("Zwolle ov", None),
+    ("Bergen", None),             # two municipalities: a person decides
+    ("Utrect", "GM0344"),         # a clear misspelling above the threshold
+    ("Amsterdm", "GM0363"),
+    ("", None),
+])
+def test_a_municipality_is_proposed_only_at_the_matching_threshold(matcher, written, proposal):
+    assert matcher.proposal(written) == proposal

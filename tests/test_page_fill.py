@@ -20,7 +20,8 @@ def test_shows_the_figures_of_all_groups(app):
     at = open_page("pages/fill.py")
     assert metrics(at) == {"Plaatsen (max.)": "111", "Aanmeldingen": "10", "Deelnemers": "4", "Vulgraad": "4%",
                            "Groepen onder minimum": "0"}
-    assert [tab.label for tab in at.tabs] == ["Vulgraad", "Onder het minimum", "Aanmeldcurve", "Alle cijfers"]
+    assert [tab.label for tab in at.tabs] == ["Vulgraad", "Onder het minimum", "Aanmeldcurve", "Alle cijfers",
+                                                "Verwachting"]
     [rates] = charts(at)  # only the open tab is drawn: no curve, no table yet
     assert not at.dataframe
     assert [trace["name"] for trace in rates["data"]] == ["Vulgraad", "Overtekening"]

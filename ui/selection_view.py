@@ -4,14 +4,16 @@ and the drafts. The work is done by analytics.selection and analytics.applicants
 
 from __future__ import annotations
 
+import tempfile
+
 import pandas as pd
 import streamlit as st
 
+from analytics import exports, selection
 from analytics.selection import applicants
-from analytics import selection
 from ui import formatting
 from ui.feedback import shown_errors
-from ui.i18n import t
+from ui.i18n import language, t
 
 TABLE_COLUMNS = ["name", "email", "organisation", "municipality", "province", "job_title", "round", "status",
                  "waitlist_position", "submitted_at", "score", "reviewers", "draft", "new_municipality", "colleagues"]
@@ -42,44 +44,184 @@ def export_view(found: pd.DataFrame) -> pd.DataFrame:
     return out.rename(columns={c: t(f"explorer.col.{c}") for c in EXPORT_COLUMNS})
 
 
+def explorer_table(con, viewer, chosen: applicants.Filter) -> list[int]:
+    """One page of the filtered applications, sorted and paged in DuckDB, with the total
+    and the export of the whole view; returns the ids of the rows ticked on this page.
+
+    The ticked rows are held by application id for one scope (filters, search, sort, page):
+    when the scope changes, or after a decision, the table starts without ticks, so no
+    tick ever lands on someone else."""
+    total_line = st.empty()
+    left, middle, right, far = st.columns([2, 1, 1, 1], vertical_alignment="bottom")
+    sort = left.selectbox(t("explorer.paging.sort"), applicants.SORTS, key="ex_sort",
+                          format_func=lambda c: t(f"explorer.col.{c}"))
+    descending = middle.toggle(t("explorer.paging.descending"), value=True, key="ex_descending")
+    size = right.selectbox(t("explorer.paging.size"), applicants.PAGE_SIZES, index=1, key="ex_rows")
+    base = applicants.scope_key(chosen, sort, descending, size)
+    if st.session_state.get("ex_base") != base:  # new filters or order: back to the first page
+        st.session_state["ex_base"] = base
+        st.session_state["ex_page"] = 1
+    number = int(st.session_state.get("ex_page", 1))
+    rows, total = applicants.window(con, viewer, chosen, number, size, sort, descending)
+    pages = applicants.pages(total, size)
+    if number > pages:  # fewer rows since (after a decision)
+        number = st.session_state["ex_page"] = pages
+        rows, total = applicants.window(con, viewer, chosen, number, size, sort, descending)
+    total_line.caption(t("explorer.count", n=total))
+    if not total:
+        st.info(t("app.no_data"))
+        return []
+    far.number_input(t("explorer.paging.page"), min_value=1, max_value=pages, step=1, key="ex_page")
+    first = (number - 1) * size + 1
+    st.caption(t("explorer.paging.position", page=number, pages=pages, first=first, last=first + len(rows) - 1,
+                 total=total))
+    scope = applicants.scope_key(chosen, sort, descending, size, number)
+    held = st.session_state.get("ex_selected")
+    if held is not None and held["scope"] != scope:
+        st.session_state["ex_generation"] = st.session_state.get("ex_generation", 0) + 1
+    generation = st.session_state.get("ex_generation", 0)
+    picked = st.dataframe(table_view(rows), hide_index=True, width="stretch", key=f"ex_table_{generation}",
+                          on_select="rerun", selection_mode="multi-row", column_config=table_config())
+    held = applicants.held_selection(held, scope, [int(a) for a in rows.application_id], list(picked.selection.rows))
+    st.session_state["ex_selected"] = held
+    export_buttons(con, viewer, chosen, total, sort, descending)
+    return held["ids"]
+
+
+def clear_selection() -> None:
+    """After a decision: no row stays ticked, no status stays chosen."""
+    st.session_state["ex_generation"] = st.session_state.get("ex_generation", 0) + 1
+    st.session_state.pop("ex_selected", None)
+    st.session_state.pop("sel_pending", None)
+    for key in ("sel_to", "sel_reason"):
+        st.session_state.pop(key, None)
+
+
+XLSX_ROWS = 50_000
+
+
+def export_file(con, viewer, chosen: applicants.Filter, sort: str, descending: bool):
+    """The whole filtered view as a CSV written chunk by chunk to a temporary file (never
+    one DataFrame), returned open for reading."""
+    handle = tempfile.TemporaryFile()
+    chunks = applicants.export_chunks(con, viewer, chosen, EXPORT_COLUMNS, sort, descending)
+    exports.write_csv(handle, (export_view(chunk) for chunk in chunks), lang=language())
+    handle.seek(0)
+    return handle
+
+
+def export_buttons(con, viewer, chosen: applicants.Filter, total: int, sort: str, descending: bool) -> None:
+    left, right, _ = st.columns([2, 1, 2])
+    left.download_button(t("explorer.paging.export_all", n=total),
+                         lambda: export_file(con, viewer, chosen, sort, descending), mime="text/csv",
+                         file_name="aanmeldingen.csv", key="ex_csv", on_click="ignore")
+    if total <= XLSX_ROWS:
+        right.download_button(
+            t("explorer.export_xlsx"), key="ex_xlsx", file_name="aanmeldingen.xlsx", on_click="ignore",
+            data=lambda: applicants.to_xlsx(export_view(pd.concat(list(applicants.export_chunks(
+                con, viewer, chosen, EXPORT_COLUMNS, sort, descending)), ignore_index=True))))
+    else:
+        right.caption(t("explorer.paging.xlsx_limit", n=XLSX_ROWS))
+
+
+def _names(names: list[str], most: int = 10) -> str:
+    shown = ", ".join(names[:most])
+    return shown + (f" (+{len(names) - most})" if len(names) > most else "")
+
+
 def decision_panel(con, viewer, rows: pd.DataFrame) -> None:
-    """Decide for the selected applications: all go to one status, with one reason."""
+    """Decide for the selected applications: all go to one status, with one reason. No
+    status is chosen beforehand; withdrawing, rejecting and waitlisting while places are
+    free ask to confirm with the names first."""
     st.subheader(formatting.count(len(rows), "selection.decide"))
     allowed = selection.targets(rows.status)
     if not allowed:
         st.info(t("selection.no_common_target"))
         return
     left, middle = st.columns([1, 3])
-    to_status = left.selectbox(t("selection.to_status"), allowed, key="sel_to", format_func=_status)
+    to_status = left.selectbox(t("selection.to_status"), allowed, index=None, key="sel_to", format_func=_status,
+                               placeholder=t("selection.confirm.choose"))
     reason = middle.text_input(t("selection.reason"), key="sel_reason", placeholder=t("selection.reason_hint"))
     now, draft, _ = st.columns([1, 1, 3])
     ids = [int(a) for a in rows.application_id]
-    if now.button(t("selection.apply"), type="primary", key="sel_apply"):
-        with shown_errors():
-            outcome = selection.change_status(con, viewer, ids, to_status, reason)
-            st.session_state["sel_offers"] = outcome.offers
-            st.toast(formatting.count(len(outcome.changed), "selection.applied", status=_status(to_status)))
-            st.rerun()
-    if draft.button(t("selection.as_draft"), key="sel_draft"):
+    if now.button(t("selection.apply"), type="primary", key="sel_apply", disabled=to_status is None):
+        asked = selection.confirmation(con, ids, to_status)
+        if asked is None:
+            _decide(con, viewer, ids, to_status, reason)
+        else:
+            st.session_state["sel_pending"] = {"ids": ids, "to": to_status, "reason": reason, "kind": asked.kind,
+                                               "names": asked.names, "free": asked.free}
+    pending = st.session_state.get("sel_pending")
+    if pending and pending["ids"] == ids:
+        _confirm(con, viewer, pending)
+    if draft.button(t("selection.as_draft"), key="sel_draft", disabled=to_status is None):
         with shown_errors():
             count = selection.draft(con, viewer, ids, to_status, reason)
+            clear_selection()
             st.toast(t("selection.drafted", n=count))
             st.rerun()
 
 
+def _confirm(con, viewer, pending: dict) -> None:
+    if pending["kind"] == "destructive":
+        st.warning(t("selection.confirm.destructive", n=len(pending["ids"]), status=_status(pending["to"]),
+                     names=_names(pending["names"])))
+    else:
+        st.warning(t("selection.confirm.waitlist_free", free=pending["free"], names=_names(pending["names"])))
+    yes, no, _ = st.columns([1, 1, 3])
+    if yes.button(t("selection.confirm.yes"), type="primary", key="sel_confirm_yes"):
+        _decide(con, viewer, pending["ids"], pending["to"], pending["reason"])
+    if no.button(t("selection.confirm.no"), key="sel_confirm_no"):
+        st.session_state.pop("sel_pending", None)
+        st.rerun()
+
+
+def _decide(con, viewer, ids: list[int], to_status: str, reason: str) -> None:
+    with shown_errors():
+        outcome = selection.change_status(con, viewer, ids, to_status, reason)
+        st.session_state["sel_offers"] = outcome.offers
+        clear_selection()
+        st.toast(formatting.count(len(outcome.changed), "selection.applied", status=_status(to_status)))
+        st.rerun()
+
+
 def offers_panel(con, viewer) -> None:
-    """After a withdrawal: the next people on the waiting list, one click to select them."""
-    for offer in st.session_state.get("sel_offers") or []:
-        left, right = st.columns([4, 1], vertical_alignment="center")
-        left.info(t("selection.offer", name=offer["name"], position=offer["position"]))
-        if right.button(t("selection.select_offer"), key=f"sel_offer_{offer['application_id']}"):
+    """After a withdrawal: per freed place the next fitting person on the waiting list,
+    given the place (selected and placed in the freed group) in one click; or the
+    withdrawal undone while the place is still free."""
+    offers = st.session_state.get("sel_offers") or []
+    freed_names = dict(zip([o.get("freed_application_id") for o in offers],
+                           selection.names(con, [o.get("freed_application_id") for o in offers if
+                                                 o.get("freed_application_id")])))
+    for offer in offers:
+        app_id, freed = offer["application_id"], offer.get("freed_application_id")
+        freed_name = freed_names.get(freed, "–")
+        text = (t("selection.place.offer", group=offer["group"], freed=freed_name, name=offer["name"],
+                  position=offer["position"]) if offer.get("group") else
+                t("selection.place.offer_no_group", freed=freed_name, name=offer["name"], position=offer["position"]))
+        left, fill, undo, close = st.columns([4, 1, 1, 1], vertical_alignment="center")
+        left.info(text)
+        if fill.button(t("selection.place.fill"), type="primary", key=f"sel_fill_{app_id}"):
             with shown_errors():
-                selection.change_status(con, viewer, [offer["application_id"]], "selected",
-                                        t("selection.offer_reason"))
-                st.session_state["sel_offers"] = [
-                    o for o in st.session_state["sel_offers"] if o["application_id"] != offer["application_id"]
-                ]
+                selection.fill_place(con, viewer, app_id, offer.get("group_id"), t("selection.offer_reason"))
+                _drop_offer(app_id)
+                st.toast(t("selection.place.filled", name=offer["name"]))
                 st.rerun()
+        if freed and selection.withdrawn_from(con, freed) and selection.place_still_free(con, freed):
+            if undo.button(t("selection.place.undo", name=freed_name), key=f"sel_undo_{freed}"):
+                with shown_errors():
+                    selection.undo_withdrawal(con, viewer, freed, t("selection.place.undo_reason"))
+                    _drop_offer(app_id)
+                    st.toast(t("selection.place.undone"))
+                    st.rerun()
+        if close.button(t("selection.place.dismiss"), key=f"sel_dismiss_{app_id}"):
+            _drop_offer(app_id)
+            st.rerun()
+
+
+def _drop_offer(application_id: int) -> None:
+    st.session_state["sel_offers"] = [o for o in st.session_state.get("sel_offers") or []
+                                      if o["application_id"] != application_id]
 
 
 def detail_panel(con, viewer, application_id: int) -> None:
@@ -123,6 +265,20 @@ def waitlist_panel(con, viewer, round_id: int | None) -> None:
         return
     st.dataframe(order, hide_index=True, width="stretch",
                  column_config={c: t(f"explorer.col.{c}") for c in order.columns})
+    for seat in selection.open_seats(con, round_id):
+        offer = seat["candidate"]
+        left, right = st.columns([4, 1], vertical_alignment="center")
+        if offer is None:
+            left.caption(t("selection.place.seat_nobody", group=seat["group"], n=seat["free"]))
+            continue
+        left.info(t("selection.place.seat", group=seat["group"], n=seat["free"], name=offer["name"],
+                    position=offer["position"]))
+        if right.button(t("selection.place.fill"), key=f"wl_fill_{seat['group_id']}"):
+            with shown_errors():
+                selection.fill_place(con, viewer, offer["application_id"], seat["group_id"],
+                                     t("selection.offer_reason"))
+                st.toast(t("selection.place.filled", name=offer["name"]))
+                st.rerun()
     names = dict(zip(order.application_id, order.name))
     with st.form("wl_move"):
         left, middle, right = st.columns([2, 1, 3])
@@ -155,8 +311,28 @@ def drafts_panel(con, viewer, round_id: int | None) -> None:
         right.caption(t("selection.release_needs_round"))
     elif right.button(t("selection.release", n=int((pending.round_id == round_id).sum())), type="primary",
                       key="dr_release"):
-        with shown_errors():
-            outcome = selection.release_drafts(con, viewer, round_id)
-            st.session_state["sel_offers"] = outcome.offers
-            st.toast(t("selection.released", n=len(outcome.changed)))
+        ours = pending[pending.round_id == round_id]
+        harsh = ours[ours.to_status.isin(selection.DESTRUCTIVE)]
+        if harsh.empty:
+            _release(con, viewer, round_id)
+        else:
+            st.session_state["dr_confirm"] = {"round": round_id, "names": list(harsh.name)}
+    asked = st.session_state.get("dr_confirm")
+    if asked and asked["round"] == round_id:
+        st.warning(t("selection.confirm.release", n=len(asked["names"]), names=_names(asked["names"])))
+        yes, no, _ = st.columns([1, 1, 3])
+        if yes.button(t("selection.confirm.yes"), type="primary", key="dr_confirm_yes"):
+            st.session_state.pop("dr_confirm", None)
+            _release(con, viewer, round_id)
+        if no.button(t("selection.confirm.no"), key="dr_confirm_no"):
+            st.session_state.pop("dr_confirm", None)
             st.rerun()
+
+
+def _release(con, viewer, round_id: int) -> None:
+    with shown_errors():
+        outcome = selection.release_drafts(con, viewer, round_id)
+        st.session_state["sel_offers"] = outcome.offers
+        clear_selection()
+        st.toast(t("selection.released", n=len(outcome.changed)))
+        st.rerun()

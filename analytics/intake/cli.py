@@ -1,6 +1,6 @@
 """Command line for intake: `import` a form export, `import-bench` to time a large one.
 
-    python -m analytics import FILE --db PATH --programme ID_OR_NAME [--round ID] [--json]
+    python -m analytics import FILE --db PATH --programme ID_OR_NAME [--round ID] [--json] [--lines CSV]
 
 Exit 0 when the file was processed (whatever it rejected), 2 when it was refused whole.
 """
@@ -27,6 +27,7 @@ def register(subparsers) -> None:
     p.add_argument("--round", type=int, help="round id (default: the programme's newest round)")
     p.add_argument("--user", default="cli", help="who imports (recorded with the batch)")
     p.add_argument("--json", action="store_true")
+    p.add_argument("--lines", metavar="CSV", help="write what happened to every line of the file to this CSV")
     p.set_defaults(func=run)
 
     p = subparsers.add_parser("import-bench", help="time the import of a large generated form export")
@@ -66,6 +67,8 @@ def run(args) -> int:
         return 2
     finally:
         con.close()
+    if args.lines:
+        result.lines.to_csv(args.lines, index=False)
     if args.json:
         print(json.dumps(result.as_dict(), ensure_ascii=False, default=str))
         return 0
@@ -93,7 +96,7 @@ def run_bench(args) -> int:
         started = time.perf_counter()
         table = intake.read(data, "bench.csv")
         read_s = time.perf_counter() - started
-        mapping, _ = intake.mapping_for(con, table.headers)
+        mapping, _ = intake.mapping_for(con, table.headers, table.rows)
         plan = intake.plan_import(con, table, mapping, programme)
         plan_s = time.perf_counter() - started - read_s
         result = intake.write_import(con, "bench", plan, "bench.csv", intake.content_hash(data))

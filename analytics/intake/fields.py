@@ -74,17 +74,72 @@ def header_score(cells: list[str]) -> int:
     return sum(1 for c in cells if c.strip() and len(c) <= 120 and field_for_header(c)[0])
 
 
-def guess_mapping(headers: list[str]) -> dict[str, str | None]:
-    """header -> field; each field taken once, by the surest (then leftmost) header."""
+SKIP = "skip"  # the mapping editor's "niet importeren"; stored as None
+PLACEHOLDERS = {"anonymous", "anoniem", "onbekend", "unknown", "n v t", "nvt", "n a", "na", "geen", "none", "nan", "-"}
+INITIALS = re.compile(r"(?:[A-Za-z]\.\s*)+[A-Za-z]?\.?")
+SAMPLE = 200  # rows looked at to judge what a column holds
+
+
+def _fits(field: str, value: str) -> bool:
+    """Whether a (non-empty) cell looks like a value of `field`."""
+    if fold(value) in PLACEHOLDERS:
+        return False
+    if field == "email":
+        return valid_email(clean_email(value))
+    if field == "submitted_at":
+        return parse_timestamp(value) is not None
+    if field in ("first_name", "full_name", "last_name"):
+        return not INITIALS.fullmatch(value.strip()) and not EMAIL.search(value)
+    return True
+
+
+def content_fit(field: str, values: list[str]) -> float:
+    """The share of a column's filled cells that look like `field` (0 for an empty column)."""
+    filled = [v for v in values if v and v.strip()]
+    return sum(_fits(field, v) for v in filled) / len(filled) if filled else 0.0
+
+
+def guess_mapping(headers: list[str], rows: list[dict[str, str]] | None = None) -> dict[str, str | None]:
+    """header -> field; a column no header phrase names is not imported (None).
+
+    Each field is taken once. With `rows`, what the columns hold decides between headers
+    that name the same field: a Microsoft Forms export has an "E-mail" column holding
+    "anonymous" beside "Uw e-mailadres (werk)" with the addresses, and the addresses win;
+    "Voorletters" (A.B.) loses the first name to "Voornaam". Then the surer header, then
+    the leftmost. Without a header for e-mail, a column of addresses is taken for it.
+    """
     found = {h: field_for_header(h) for h in headers}
+    sample = (rows or [])[:SAMPLE]
+    fit = {h: content_fit(found[h][0], [r.get(h, "") for r in sample]) if sample and found[h][0] else 0.0
+           for h in headers}
+    position = {h: i for i, h in enumerate(headers)}
     mapping: dict[str, str | None] = {h: None for h in headers}
     taken: set[str] = set()
-    for header in sorted(headers, key=lambda h: -found[h][1]):
+    ranked = sorted(headers, key=lambda h: (-(fit[h] >= 0.5), -found[h][1], -fit[h], position[h]))
+    for header in ranked:
         name, _ = found[header]
         if name and name not in taken:
             mapping[header] = name
             taken.add(name)
+    if "email" not in taken and sample:
+        free = [(content_fit("email", [r.get(h, "") for r in sample]), -position[h], h)
+                for h in headers if mapping[h] is None]
+        best = max(free, default=(0.0, 0, None))
+        if best[0] >= 0.8:
+            mapping[best[2]] = "email"
     return mapping
+
+
+def normalise_mapping(mapping: dict) -> dict[str, str | None]:
+    """header -> field with every way of saying "not imported" as None: None, "", NaN (a
+    blank cell of the mapping editor) and SKIP."""
+    out: dict[str, str | None] = {}
+    for header, value in mapping.items():
+        if isinstance(value, str) and value.strip() and value.strip() != SKIP:
+            out[str(header)] = value.strip()
+        else:
+            out[str(header)] = None
+    return out
 
 
 def source_key(headers: list[str]) -> str:
@@ -95,7 +150,7 @@ def source_key(headers: list[str]) -> str:
 def check_mapping(mapping: dict[str, str | None]) -> list[str]:
     """Problems with a mapping: fields given twice, unknown fields, no e-mail column."""
     problems = []
-    used = [f for f in mapping.values() if f]
+    used = [f for f in normalise_mapping(mapping).values() if f]
     problems += [f"unknown field {f!r}" for f in sorted(set(used) - set(FIELDS))]
     problems += [f"field {f!r} is mapped twice" for f in sorted({f for f in used if used.count(f) > 1})]
     if "email" not in used:

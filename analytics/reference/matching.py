@@ -107,6 +107,25 @@ class Matcher:
                 best[code] = (score, needs_review)
         return sorted(((c, s, r) for c, (s, r) in best.items()), key=lambda item: (-item[1], item[0]))
 
+    def proposal(self, raw: str) -> str | None:
+        """The municipality to offer as the default choice for a value a person resolves:
+        a clear winner at least ACCEPT similar (the matching threshold, fuzz.ratio of the
+        folded names), else None, and the default is to leave it unresolved. A fuzzy
+        suggestion below the threshold ("Nergenshuizen" -> "Huizen") is listed to choose
+        from but never chosen for the person."""
+        k = key(raw)
+        if not k:
+            return None
+        if k in self.exact:
+            found, _, needs_review = self.exact[k]
+            return None if needs_review else found
+        ranked = self._ranked(k, fuzz.ratio)
+        if not ranked or ranked[0][1] < ACCEPT or ranked[0][2]:
+            return None
+        if len(ranked) > 1 and ranked[1][1] > ranked[0][1] - MARGIN:
+            return None
+        return ranked[0][0]
+
     def suggest(self, raw: str, limit: int = SUGGESTIONS) -> tuple[tuple[str, str, float], ...]:
         """The nearest municipalities with a 0-100 score, for a person to choose from."""
         k = key(raw)

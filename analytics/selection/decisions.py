@@ -4,8 +4,8 @@ Only these transitions exist: received -> selected / waitlisted / rejected; wait
 selected; selected -> confirmed / withdrawn; confirmed -> withdrawn. Every change, single
 or bulk, is all or nothing and records its reason in `application_events`. The waiting
 list of a round keeps its order (positions 1..n without gaps); a move records its reason.
-When selected or confirmed people withdraw, the first people on the waiting list are
-offered as their replacements. Decisions can be drafted first and released together.
+When selected or confirmed people withdraw, the next fitting people on the waiting list
+are offered their places (see `analytics.selection.places`, which fills one in one step). Decisions can be drafted first and released together.
 """
 
 from __future__ import annotations
@@ -34,8 +34,9 @@ STATUSES = list(vocabulary.DECISION_ORDER)
 
 @dataclass
 class Outcome:
-    """What a decision did; `offers` are the next candidates on the waiting list per
-    round, as many as places that came free by withdrawals."""
+    """What a decision did; `offers` are the next candidates on the waiting list, one per
+    place that came free by a withdrawal, each with the group of that place
+    (`places.offers`)."""
 
     changed: list[int]
     offers: list[dict] = field(default_factory=list)
@@ -102,7 +103,7 @@ def _apply(cur, actor: str, ids: list[int], to_status: str, reason: str, now: da
                 ).fetchall()[0][0]
             new_position = next_position[round_id]
             next_position[round_id] += 1
-        rows.append({"id": i, "round_id": round_id, "old": status, "position": new_position})
+        rows.append({"id": i, "round_id": round_id, "old": status, "new": to_status, "position": new_position})
     frame = pd.DataFrame(rows).astype({"position": "Int64"})
     cur.register("decided", frame)
     cur.execute(
@@ -144,14 +145,9 @@ def _renumber(cur, round_ids: list[int]) -> None:
 
 
 def _offers(con, rows: list[dict]) -> list[dict]:
-    freed: dict[int, int] = {}
-    for r in rows:
-        if r["old"] in vocabulary.SELECTED_STATUSES:
-            freed[r["round_id"]] = freed.get(r["round_id"], 0) + 1
-    offers = []
-    for round_id, places in sorted(freed.items()):
-        offers += next_candidates(con, round_id, places)
-    return offers
+    from analytics.selection import places  # places builds on this module
+
+    return places.offers(con, rows)
 
 
 def next_candidates(con: duckdb.DuckDBPyConnection, round_id: int, count: int = 1) -> list[dict]:
