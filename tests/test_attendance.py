@@ -11,6 +11,7 @@ import pandas as pd
 import pytest
 
 from analytics import attendance
+from analytics.attendance import marking
 from analytics.store import db
 from analytics.attendance import NOT_EXPECTED, UNMARKED, WalkIn
 from analytics.errors import InvalidInput, NotFound, PermissionDenied
@@ -185,8 +186,8 @@ def test_everyone_present_leaves_existing_marks_alone(con, academy):
 
 def test_two_trainers_marking_the_same_group_at_once_keep_every_mark(con, monkeypatch):
     retries = []
-    sleep = attendance.time.sleep
-    monkeypatch.setattr(attendance.time, "sleep", lambda seconds: retries.append(seconds) or sleep(seconds))
+    sleep = marking.time.sleep
+    monkeypatch.setattr(marking.time, "sleep", lambda seconds: retries.append(seconds) or sleep(seconds))
     names = [f"Deelnemer {i:02d}" for i in range(24)]
     group = build(con, people=names, capacity=30)
     colleague = Viewer("trainer", "Co-trainer", None, frozenset({group.group_id}))
@@ -240,7 +241,7 @@ def test_a_conflicting_write_is_retried_until_it_goes_through(con, academy, monk
         if len(pauses) == 1:
             other.execute("commit")
 
-    monkeypatch.setattr(attendance.time, "sleep", colleague_commits)
+    monkeypatch.setattr(marking.time, "sleep", colleague_commits)
     assert attendance.mark(con, academy.trainer, s, a, "present", today=TODAY) == "corrected"
     assert len(pauses) == 1
     assert marks(con) == [(a, s, "present", None)]
@@ -251,7 +252,7 @@ def test_a_conflicting_write_is_retried_until_it_goes_through(con, academy, monk
 def test_a_write_that_keeps_conflicting_gives_up_with_a_clear_error(con, academy, monkeypatch):
     a, s = academy.apps[0], academy.sessions[0]
     other = colleague_correcting(con, academy, a, s)
-    monkeypatch.setattr(attendance.time, "sleep", lambda seconds: None)
+    monkeypatch.setattr(marking.time, "sleep", lambda seconds: None)
     with pytest.raises(attendance.Busy) as err:
         attendance.mark(con, academy.trainer, s, a, "present", today=TODAY)
     assert err.value.key == "err.attendance_busy"
