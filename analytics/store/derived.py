@@ -232,6 +232,9 @@ def bring_up_to_date(cur: duckdb.DuckDBPyConnection, touched: Touched) -> None:
     if touched.everything:
         rebuild(cur)
         return
+    if touched.attendance and not (touched.applications or touched.people or touched.rounds or touched.programmes):
+        _refresh_marks(cur, {int(a) for a in touched.attendance})
+        return
     rounds = {int(r) for r in touched.rounds}
     if touched.programmes:
         listed, values = in_list(sorted({int(p) for p in touched.programmes}))
@@ -247,6 +250,35 @@ def bring_up_to_date(cur: duckdb.DuckDBPyConnection, touched: Touched) -> None:
     _refresh_participation(cur, applications)
     changed = _refresh_facts(cur, applications, touched.people)
     _refresh_rounds(cur, changed | rounds, rounds_written=bool(rounds))
+
+
+def _refresh_marks(cur: duckdb.DuckDBPyConnection, application_ids: set[int]) -> None:
+    """After attendance marks only (a tap): the same derivations, narrowed to what a mark feeds.
+
+    A mark changes its application's participation row; of the application's facts only the
+    three columns taken from participation; of the round's summaries only the group_fill and
+    group_rates rows of the groups concerned. A round's reach, daily counts and curves do not
+    read attendance, and another group's rates do not read this group's counts.
+    """
+    _refresh_participation(cur, application_ids)
+    listed, values = in_list(sorted(application_ids))
+    cur.execute(
+        f"""update application_facts f
+            set sessions_marked = x.sessions_marked, sessions_attended = x.sessions_attended, completed = x.completed
+            from participation x
+            where x.application_id = f.application_id and f.application_id in {listed}""",
+        values,
+    )
+    pairs = cur.execute(
+        f"select distinct round_id, group_id from application_facts where application_id in {listed}"
+        " and group_id is not null", values).fetchall()
+    for round_id, group_id in pairs:
+        chosen = "f.round_id = ? and f.group_id = ?"
+        cur.execute("delete from group_fill where round_id = ? and group_id = ?", [round_id, group_id])
+        cur.execute("insert into group_fill " + _GROUP_FILL.format(where="where " + chosen), [round_id, group_id])
+        cur.execute("delete from group_rates where round_id = ? and group_id = ?", [round_id, group_id])
+        cur.execute("insert into group_rates select * from (" + _GROUP_RATES.format(where="where r.id = ?")
+                    + ") where group_id = ?", [round_id, group_id])
 
 
 def _refresh_participation(cur, application_ids: set[int]) -> None:
