@@ -1,6 +1,6 @@
 """Attendance per session, walk-ins, certificates, sign-in sheets.
 
-Modules by concern: `statuses` (the words), `roster` (who is expected, their marks),
+Modules by concern: `statuses` (the words), `grid` (who is expected at which session, their marks),
 `choice` (which group and session a page opens on), `marking` (a tap, everyone present),
 `walk_ins`, `overview` (matrix, rates, head counts, corrections), `certificates`, `export`.
 """
@@ -12,6 +12,6 @@ from analytics.attendance.marking import (BACKOFF_SECONDS, NOTE_MAX, RETRIES, Bu
                                           mark_all_present, set_note)
 from analytics.attendance.overview import (GroupAttendance, corrections, daily_head_counts,  # noqa: F401
                                            overview)
-from analytics.attendance.roster import group_info, roster, sessions  # noqa: F401
+from analytics.attendance.grid import group_info, roster, sessions  # noqa: F401
 from analytics.attendance.statuses import ATTENDED, MISSED, NOT_EXPECTED, STATUSES, UNMARKED  # noqa: F401
 from analytics.attendance.walk_ins import EMAIL, WalkIn, add_walk_in  # noqa: F401

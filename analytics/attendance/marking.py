@@ -16,7 +16,7 @@ from typing import Callable, TypeVar
 import duckdb
 
 from analytics.access.viewer import Viewer
-from analytics.attendance.roster import grid_rows, require_group, session_of
+from analytics.attendance.grid import grid_rows, require_group, session_of
 from analytics.attendance.statuses import ATTENDED, STATUSES
 from analytics.errors import AnalyticsError, InvalidInput
 from analytics.store import db

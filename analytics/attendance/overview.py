@@ -11,7 +11,7 @@ import pandas as pd
 
 from analytics.access.viewer import Viewer
 from analytics.attendance import certificates
-from analytics.attendance.roster import grid_rows, people_rows, require_group, group_info, sessions
+from analytics.attendance.grid import grid_rows, people_rows, require_group, group_info, sessions
 from analytics.attendance.statuses import NOT_EXPECTED, UNMARKED
 
 

@@ -10,7 +10,7 @@ import duckdb
 
 from analytics.access.viewer import Viewer
 from analytics.attendance.marking import retrying, upsert
-from analytics.attendance.roster import require_group, session_of
+from analytics.attendance.grid import require_group, session_of
 from analytics.errors import InvalidInput
 from analytics.store import db
 

@@ -30,7 +30,7 @@ def require_group(viewer: Viewer, group_id: int) -> None:
 _GRID = """
     replaced as (
         select replaces_application_id as application_id, min(joined_from_seq) as replaced_from_seq
-        from assignments where replaces_application_id is not null group by 1
+        from assignments where group_id = $group_id and replaces_application_id is not null group by 1
     ), members as (
         select a.application_id, a.group_id, a.joined_from_seq, a.replaces_application_id,
                rp.replaced_from_seq, ap.status as application_status, ap.source,
@@ -47,7 +47,9 @@ _GRID = """
         left join replaced rp on rp.application_id = a.application_id
         left join applications ra on ra.id = a.replaces_application_id
         left join people ro on ro.id = ra.person_id
-        where a.group_id = ?
+        where a.group_id = $group_id
+    ), marks as (
+        select * from attendance where group_id = $group_id
     ), grid as (
         select m.application_id, m.name, m.sort_name, m.email, m.organisation, m.municipality,
                m.joined_from_seq, m.replaced_from_seq, m.application_status,
@@ -59,9 +61,9 @@ _GRID = """
                    and m.application_status <> 'withdrawn' as expected,
                t.status, t.note, t.marked_by, t.marked_at
         from members m
-        join sessions s on s.group_id = m.group_id
-        left join attendance t on t.application_id = m.application_id and t.session_id = s.id
-        where (?::integer is null or s.id = ?)
+        join sessions s on s.group_id = m.group_id and s.group_id = $group_id
+        left join marks t on t.application_id = m.application_id and t.session_id = s.id
+        where ($session_id::integer is null or s.id = $session_id)
           and (t.status is not null or expected)
     )
 """
@@ -69,7 +71,7 @@ _GRID = """
 
 def grid_rows(cur, group_id: int, session_id: int | None = None) -> pd.DataFrame:
     sql = "with " + _GRID + " select * exclude (sort_name) from grid order by sort_name, application_id, seq"
-    return cur.execute(sql, [group_id, session_id, session_id]).df()
+    return cur.execute(sql, {"group_id": group_id, "session_id": session_id}).df()
 
 
 def people_rows(cur, group_id: int, today: date, rule: certificates.Rule) -> pd.DataFrame:
@@ -92,17 +94,17 @@ def people_rows(cur, group_id: int, today: date, rule: certificates.Rule) -> pd.
                count(status) as marked,
                count(*) filter (where status in ('present', 'late')) as attended,
                count(*) filter (where expected and (status in ('absent', 'excused')
-                                or (status is null and starts_at::date < ?))) as missed,
+                                or (status is null and starts_at::date < $today))) as missed,
                count(*) filter (where status in ('present', 'late')) / nullif(count(status), 0) as rate,
                coalesce(any_value(k.two_in_row), false) as two_in_row,
                coalesce(list(seq) filter (where status in ('present', 'late')), []) as attended_seqs,
-               coalesce(list(seq) filter (where expected and status is null and starts_at::date >= ?), [])
+               coalesce(list(seq) filter (where expected and status is null and starts_at::date >= $today), [])
                    as remaining_seqs
         from grid g left join streaks k on k.application_id = g.application_id
         group by g.application_id
         order by any_value(sort_name), g.application_id
     """
-    people = cur.execute(sql, [group_id, None, None, today, today]).df()
+    people = cur.execute(sql, {"group_id": group_id, "session_id": None, "today": today}).df()
     people["certificate"] = [
         certificates.evaluate(rule, set(attended), set(remaining), missed)
         for attended, remaining, missed in zip(people.attended_seqs, people.remaining_seqs, people.missed)
@@ -153,10 +155,10 @@ def sessions(con: duckdb.DuckDBPyConnection, viewer: Viewer, group_id: int) -> p
         from sessions s
         join groups g on g.id = s.group_id
         left join grid x on x.session_id = s.id
-        where s.group_id = ?
+        where s.group_id = $group_id
         group by all order by s.seq
     """
-    return con.cursor().execute(sql, [group_id, None, None, group_id]).df()
+    return con.cursor().execute(sql, {"group_id": group_id, "session_id": None}).df()
 
 
 
