@@ -12,7 +12,7 @@ import pytest
 
 from analytics import attendance
 from analytics.attendance import marking
-from analytics.store import db
+from analytics.store import db, derived
 from analytics.attendance import NOT_EXPECTED, UNMARKED, WalkIn
 from analytics.errors import InvalidInput, NotFound, PermissionDenied
 from analytics.access.viewer import COORDINATOR, Viewer
@@ -406,8 +406,59 @@ def test_a_late_joiner_is_not_counted_absent_before_joining(con):
     assert people.loc[new, ["expected", "missed", "rate", "certificate"]].to_dict() == {
         "expected": 2, "missed": 0, "rate": 1.0, "certificate": "eligible"}
     assert people.loc[replaced, ["expected", "missed", "rate", "certificate"]].to_dict() == {
-        "expected": 1, "missed": 0, "rate": 1.0, "certificate": "not_possible"}
+        "expected": 1, "missed": 0, "rate": 1.0, "certificate": "replaced"}  # left: not at risk
     assert view.sessions.expected.tolist() == [4, 4, 4]
+
+
+def _late_joiner(con, fmt: str, rule, days, joined_at: int, replaced_came: list[int], walk_in_came: list[int],
+                 inherits: bool | None = None):
+    """A group of `fmt`; Anna attends `replaced_came` (seqs), Iris replaces her from seq
+    `joined_at` and attends `walk_in_came`; returns the two people's rows and participation."""
+    group = build(con, fmt=fmt, rule=rule, days=days)
+    if inherits is not None:
+        with db.transaction(con, "test", "test.rule") as cur:
+            cur.execute("update programmes set replacement_inherits = ? where id = ?", [inherits, group.programme_id])
+            db.touch(cur, programmes=[group.programme_id])
+    replaced = group.apps[0]
+    for seq in replaced_came:
+        attendance.mark(con, group.trainer, group.sessions[seq - 1], replaced, "present", today=TODAY)
+    new = attendance.add_walk_in(con, group.trainer, group.sessions[joined_at - 1],
+                                 WalkIn("Iris", "Kok", "i.kok@utrecht.nl", replaces_application_id=replaced),
+                                 today=TODAY)
+    for seq in walk_in_came:
+        if seq != joined_at:
+            attendance.mark(con, group.trainer, group.sessions[seq - 1], new, "present", today=TODAY)
+    people = attendance.overview(con, group.trainer, group.group_id, TODAY).people.set_index("application_id")
+    completed = dict(rows(con, "select application_id, completed from participation"))
+    assert all(not differing for differing in derived.verify(con).values())
+    return people.loc[new], people.loc[replaced], completed[new]
+
+
+@pytest.mark.parametrize("fmt, rule, days, joined_at, replaced_came, walk_in_came, inherits, outcome, inherited", [
+    # training (2 of 3), counted from the session they joined: from day 2 it can still be done
+    ("training", (2, None), (-56, -28, -1), 2, [1], [2, 3], None, "eligible", 0),
+    # ... from day 3 it cannot: said so, not "not possible" and not at risk
+    ("training", (2, None), (-56, -28, -1), 3, [1, 2], [3], None, "joined_late", 0),
+    # a training whose programme lets replacements inherit: day 1 and 2 of the colleague count
+    ("training", (2, None), (-56, -28, -1), 3, [1, 2], [3], True, "eligible", 2),
+    # werklab (2 of 3) inherits by default: the municipality's place carries its sessions
+    ("werklab", (2, None), (-42, -21, -1), 3, [1], [3], None, "eligible", 1),
+    ("werklab", (2, None), (-42, -21, -1), 3, [1], [3], False, "joined_late", 0),
+    # leerkring (start + 3 of 4, 4 in all): the start session comes with the place
+    ("leerkring", (4, [1]), (-120, -90, -60, -30, -1), 3, [1, 2], [3, 4], None, "eligible", 2),
+    ("leerkring", (4, [1]), (-120, -90, -60, -30, -1), 3, [1, 2], [3, 4], False, "joined_late", 0),
+    # inheriting only what was attended: the colleague missed the start session
+    ("leerkring", (4, [1]), (-120, -90, -60, -30, -1), 2, [], [2, 3, 4, 5], None, "joined_late", 0),
+], ids=["training-day2", "training-day3", "training-inherits", "werklab", "werklab-own-rule",
+        "leerkring", "leerkring-own-rule", "leerkring-no-start"])
+def test_the_late_joiner_rule_per_format(con, fmt, rule, days, joined_at, replaced_came, walk_in_came, inherits,
+                                         outcome, inherited):
+    walk_in, replaced, completed = _late_joiner(con, fmt, rule, days, joined_at, replaced_came, walk_in_came,
+                                                inherits)
+    assert (walk_in.certificate, walk_in.inherited) == (outcome, inherited)
+    assert completed == (outcome == "eligible")  # what a funder is told agrees
+    assert replaced.certificate in ("replaced", "eligible")
+    assert replaced["replaced_by"] == walk_in.name  # the row of the walk-in (its label: the application id)
 
 
 def test_leerkring_needs_its_start_session(con):

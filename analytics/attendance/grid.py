@@ -29,11 +29,12 @@ def require_group(viewer: Viewer, group_id: int) -> None:
 # ones. Sorted by surname without tussenvoegsel, so "de Wit" comes under W.
 _GRID = """
     replaced as (
-        select replaces_application_id as application_id, min(joined_from_seq) as replaced_from_seq
+        select replaces_application_id as application_id, min(joined_from_seq) as replaced_from_seq,
+               arg_min(application_id, joined_from_seq) as replaced_by
         from assignments where group_id = $group_id and replaces_application_id is not null group by 1
     ), members as (
         select a.application_id, a.group_id, a.joined_from_seq, a.replaces_application_id,
-               rp.replaced_from_seq, ap.status as application_status, ap.source,
+               rp.replaced_from_seq, rp.replaced_by, ap.status as application_status, ap.source,
                pe.first_name || ' ' || pe.last_name as name,
                strip_accents(lower(regexp_replace(
                    pe.last_name, $$^((van|von|de|der|den|het|ten|ter|te|in|'t)\s+|d')+$$, '', 'i')))
@@ -52,7 +53,7 @@ _GRID = """
         select * from attendance where group_id = $group_id
     ), grid as (
         select m.application_id, m.name, m.sort_name, m.email, m.organisation, m.municipality,
-               m.joined_from_seq, m.replaced_from_seq, m.application_status,
+               m.joined_from_seq, m.replaced_from_seq, m.replaced_by, m.application_status,
                m.source = 'walk_in' or m.replaces_application_id is not null as walk_in,
                m.replaces_application_id, m.replaces_name,
                s.id as session_id, s.seq, s.starts_at,
@@ -75,7 +76,9 @@ def grid_rows(cur, group_id: int, session_id: int | None = None) -> pd.DataFrame
 
 
 def people_rows(cur, group_id: int, today: date, rule: certificates.Rule) -> pd.DataFrame:
-    """One row per participant: expected, marked, attended and missed sessions, rate, flags."""
+    """One row per participant: expected, marked, attended and missed sessions, rate, flags, and
+    the certificate outcome with the late-joiner rule (`inherited`: sessions of the person
+    replaced that count for them; `replaced_by`: who took their place)."""
     sql = "with " + _GRID + """
         , pairs as (
             select application_id,
@@ -84,11 +87,19 @@ def people_rows(cur, group_id: int, today: date, rule: certificates.Rule) -> pd.
             from grid where status is not null
         ), streaks as (
             select application_id, bool_or(pair) as two_in_row from pairs group by 1
+        ), inherited as (  -- what the person a replacement replaced attended before they joined
+            select w.application_id, list(distinct r.seq order by r.seq) as seqs
+            from (select distinct application_id, replaces_application_id, joined_from_seq from grid
+                  where replaces_application_id is not null) w
+            join grid r on r.application_id = w.replaces_application_id and r.status in ('present', 'late')
+                       and r.seq < w.joined_from_seq
+            group by 1
         )
         select g.application_id, any_value(name) as name, any_value(email) as email,
                any_value(organisation) as organisation, any_value(municipality) as municipality,
                any_value(walk_in) as walk_in, any_value(replaces_name) as replaces_name,
                any_value(joined_from_seq) as joined_from_seq, any_value(replaced_from_seq) as replaced_from_seq,
+               any_value(replaced_by) as replaced_by,
                any_value(application_status) as application_status,
                count(*) filter (where expected) as expected,
                count(status) as marked,
@@ -99,17 +110,25 @@ def people_rows(cur, group_id: int, today: date, rule: certificates.Rule) -> pd.
                coalesce(any_value(k.two_in_row), false) as two_in_row,
                coalesce(list(seq) filter (where status in ('present', 'late')), []) as attended_seqs,
                coalesce(list(seq) filter (where expected and status is null and starts_at::date >= $today), [])
-                   as remaining_seqs
+                   as remaining_seqs,
+               coalesce(any_value(i.seqs), []) as inherited_seqs
         from grid g left join streaks k on k.application_id = g.application_id
+        left join inherited i on i.application_id = g.application_id
         group by g.application_id
         order by any_value(sort_name), g.application_id
     """
     people = cur.execute(sql, {"group_id": group_id, "session_id": None, "today": today}).df()
     people["certificate"] = [
-        certificates.evaluate(rule, set(attended), set(remaining), missed)
-        for attended, remaining, missed in zip(people.attended_seqs, people.remaining_seqs, people.missed)
+        certificates.evaluate_member(rule, set(p.attended_seqs), set(p.remaining_seqs), p.missed,
+                                     joined_from_seq=int(p.joined_from_seq), replaced=not pd.isna(p.replaced_from_seq),
+                                     inherited=set(p.inherited_seqs))
+        for p in people.itertuples()
     ]
-    return people.drop(columns=["attended_seqs", "remaining_seqs"])
+    counted = [len(set(p.inherited_seqs) - set(p.attended_seqs)) if rule.replacement_inherits else 0
+               for p in people.itertuples()]
+    people["inherited"] = counted
+    people["replaced_by"] = people.replaced_by.astype("Int64")
+    return people.drop(columns=["attended_seqs", "remaining_seqs", "inherited_seqs"])
 
 
 def session_of(cur, session_id: int) -> tuple[int, int, datetime]:

@@ -30,6 +30,7 @@ from dataclasses import dataclass, field
 
 import duckdb
 
+from analytics.attendance.certificates import inherits_sql
 from analytics.store import db
 from analytics.store.query import in_list
 from analytics.vocabulary import STATUSES, round_year
@@ -48,7 +49,8 @@ _ROUND_YEAR = round_year("r")
 # One row per assignment: sessions marked and attended, and whether the programme's
 # certificate rule is met (at least `certificate_min_sessions` attended, including every
 # session in `certificate_required_seqs`, a leerkring's start session). Attended means
-# present or late.
+# present or late. A replacement whose programme says so (certificates.inherits_sql) also
+# counts the sessions the person they replaced attended before they joined.
 _PARTICIPATION = """
     with attended as (
         select a.application_id, a.group_id,
@@ -60,17 +62,27 @@ _PARTICIPATION = """
         left join sessions s on s.id = t.session_id
         {where}
         group by a.application_id, a.group_id
+    ), inherited as (
+        select a.application_id, list(s.seq) as seqs
+        from assignments a
+        join attendance t on t.application_id = a.replaces_application_id and t.status in ('present', 'late')
+        join sessions s on s.id = t.session_id and s.seq < a.joined_from_seq
+        {where}
+        group by a.application_id
     )
     select x.application_id, x.group_id, x.sessions_marked, x.sessions_attended,
            p.certificate_min_sessions is not null
-           and x.sessions_attended >= p.certificate_min_sessions
-           and list_has_all(coalesce(x.seqs, []), coalesce(p.certificate_required_seqs, []))
+           and len(list_distinct(coalesce(x.seqs, [])
+                                 || if(%s, coalesce(i.seqs, []), []))) >= p.certificate_min_sessions
+           and list_has_all(coalesce(x.seqs, []) || if(%s, coalesce(i.seqs, []), []),
+                            coalesce(p.certificate_required_seqs, []))
            as completed
     from attended x
+    left join inherited i on i.application_id = x.application_id
     join groups g on g.id = x.group_id
     join rounds r on r.id = g.round_id
     join programmes p on p.id = r.programme_id
-"""
+""" % (inherits_sql(), inherits_sql())
 
 # People as they are now: a municipality resolved after import (person_municipality) counts.
 _ROWS = f"""
@@ -232,8 +244,9 @@ def bring_up_to_date(cur: duckdb.DuckDBPyConnection, touched: Touched) -> None:
     if touched.everything:
         rebuild(cur)
         return
-    if touched.attendance and not (touched.applications or touched.people or touched.rounds or touched.programmes):
-        _refresh_marks(cur, {int(a) for a in touched.attendance})
+    marked = _with_replacements(cur, touched.attendance)
+    if marked and not (touched.applications or touched.people or touched.rounds or touched.programmes):
+        _refresh_marks(cur, marked)
         return
     rounds = {int(r) for r in touched.rounds}
     if touched.programmes:
@@ -241,7 +254,7 @@ def bring_up_to_date(cur: duckdb.DuckDBPyConnection, touched: Touched) -> None:
         sql = (f"select id from rounds where programme_id in {listed}"
                f" union select round_id from group_rates where programme_id in {listed}")
         rounds.update(r for (r,) in cur.execute(sql, values + values).fetchall())
-    applications = {int(a) for a in touched.applications | touched.attendance}
+    applications = {int(a) for a in touched.applications} | marked
     if rounds:
         listed, values = in_list(sorted(rounds))
         sql = (f"select id from applications where round_id in {listed}"
@@ -250,6 +263,17 @@ def bring_up_to_date(cur: duckdb.DuckDBPyConnection, touched: Touched) -> None:
     _refresh_participation(cur, applications)
     changed = _refresh_facts(cur, applications, touched.people)
     _refresh_rounds(cur, changed | rounds, rounds_written=bool(rounds))
+
+
+def _with_replacements(cur, application_ids) -> set[int]:
+    """These applications and those of the people who replaced them: a replacement may count
+    the sessions of the person replaced (participation.completed)."""
+    found = {int(a) for a in application_ids}
+    if found:
+        listed, values = in_list(sorted(found))
+        sql = f"select application_id from assignments where replaces_application_id in {listed}"
+        found.update(a for (a,) in cur.execute(sql, values).fetchall())
+    return found
 
 
 def _refresh_marks(cur: duckdb.DuckDBPyConnection, application_ids: set[int]) -> None:
@@ -287,7 +311,7 @@ def _refresh_participation(cur, application_ids: set[int]) -> None:
     listed, values = in_list(sorted(application_ids))
     cur.execute(f"delete from participation where application_id in {listed}", values)
     cur.execute("insert into participation " + _PARTICIPATION.format(where=f"where a.application_id in {listed}"),
-                values)
+                values + values)  # the filter appears twice: own marks, inherited ones
 
 
 def _refresh_facts(cur: duckdb.DuckDBPyConnection, application_ids=(), person_ids=()) -> set[int]:
