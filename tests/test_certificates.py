@@ -65,8 +65,8 @@ WERKLAB = Rule(2, (), replacement_inherits=True)
     (WERKLAB, {3}, set(), 0, 3, False, {1}, ELIGIBLE),
     (WERKLAB, {3}, set(), 0, 3, False, set(), certificates.JOINED_LATE),
     # the leerkring's start session comes with the place, or the rule is out of reach
-    (Rule(4, (1,), True), {3, 4}, {5}, 0, 3, False, {1, 2}, ON_TRACK),
-    (Rule(4, (1,), False), {3, 4}, {5}, 0, 3, False, {1, 2}, certificates.JOINED_LATE),
+    (Rule(4, (1,), True), {3}, {4, 5}, 0, 3, False, {1}, ON_TRACK),
+    (Rule(4, (1,), False), {3}, {4, 5}, 0, 3, False, {1}, certificates.JOINED_LATE),
     # someone replaced is not at risk: they left
     (TRAINING, {1}, set(), 0, 1, True, set(), certificates.REPLACED),
     (TRAINING, {1, 2}, set(), 0, 1, True, set(), ELIGIBLE),
