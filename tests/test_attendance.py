@@ -515,3 +515,24 @@ def test_overview_of_the_demo_is_consistent(demo_con):
     assert view.sessions.head_count.sum() == rows(
         demo_con, "select count(*) from attendance where group_id = ? and status in ('present', 'late')",
         [group_id])[0][0]
+
+
+def test_a_tap_in_a_group_of_150_changes_one_mark_and_keeps_the_summaries_exact(con):
+    names = [f"Deelnemer {i:03d}" for i in range(150)]
+    group = build(con, people=names, capacity=150, days=(-28, 0))
+    session = group.sessions[1]
+    assert attendance.mark_all_present(con, group.trainer, session, today=TODAY) == 150
+    before = {table: rows(con, f"select * from {table} order by all")
+              for table in ("attendance", "participation", "application_facts", "group_fill", "group_rates",
+                            "round_daily", "round_reach")}
+    tapped = group.apps[77]
+    assert attendance.mark(con, group.trainer, session, tapped, "absent", today=TODAY) == "corrected"
+    after = {table: rows(con, f"select * from {table} order by all") for table in before}
+    changed = {table: [r for r in after[table] if r not in before[table]] for table in before}
+    assert [(a, s, st) for a, _, s, st, *_ in changed["attendance"]] == [(tapped, session, "absent")]
+    assert [r[0] for r in changed["participation"]] == [tapped]
+    assert [r[0] for r in changed["application_facts"]] == [tapped]
+    assert [r[1] for r in changed["group_fill"]] == [group.group_id]
+    assert [r[7] for r in changed["group_rates"]] == [group.group_id]
+    assert changed["round_daily"] == changed["round_reach"] == []
+    assert all(not differing for differing in derived.verify(con).values())
