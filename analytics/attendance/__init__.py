@@ -13,5 +13,6 @@ from analytics.attendance.marking import (BACKOFF_SECONDS, NOTE_MAX, RETRIES, Bu
 from analytics.attendance.overview import (GroupAttendance, corrections, daily_head_counts,  # noqa: F401
                                            overview)
 from analytics.attendance.grid import group_info, roster, sessions  # noqa: F401
-from analytics.attendance.statuses import ATTENDED, MISSED, NOT_EXPECTED, STATUSES, UNMARKED  # noqa: F401
+from analytics.attendance.statuses import (ATTENDED, COLOURS, ICONS, MISSED, NOT_EXPECTED, STATUSES,  # noqa: F401
+                                            SYMBOLS, TAP_ORDER, UNMARKED)
 from analytics.attendance.walk_ins import EMAIL, WalkIn, add_walk_in  # noqa: F401
