@@ -23,18 +23,19 @@ from ui.narrow import fold_sidebar_when_narrow
 # Large touch targets for a tablet in the room; the page works down to a phone's width. The
 # chosen status takes its own colour (Okabe-Ito, safe for colour blindness); icon and word
 # tell it apart without colour.
-_ACTIVE = '[data-testid="stButtonGroup"] button:nth-of-type({n})[data-testid$="Active"]'
+_ACTIVE = '[role="radiogroup"] button:nth-of-type({n})[aria-checked="true"]'
 CSS = "<style>\n" + """
 .st-key-checkin [data-testid="stButtonGroup"] button { min-height: 3rem; min-width: 4.5rem; font-size: 1rem; }
 .st-key-checkin [data-testid="stBaseButton-primary"] { min-height: 3.5rem; font-size: 1.1rem; }
 .st-key-checkin [data-testid="stTextInput"] input { min-height: 2.75rem; }
-.st-key-checkin_bar { position: sticky; top: 3.75rem; z-index: 5; background: var(--st-background-color, #fff);
-                      padding: 0.5rem 0; border-bottom: 1px solid rgba(49, 51, 63, 0.2); }
+[data-testid="stLayoutWrapper"]:has(> .st-key-checkin_bar) { position: sticky; top: 3.75rem; z-index: 5; }
+.st-key-checkin_bar { background: var(--st-background-color, #fff); padding: 0.5rem 0;
+                      border-bottom: 1px solid rgba(49, 51, 63, 0.2); }
 """ + "".join(
-    f".st-key-checkin_list {_ACTIVE.format(n=n)} {{ background: {attendance.COLOURS[s]}; "
-    f"border-color: {attendance.COLOURS[s]}; color: #fff; font-weight: 600; }}\n"
+    f".st-key-checkin_list {_ACTIVE.format(n=n)} {{ background: {attendance.COLOURS[s]} !important; "
+    f"border-color: {attendance.COLOURS[s]} !important; color: #fff !important; font-weight: 600; }}\n"
     for n, s in enumerate(attendance.TAP_ORDER, start=1)
-) + f".st-key-checkin_future {_ACTIVE.format(n=1)} {{ background: {attendance.COLOURS['excused']}; color: #fff; }}\n" \
+) + f".st-key-checkin_future {_ACTIVE.format(n=1)} {{ background: {attendance.COLOURS['excused']} !important; color: #fff !important; }}\n" \
     + "</style>"
 MARKDOWN = re.compile(r"([\\`*_{}\[\]()#+\-.!<>|~:$])")
 SEARCH_FROM = 20  # a search box from this many participants (themed meetings)
@@ -128,6 +129,7 @@ def _save_status(session_id: int, application_id: int) -> None:
 
 
 def _save_note(session_id: int, application_id: int) -> None:
+    st.session_state["checkin_tapped"] = application_id
     _report(attendance.set_note, con, viewer, session_id, application_id,
             st.session_state.get(f"note_{session_id}_{application_id}"))
 
@@ -160,8 +162,7 @@ def draw_counter(slot) -> None:
     todo = len(marks) - marked
     text = t("checkin.counter", marked=marked, expected=len(marks), todo=todo) if todo else \
         t("checkin.counter_done", expected=len(marks))
-    with slot.container(key="checkin_counter"):
-        st.progress(marked / len(marks) if marks else 1.0, text=text)
+    slot.progress(marked / len(marks) if marks else 1.0, text=text)
 
 
 roster = attendance.roster(con, viewer, session_id)
@@ -178,7 +179,8 @@ with st.container(key="checkin"):
         st.info(t("checkin.future"))
 
     with st.container(key="checkin_bar"):
-        counter = st.empty()
+        with st.container(key="checkin_counter"):
+            counter = st.empty()
         draw_counter(counter)
         left, right = st.columns([3, 2], vertical_alignment="bottom")
         left.button(
@@ -247,6 +249,8 @@ with st.container(key="checkin"):
             if "checkin_error" in st.session_state:
                 st.error(st.session_state.pop("checkin_error"))
             draw_counter(counter)
+        else:  # a full run: hold this card's place in the counter's slot for its own reruns
+            counter.empty()
 
     with st.container(key="checkin_future" if upcoming else "checkin_list"):
         for person in shown.itertuples():
@@ -254,6 +258,7 @@ with st.container(key="checkin"):
             st.session_state[f"status_{session_id}_{aid}"] = person.status if isinstance(person.status, str) else None
             st.session_state[f"note_{session_id}_{aid}"] = person.note if isinstance(person.note, str) else ""
             card(person)
+    draw_counter(counter)  # the cards held its slot: fill it again
 
     st.download_button(
         t("checkin.download_sheet"), icon=":material/print:", width="stretch", on_click="ignore",

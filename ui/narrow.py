@@ -16,8 +16,9 @@ _SCRIPT = """<script>
 (() => {
   if (window.innerWidth >= %d) return;
   const sidebar = document.querySelector('[data-testid="stSidebar"]');
-  if (!sidebar || sidebar.getAttribute("aria-expanded") !== "true") return;
-  const button = document.querySelector('[data-testid="stSidebarCollapseButton"] button');
+  if (!sidebar || sidebar.getAttribute("data-collapsed") !== "false") return;
+  const button = document.querySelector('[data-testid="stSidebarCollapseButton"] button')
+    || sidebar.querySelector('button[aria-expanded="true"]');
   if (!button) return;
   const kept = Object.keys(localStorage).filter(k => k.startsWith("stSidebarCollapsed-"))
     .map(k => [k, localStorage.getItem(k)]);
