@@ -51,8 +51,8 @@ def trainer_day(con: duckdb.DuckDBPyConnection, viewer: Viewer, group_ids: list[
         with chosen as (
             select s.id, s.group_id, s.starts_at, s.starts_at::date as day
             from sessions s
-            where list_contains(?::integer[], s.group_id)
-              and exists (select 1 from assignments a where a.group_id = s.group_id)
+            semi join (select unnest(?::integer[]) as group_id) g on g.group_id = s.group_id
+            semi join assignments a on a.group_id = s.group_id
         ), today as (
             select id, group_id, starts_at, day, 0 as rank from chosen where day = ?
         ), next as (
