@@ -70,16 +70,31 @@ _GRID = """
 """
 
 
+FRAME = "grid_frame"  # the name under which `overview` registers a group's grid, read once
+
+
+def _with_grid(framed: bool) -> str:
+    """The grid as the first CTE: computed, or read from the frame registered as FRAME."""
+    return f"with grid as (from {FRAME})" if framed else "with " + _GRID
+
+
 def grid_rows(cur, group_id: int, session_id: int | None = None) -> pd.DataFrame:
     sql = "with " + _GRID + " select * exclude (sort_name) from grid order by sort_name, application_id, seq"
     return cur.execute(sql, {"group_id": group_id, "session_id": session_id}).df()
 
 
-def people_rows(cur, group_id: int, today: date, rule: certificates.Rule) -> pd.DataFrame:
+def grid_table(cur, group_id: int):
+    """A group's whole grid as an Arrow table (missing values stay null), to register as FRAME
+    so the per-session and per-person summaries read it instead of joining it again."""
+    sql = "with " + _GRID + " select * from grid order by sort_name, application_id, seq"
+    return cur.sql(sql, params={"group_id": group_id, "session_id": None}).to_arrow_table()
+
+
+def people_rows(cur, group_id: int, today: date, rule: certificates.Rule, framed: bool = False) -> pd.DataFrame:
     """One row per participant: expected, marked, attended and missed sessions, rate, flags, and
     the certificate outcome with the late-joiner rule (`inherited`: sessions of the person
     replaced that count for them; `replaced_by`: who took their place)."""
-    sql = "with " + _GRID + """
+    sql = _with_grid(framed) + """
         , pairs as (
             select application_id,
                    status in ('absent', 'excused')
@@ -117,7 +132,8 @@ def people_rows(cur, group_id: int, today: date, rule: certificates.Rule) -> pd.
         group by g.application_id
         order by any_value(sort_name), g.application_id
     """
-    people = cur.execute(sql, {"group_id": group_id, "session_id": None, "today": today}).df()
+    params = {"today": today} if framed else {"group_id": group_id, "session_id": None, "today": today}
+    people = cur.execute(sql, params).df()
     people["certificate"] = [
         certificates.evaluate_member(rule, set(p.attended_seqs), set(p.remaining_seqs), p.missed,
                                      joined_from_seq=int(p.joined_from_seq), replaced=not pd.isna(p.replaced_from_seq),
@@ -159,7 +175,11 @@ def group_info(con: duckdb.DuckDBPyConnection, viewer: Viewer, group_id: int) ->
 def sessions(con: duckdb.DuckDBPyConnection, viewer: Viewer, group_id: int) -> pd.DataFrame:
     """One row per session of a group, in order: who was expected, the marks per status, head count."""
     require_group(viewer, group_id)
-    sql = "with " + _GRID + """
+    return session_rows(con.cursor(), group_id)
+
+
+def session_rows(cur, group_id: int, framed: bool = False) -> pd.DataFrame:
+    sql = _with_grid(framed) + """
         select s.id as session_id, s.seq, s.kind, s.starts_at, s.ends_at,
                coalesce(s.location, g.location) as location,
                count(x.application_id) filter (where x.expected) as expected,
@@ -177,7 +197,7 @@ def sessions(con: duckdb.DuckDBPyConnection, viewer: Viewer, group_id: int) -> p
         where s.group_id = $group_id
         group by all order by s.seq
     """
-    return con.cursor().execute(sql, {"group_id": group_id, "session_id": None}).df()
+    return cur.execute(sql, {"group_id": group_id} if framed else {"group_id": group_id, "session_id": None}).df()
 
 
 

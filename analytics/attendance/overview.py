@@ -11,7 +11,7 @@ import pandas as pd
 
 from analytics.access.viewer import Viewer
 from analytics.attendance import certificates
-from analytics.attendance.grid import grid_rows, people_rows, require_group, group_info, sessions
+from analytics.attendance.grid import FRAME, grid_table, group_info, people_rows, require_group, session_rows
 from analytics.attendance.statuses import NOT_EXPECTED, UNMARKED
 
 
@@ -40,9 +40,15 @@ def overview(con: duckdb.DuckDBPyConnection, viewer: Viewer, group_id: int,
     today = today or date.today()
     info = group_info(con, viewer, group_id)
     rule = certificates.rule_for_group(con, group_id)
-    session_list = sessions(con, viewer, group_id)
-    grid = grid_rows(con.cursor(), group_id)
-    people = people_rows(con.cursor(), group_id, today, rule)
+    cur = con.cursor()
+    table = grid_table(cur, group_id)  # the grid once; sessions and people read it, not the joins again
+    cur.register(FRAME, table)
+    try:
+        session_list = session_rows(cur, group_id, framed=True)
+        people = people_rows(cur, group_id, today, rule, framed=True)
+    finally:
+        cur.unregister(FRAME)
+    grid = table.to_pandas().drop(columns="sort_name")
     matrix = (
         grid.assign(cell=grid.status.fillna(UNMARKED))
         .pivot(index="application_id", columns="seq", values="cell")
