@@ -536,3 +536,38 @@ def test_a_tap_in_a_group_of_150_changes_one_mark_and_keeps_the_summaries_exact(
     assert [r[7] for r in changed["group_rates"]] == [group.group_id]
     assert changed["round_daily"] == changed["round_reach"] == []
     assert all(not differing for differing in derived.verify(con).values())
+
+
+# --- a trainer's day --------------------------------------------------------------------
+
+def test_trainer_day_is_today_else_the_next_session_else_the_last(con):
+    group = build(con, days=(-28, 0, 28))
+    both = [group.group_id, group.other_group_id]
+    today = attendance.trainer_day(con, COORDINATOR, both, TODAY)
+    assert (today.when, today.session_id, today.day) == ("today", group.sessions[1], TODAY)
+    assert today.today_groups == (group.group_id, group.other_group_id)  # several groups today: both, first first
+    mine = attendance.trainer_day(con, group.trainer, both, TODAY)
+    assert (mine.group_id, mine.today_groups) == (group.group_id, (group.group_id,))  # not another's group
+    tomorrow = attendance.trainer_day(con, group.trainer, both, TODAY + timedelta(days=1))
+    assert (tomorrow.when, tomorrow.session_id, tomorrow.day) == ("next", group.sessions[2], TODAY + timedelta(days=28))
+    assert tomorrow.today_groups == ()
+    later = attendance.trainer_day(con, group.trainer, both, TODAY + timedelta(days=60))
+    assert (later.when, later.session_id) == ("last", group.sessions[2])
+    assert attendance.trainer_day(con, group.trainer, [], TODAY).when is None
+
+
+def test_a_group_without_participants_is_nobody_s_next_session(con):
+    group = build(con, days=(-28, 10, 40))
+    with db.transaction(con, "test", "test.empty_group") as cur:  # a group not composed yet, meeting sooner
+        empty = cur.execute("""insert into groups (round_id, name, min_capacity, max_capacity)
+                               select round_id, 'Oss', 1, 15 from groups where id = ? returning id""",
+                            [group.group_id]).fetchone()[0]
+        cur.execute("""insert into sessions (group_id, seq, kind, starts_at, ends_at)
+                       values (?, 1, 'session', ?, ?)""",
+                    [empty, datetime.combine(TODAY + timedelta(days=2), time(9)),
+                     datetime.combine(TODAY + timedelta(days=2), time(12))])
+        db.touch(cur, rounds=[rows(con, "select round_id from groups where id = ?", [group.group_id])[0][0]])
+    day = attendance.trainer_day(con, COORDINATOR, [empty, group.group_id], TODAY)
+    assert (day.when, day.group_id, day.session_id) == ("next", group.group_id, group.sessions[1])
+    choice = attendance.group_choice(con, COORDINATOR, TODAY)
+    assert choice.default == group.group_id
