@@ -24,7 +24,6 @@ def require_group(viewer: Viewer, group_id: int) -> None:
         raise PermissionDenied("This group is not one of yours.", key="err.not_your_group")
 
 
-
 # Participant x session rows of a group (or one session): the expected ones and the marked
 # ones. Sorted by surname without tussenvoegsel, so "de Wit" comes under W.
 _GRID = """
@@ -198,7 +197,6 @@ def session_rows(cur, group_id: int, framed: bool = False) -> pd.DataFrame:
         group by all order by s.seq
     """
     return cur.execute(sql, {"group_id": group_id} if framed else {"group_id": group_id, "session_id": None}).df()
-
 
 
 def roster(con: duckdb.DuckDBPyConnection, viewer: Viewer, session_id: int) -> pd.DataFrame:

@@ -27,11 +27,14 @@ NOTE_MAX = 200
 
 T = TypeVar("T")
 
+
 class Busy(AnalyticsError):
     """The same marks kept changing under us; the person may simply try again."""
 
+
 class _NoChange(Exception):
     """Raised inside a transaction to leave it without writing (and without an audit row)."""
+
 
 def retrying(write: Callable[[], T]) -> T:
     """Run a write transaction, again after a short, growing pause when a concurrent one won."""
@@ -50,6 +53,7 @@ def retrying(write: Callable[[], T]) -> T:
 
 # --- writing -------------------------------------------------------------------------------
 
+
 def _check_markable(cur, group_id: int, seq: int, starts_at: datetime, application_id: int,
                     status: str, today: date) -> None:
     member = cur.execute(
@@ -63,6 +67,7 @@ def _check_markable(cur, group_id: int, seq: int, starts_at: datetime, applicati
                            seq=member[0])
     if status in ATTENDED and starts_at.date() > today:
         raise InvalidInput("This session has not taken place yet.", key="err.attendance_future")
+
 
 def mark(
     con: duckdb.DuckDBPyConnection,
@@ -90,6 +95,7 @@ def mark(
 
     return _write(con, viewer, session_id, application_id, change, today or date.today())
 
+
 def set_note(con: duckdb.DuckDBPyConnection, viewer: Viewer, session_id: int, application_id: int,
              note: str | None, today: date | None = None) -> str:
     """Change only the note of an existing mark (a status comes first)."""
@@ -102,12 +108,14 @@ def set_note(con: duckdb.DuckDBPyConnection, viewer: Viewer, session_id: int, ap
 
     return _write(con, viewer, session_id, application_id, change, today or date.today())
 
+
 def _clean_note(note: str | None) -> str | None:
     note = (note or "").strip()
     if len(note) > NOTE_MAX:
         raise InvalidInput(f"A note has at most {NOTE_MAX} characters.", key="err.attendance_note_long",
                            max=NOTE_MAX)
     return note or None
+
 
 def _write(con, viewer: Viewer, session_id: int, application_id: int, change, today: date) -> str:
     """One audited upsert of one mark, retried on conflicts; `change(old)` gives (status, note)."""
@@ -136,6 +144,7 @@ def _write(con, viewer: Viewer, session_id: int, application_id: int, change, to
 
     return retrying(attempt)
 
+
 def upsert(cur, group_id: int, session_id: int, application_id: int, status: str, note: str | None,
             actor: str) -> None:
     cur.execute(
@@ -149,6 +158,7 @@ def upsert(cur, group_id: int, session_id: int, application_id: int, status: str
         [application_id, group_id, session_id, status, note, actor, datetime.now()],
     )
     db.touch(cur, attendance=[application_id])
+
 
 def mark_all_present(con: duckdb.DuckDBPyConnection, viewer: Viewer, session_id: int,
                      today: date | None = None) -> int:

@@ -15,7 +15,6 @@ from analytics.attendance.grid import FRAME, grid_table, group_info, people_rows
 from analytics.attendance.statuses import NOT_EXPECTED, UNMARKED
 
 
-
 @dataclass
 class GroupAttendance:
     """A group's attendance: the matrix, and rates per person, session and group.

@@ -19,7 +19,8 @@ applications to people, assignments and attendance:
 No writer refreshes them. A write declares on its transaction what it touched
 (`db.touch(cur, applications=..., people=..., rounds=..., programmes=..., attendance=...)`)
 and `db.transaction` calls `bring_up_to_date` once, before commit. `rebuild` (bulk loads,
-migrations), the incremental refresh and `verify` all use the same SQL below.
+migrations), the incremental refresh and `verify` all use the same SQL below. One concern,
+the summaries' derivations and how they are kept up to date, hence one module past 400 lines.
 """
 
 from __future__ import annotations
