@@ -266,6 +266,18 @@ def bring_up_to_date(cur: duckdb.DuckDBPyConnection, touched: Touched) -> None:
     _refresh_rounds(cur, changed | rounds, rounds_written=bool(rounds))
 
 
+# The counts of group_rates that read participation: a group's row sums its group_fill row
+# (and, in a round of one group, the row of applications without a group, which have no
+# participation and count 0 here), so after marks only these follow the group's fill.
+FROM_MARKS = ("attended", "completed")
+_RATES_FROM_MARKS = f"""
+    update group_rates set {", ".join(f"{c} = f.{c}" for c in FROM_MARKS)}
+    from group_fill f
+    where f.round_id = group_rates.round_id and f.group_id = group_rates.group_id
+      and group_rates.round_id = ? and group_rates.group_id = ?
+"""
+
+
 def _with_replacements(cur, application_ids) -> set[int]:
     """These applications and those of the people who replaced them: a replacement may count
     the sessions of the person replaced (participation.completed)."""
@@ -281,9 +293,10 @@ def _refresh_marks(cur: duckdb.DuckDBPyConnection, application_ids: set[int]) ->
     """After attendance marks only (a tap): the same derivations, narrowed to what a mark feeds.
 
     A mark changes its application's participation row; of the application's facts only the
-    three columns taken from participation; of the round's summaries only the group_fill and
-    group_rates rows of the groups concerned. A round's reach, daily counts and curves do not
-    read attendance, and another group's rates do not read this group's counts.
+    three columns taken from participation; of the round's summaries only the group_fill rows
+    of the groups concerned and the FROM_MARKS counts of their group_rates rows. A round's
+    reach, daily counts and curves do not read attendance, and another group's rates do not
+    read this group's counts.
     """
     _refresh_participation(cur, application_ids)
     listed, values = in_list(sorted(application_ids))
@@ -301,9 +314,7 @@ def _refresh_marks(cur: duckdb.DuckDBPyConnection, application_ids: set[int]) ->
         chosen = "f.round_id = ? and f.group_id = ?"
         cur.execute("delete from group_fill where round_id = ? and group_id = ?", [round_id, group_id])
         cur.execute("insert into group_fill " + _GROUP_FILL.format(where="where " + chosen), [round_id, group_id])
-        cur.execute("delete from group_rates where round_id = ? and group_id = ?", [round_id, group_id])
-        cur.execute("insert into group_rates select * from (" + _GROUP_RATES.format(where="where r.id = ?")
-                    + ") where group_id = ?", [round_id, group_id])
+        cur.execute(_RATES_FROM_MARKS, [round_id, group_id])
 
 
 def _refresh_participation(cur, application_ids: set[int]) -> None:
