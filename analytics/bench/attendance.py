@@ -48,7 +48,8 @@ def add_group(con, size: int, today: date) -> tuple[int, int]:
                group by g.id, g.round_id order by count(*) desc, g.id limit 1""").fetchone()[0]
         group_id = cur.execute(
             """insert into groups (round_id, name, min_capacity, max_capacity, location)
-               values (?, 'Benchmark', 1, ?, 'Utrecht') returning id""", [round_id, size]).fetchone()[0]
+               values (?, ?, 1, ?, 'Utrecht') returning id""",
+            [round_id, f"Benchmark {datetime.now():%Y%m%d%H%M%S%f}", size]).fetchone()[0]
         start = datetime.combine(today, dtime(11, 0))
         session_id = cur.execute(
             """insert into sessions (group_id, seq, kind, starts_at, ends_at) values (?, 1, 'meeting', ?, ?)
