@@ -29,6 +29,7 @@ COMMAND_MODULES = [
     "analytics.composition.cli",
     "analytics.bench.mdgp",
     "analytics.catalogue.cli",
+    "analytics.bench.attendance",
 ]
 
 
@@ -84,7 +85,7 @@ def parser() -> argparse.ArgumentParser:
     p.add_argument("--db", required=True)
     p.add_argument("--seed", type=int, default=1)
     p.add_argument("--scale", type=int, help="generate about this many applications (benchmarks)")
-    p.add_argument("--attendance", type=int, help="attendance rows to reach with --scale (default 10 per application)")
+    p.add_argument("--attendance", type=int, help="ignored: with --scale attendance follows each format's real shape")
     p.add_argument("--today", help="anchor date YYYY-MM-DD (default: today)")
     p.add_argument("--json", action="store_true")
     p.set_defaults(func=_demo)

@@ -12,9 +12,12 @@ from analytics.errors import AnalyticsError
 from ui import context
 from ui.feedback import message
 from ui.i18n import labels, language, t
+from ui.narrow import fold_sidebar_when_narrow
 
-CELLS = {**{s: t(f"attendance_status.{s}") for s in attendance.STATUSES},
-         attendance.UNMARKED: "·", attendance.NOT_EXPECTED: "–"}
+# A cell says its status with a symbol and a word, never by colour alone.
+CELLS = {**{s: f"{attendance.SYMBOLS[s]} {t(f'attendance_status.{s}')}" for s in attendance.STATUSES},
+         attendance.UNMARKED: attendance.SYMBOLS[attendance.UNMARKED],
+         attendance.NOT_EXPECTED: attendance.SYMBOLS[attendance.NOT_EXPECTED]}
 WARN = "background-color: #fdecc8"
 ALARM = "background-color: #f8d0d0"
 
@@ -23,6 +26,8 @@ context.require_data(con)
 viewer = context.viewer()
 f = context.filters()
 today = context.today()
+if viewer.role == "trainer":
+    fold_sidebar_when_narrow()
 st.title(t("attendance.title"))
 
 choice = attendance.group_choice(con, viewer, today, f.programme_id, f.round_id, f.year)
@@ -41,7 +46,7 @@ cols = st.columns(4)
 cols[0].metric(t("attendance.participants"), len(people))
 cols[1].metric(t("attendance.group_rate"), "–" if view.rate is None else f"{view.rate:.0%}")
 cols[2].metric(t("attendance.eligible"), int((people.certificate == certificates.ELIGIBLE).sum()))
-at_risk = people.certificate.isin([certificates.AT_RISK, certificates.NOT_POSSIBLE])
+at_risk = people.certificate.isin([certificates.AT_RISK, certificates.NOT_POSSIBLE])  # not a late joiner
 cols[3].metric(t("attendance.at_risk"), int(at_risk.sum()),
                help=t("attendance.two_in_row") + f": {int(people.two_in_row.sum())}")
 rule = view.rule
@@ -53,14 +58,36 @@ elif rule.required_seqs:
 else:
     st.caption(t("attendance.rule", min=rule.min_sessions, total=len(sessions)))
 
+if rule.gives_certificate:
+    st.caption(t("attendance.late_rule_inherits" if rule.replacement_inherits else "attendance.late_rule_from_join"))
+
 st.subheader(t("attendance.matrix"))
 session_columns = {int(s.seq): f"{s.seq} · {s.starts_at:%d-%m}" for s in sessions.itertuples()}
 matrix = view.matrix.rename(columns=session_columns).map(CELLS.get).reset_index(drop=True)
-table = pd.concat([people[["name"]].reset_index(drop=True), matrix], axis=1).assign(
-    rate=people.rate.to_numpy(),
+names = dict(zip(people.application_id.astype(int), people.name))
+
+
+def explanation(person) -> str:
+    """The late-joiner rule for this person in a sentence; empty for everyone else."""
+    if person.certificate == certificates.REPLACED:
+        return t("attendance.why_replaced", name=names.get(person.replaced_by, ""), seq=int(person.replaced_from_seq))
+    if person.joined_from_seq <= 1 or not rule.gives_certificate:
+        return ""
+    if person.inherited:
+        return t("attendance.why_inherited", seq=int(person.joined_from_seq), count=int(person.inherited),
+                 name=person.replaces_name)
+    if person.certificate == certificates.JOINED_LATE:
+        return t("attendance.why_joined_late", seq=int(person.joined_from_seq), min=rule.min_sessions)
+    return t("attendance.why_from_join", seq=int(person.joined_from_seq))
+
+
+table = pd.concat([people[["name"]].reset_index(drop=True)], axis=1).assign(
     certificate=[t(f"certificate.{c}") for c in people.certificate],
+    rate=people.rate.to_numpy(),
     flag=[t("attendance.two_in_row") if two else "" for two in people.two_in_row],
+    why=[explanation(p) for p in people.itertuples()],
 )
+table = pd.concat([table, matrix], axis=1)
 
 
 def highlight(row: pd.Series) -> list[str]:
@@ -73,9 +100,10 @@ def highlight(row: pd.Series) -> list[str]:
 st.dataframe(
     table.style.apply(highlight, axis=1), hide_index=True, width="stretch",
     height="content" if len(table) <= 30 else 700,
-    column_config={"name": t("attendance.col_name"),
+    column_config={"name": st.column_config.TextColumn(t("attendance.col_name"), pinned=True),
+                   "certificate": st.column_config.TextColumn(t("attendance.col_certificate"), pinned=True),
                    "rate": st.column_config.NumberColumn(t("attendance.col_rate"), format="percent"),
-                   "certificate": t("attendance.col_certificate"), "flag": t("attendance.col_flag")},
+                   "flag": t("attendance.col_flag"), "why": t("attendance.col_why")},
 )
 st.caption(t("attendance.legend") + " " + t("attendance.late_joiner"))
 
@@ -95,9 +123,11 @@ st.dataframe(
     },
 )
 
-with st.expander(t("attendance.per_day")):
+per_day = st.expander(t("attendance.per_day"), key="attendance_per_day", on_change="rerun")
+with per_day:  # counted across every group in the selection: only when opened
     st.caption(t("attendance.per_day_caption"))
-    st.dataframe(
+if per_day.open:
+    per_day.dataframe(
         attendance.daily_head_counts(con, viewer, f.programme_id, f.round_id, f.year), hide_index=True,
         width="stretch",
         column_config={"day": st.column_config.DateColumn(t("attendance.col_date"), format="DD-MM-YYYY"),

@@ -5,11 +5,13 @@ import streamlit as st
 from analytics.catalogue import groups
 from ui import charts, context
 from ui.i18n import labels, t
+from ui.narrow import fold_sidebar_when_narrow
 
 con = context.connection()
 context.require_data(con)
 f = context.filters()
 viewer = context.viewer()
+fold_sidebar_when_narrow()
 
 st.title(t("my_groups.title"))
 table = groups.groups_for(con, viewer, f.programme_id, f.round_id, f.year)

@@ -11,7 +11,8 @@ import pandas as pd
 import pytest
 
 from analytics import attendance
-from analytics.store import db
+from analytics.attendance import marking
+from analytics.store import db, derived
 from analytics.attendance import NOT_EXPECTED, UNMARKED, WalkIn
 from analytics.errors import InvalidInput, NotFound, PermissionDenied
 from analytics.access.viewer import COORDINATOR, Viewer
@@ -185,8 +186,8 @@ def test_everyone_present_leaves_existing_marks_alone(con, academy):
 
 def test_two_trainers_marking_the_same_group_at_once_keep_every_mark(con, monkeypatch):
     retries = []
-    sleep = attendance.time.sleep
-    monkeypatch.setattr(attendance.time, "sleep", lambda seconds: retries.append(seconds) or sleep(seconds))
+    sleep = marking.time.sleep
+    monkeypatch.setattr(marking.time, "sleep", lambda seconds: retries.append(seconds) or sleep(seconds))
     names = [f"Deelnemer {i:02d}" for i in range(24)]
     group = build(con, people=names, capacity=30)
     colleague = Viewer("trainer", "Co-trainer", None, frozenset({group.group_id}))
@@ -240,7 +241,7 @@ def test_a_conflicting_write_is_retried_until_it_goes_through(con, academy, monk
         if len(pauses) == 1:
             other.execute("commit")
 
-    monkeypatch.setattr(attendance.time, "sleep", colleague_commits)
+    monkeypatch.setattr(marking.time, "sleep", colleague_commits)
     assert attendance.mark(con, academy.trainer, s, a, "present", today=TODAY) == "corrected"
     assert len(pauses) == 1
     assert marks(con) == [(a, s, "present", None)]
@@ -251,7 +252,7 @@ def test_a_conflicting_write_is_retried_until_it_goes_through(con, academy, monk
 def test_a_write_that_keeps_conflicting_gives_up_with_a_clear_error(con, academy, monkeypatch):
     a, s = academy.apps[0], academy.sessions[0]
     other = colleague_correcting(con, academy, a, s)
-    monkeypatch.setattr(attendance.time, "sleep", lambda seconds: None)
+    monkeypatch.setattr(marking.time, "sleep", lambda seconds: None)
     with pytest.raises(attendance.Busy) as err:
         attendance.mark(con, academy.trainer, s, a, "present", today=TODAY)
     assert err.value.key == "err.attendance_busy"
@@ -405,8 +406,59 @@ def test_a_late_joiner_is_not_counted_absent_before_joining(con):
     assert people.loc[new, ["expected", "missed", "rate", "certificate"]].to_dict() == {
         "expected": 2, "missed": 0, "rate": 1.0, "certificate": "eligible"}
     assert people.loc[replaced, ["expected", "missed", "rate", "certificate"]].to_dict() == {
-        "expected": 1, "missed": 0, "rate": 1.0, "certificate": "not_possible"}
+        "expected": 1, "missed": 0, "rate": 1.0, "certificate": "replaced"}  # left: not at risk
     assert view.sessions.expected.tolist() == [4, 4, 4]
+
+
+def _late_joiner(con, fmt: str, rule, days, joined_at: int, replaced_came: list[int], walk_in_came: list[int],
+                 inherits: bool | None = None):
+    """A group of `fmt`; Anna attends `replaced_came` (seqs), Iris replaces her from seq
+    `joined_at` and attends `walk_in_came`; returns the two people's rows and participation."""
+    group = build(con, fmt=fmt, rule=rule, days=days)
+    if inherits is not None:
+        with db.transaction(con, "test", "test.rule") as cur:
+            cur.execute("update programmes set replacement_inherits = ? where id = ?", [inherits, group.programme_id])
+            db.touch(cur, programmes=[group.programme_id])
+    replaced = group.apps[0]
+    for seq in replaced_came:
+        attendance.mark(con, group.trainer, group.sessions[seq - 1], replaced, "present", today=TODAY)
+    new = attendance.add_walk_in(con, group.trainer, group.sessions[joined_at - 1],
+                                 WalkIn("Iris", "Kok", "i.kok@utrecht.nl", replaces_application_id=replaced),
+                                 today=TODAY)
+    for seq in walk_in_came:
+        if seq != joined_at:
+            attendance.mark(con, group.trainer, group.sessions[seq - 1], new, "present", today=TODAY)
+    people = attendance.overview(con, group.trainer, group.group_id, TODAY).people.set_index("application_id")
+    completed = dict(rows(con, "select application_id, completed from participation"))
+    assert all(not differing for differing in derived.verify(con).values())
+    return people.loc[new], people.loc[replaced], completed[new]
+
+
+@pytest.mark.parametrize("fmt, rule, days, joined_at, replaced_came, walk_in_came, inherits, outcome, inherited", [
+    # training (2 of 3), counted from the session they joined: from day 2 it can still be done
+    ("training", (2, None), (-56, -28, -1), 2, [1], [2, 3], None, "eligible", 0),
+    # ... from day 3 it cannot: said so, not "not possible" and not at risk
+    ("training", (2, None), (-56, -28, -1), 3, [1, 2], [3], None, "joined_late", 0),
+    # a training whose programme lets replacements inherit: day 1 and 2 of the colleague count
+    ("training", (2, None), (-56, -28, -1), 3, [1, 2], [3], True, "eligible", 2),
+    # werklab (2 of 3) inherits by default: the municipality's place carries its sessions
+    ("werklab", (2, None), (-42, -21, -1), 3, [1], [3], None, "eligible", 1),
+    ("werklab", (2, None), (-42, -21, -1), 3, [1], [3], False, "joined_late", 0),
+    # leerkring (start + 3 of 4, 4 in all): the start session comes with the place
+    ("leerkring", (4, [1]), (-120, -90, -60, -30, -1), 3, [1, 2], [3, 4], None, "eligible", 2),
+    ("leerkring", (4, [1]), (-120, -90, -60, -30, -1), 3, [1, 2], [3, 4], False, "joined_late", 0),
+    # inheriting only what was attended: the colleague missed the start session
+    ("leerkring", (4, [1]), (-120, -90, -60, -30, -1), 2, [], [2, 3, 4, 5], None, "joined_late", 0),
+], ids=["training-day2", "training-day3", "training-inherits", "werklab", "werklab-own-rule",
+        "leerkring", "leerkring-own-rule", "leerkring-no-start"])
+def test_the_late_joiner_rule_per_format(con, fmt, rule, days, joined_at, replaced_came, walk_in_came, inherits,
+                                         outcome, inherited):
+    walk_in, replaced, completed = _late_joiner(con, fmt, rule, days, joined_at, replaced_came, walk_in_came,
+                                                inherits)
+    assert (walk_in.certificate, walk_in.inherited) == (outcome, inherited)
+    assert completed == (outcome == "eligible")  # what a funder is told agrees
+    assert replaced.certificate in ("replaced", "eligible")
+    assert replaced["replaced_by"] == walk_in.name  # the row of the walk-in (its label: the application id)
 
 
 def test_leerkring_needs_its_start_session(con):
@@ -463,3 +515,59 @@ def test_overview_of_the_demo_is_consistent(demo_con):
     assert view.sessions.head_count.sum() == rows(
         demo_con, "select count(*) from attendance where group_id = ? and status in ('present', 'late')",
         [group_id])[0][0]
+
+
+def test_a_tap_in_a_group_of_150_changes_one_mark_and_keeps_the_summaries_exact(con):
+    names = [f"Deelnemer {i:03d}" for i in range(150)]
+    group = build(con, people=names, capacity=150, days=(-28, 0))
+    session = group.sessions[1]
+    assert attendance.mark_all_present(con, group.trainer, session, today=TODAY) == 150
+    before = {table: rows(con, f"select * from {table} order by all")
+              for table in ("attendance", "participation", "application_facts", "group_fill", "group_rates",
+                            "round_daily", "round_reach")}
+    tapped = group.apps[77]
+    assert attendance.mark(con, group.trainer, session, tapped, "absent", today=TODAY) == "corrected"
+    after = {table: rows(con, f"select * from {table} order by all") for table in before}
+    changed = {table: [r for r in after[table] if r not in before[table]] for table in before}
+    assert [(a, s, st) for a, _, s, st, *_ in changed["attendance"]] == [(tapped, session, "absent")]
+    assert [r[0] for r in changed["participation"]] == [tapped]
+    assert [r[0] for r in changed["application_facts"]] == [tapped]
+    assert [r[1] for r in changed["group_fill"]] == [group.group_id]
+    assert [r[7] for r in changed["group_rates"]] == [group.group_id]
+    assert changed["round_daily"] == changed["round_reach"] == []
+    assert all(not differing for differing in derived.verify(con).values())
+
+
+# --- a trainer's day --------------------------------------------------------------------
+
+def test_trainer_day_is_today_else_the_next_session_else_the_last(con):
+    group = build(con, days=(-28, 0, 28))
+    both = [group.group_id, group.other_group_id]
+    today = attendance.trainer_day(con, COORDINATOR, both, TODAY)
+    assert (today.when, today.session_id, today.day) == ("today", group.sessions[1], TODAY)
+    assert today.today_groups == (group.group_id, group.other_group_id)  # several groups today: both, first first
+    mine = attendance.trainer_day(con, group.trainer, both, TODAY)
+    assert (mine.group_id, mine.today_groups) == (group.group_id, (group.group_id,))  # not another's group
+    tomorrow = attendance.trainer_day(con, group.trainer, both, TODAY + timedelta(days=1))
+    assert (tomorrow.when, tomorrow.session_id, tomorrow.day) == ("next", group.sessions[2], TODAY + timedelta(days=28))
+    assert tomorrow.today_groups == ()
+    later = attendance.trainer_day(con, group.trainer, both, TODAY + timedelta(days=60))
+    assert (later.when, later.session_id) == ("last", group.sessions[2])
+    assert attendance.trainer_day(con, group.trainer, [], TODAY).when is None
+
+
+def test_a_group_without_participants_is_nobody_s_next_session(con):
+    group = build(con, days=(-28, 10, 40))
+    with db.transaction(con, "test", "test.empty_group") as cur:  # a group not composed yet, meeting sooner
+        empty = cur.execute("""insert into groups (round_id, name, min_capacity, max_capacity)
+                               select round_id, 'Oss', 1, 15 from groups where id = ? returning id""",
+                            [group.group_id]).fetchone()[0]
+        cur.execute("""insert into sessions (group_id, seq, kind, starts_at, ends_at)
+                       values (?, 1, 'session', ?, ?)""",
+                    [empty, datetime.combine(TODAY + timedelta(days=2), time(9)),
+                     datetime.combine(TODAY + timedelta(days=2), time(12))])
+        db.touch(cur, rounds=[rows(con, "select round_id from groups where id = ?", [group.group_id])[0][0]])
+    day = attendance.trainer_day(con, COORDINATOR, [empty, group.group_id], TODAY)
+    assert (day.when, day.group_id, day.session_id) == ("next", group.group_id, group.sessions[1])
+    choice = attendance.group_choice(con, COORDINATOR, TODAY)
+    assert choice.default == group.group_id

@@ -39,3 +39,22 @@ def test_attendance_text_and_scope(con, db_path, capsys):
     assert capsys.readouterr().err == "error: This group is not one of yours.\n"
     assert main(["attendance", "--db", str(db_path), "--group", "999"]) == 2
     assert capsys.readouterr().err == "error: No group with id 999.\n"
+
+
+def test_attendance_bench_prints_its_contract_and_leaves_the_database_alone(con, db_path, capsys):
+    build(con, days=(-28, -1, 28))
+    con.close()
+    before = db_path.read_bytes()
+    assert main(["attendance-bench", "--db", str(db_path), "--group-size", "30", "--taps", "8", "--runs", "1",
+                 "--json"]) == 0
+    out = json.loads(capsys.readouterr().out)
+    assert {"tap_ms_p50", "tap_ms_p95", "overview_ms"} <= set(out)
+    assert out["group_size"] == 30 and out["taps"] == 8 and out["summaries_exact"] is True
+    assert 0 < out["tap_ms_p50"] <= out["tap_ms_p95"] <= out["tap_ms_max"]
+    assert set(out["overview_parts_ms"]) == {"group_choice", "overview", "corrections", "daily_head_counts"}
+    assert db_path.read_bytes() == before
+
+
+def test_attendance_bench_refuses_nonsense(capsys):
+    assert main(["attendance-bench", "--group-size", "0"]) == 2
+    assert "must be positive" in capsys.readouterr().err

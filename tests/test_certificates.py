@@ -48,6 +48,37 @@ def test_rule_for_group_reads_the_programme(con):
     from tests.test_attendance import build
 
     group = build(con, fmt="leerkring", rule=(4, [1]), days=(0, 30, 60, 90, 120))
-    assert certificates.rule_for_group(con, group.group_id) == Rule(4, (1,))
+    assert certificates.rule_for_group(con, group.group_id) == Rule(4, (1,), replacement_inherits=True)
     with pytest.raises(NotFound):
         certificates.rule_for_group(con, 999_999)
+
+
+WERKLAB = Rule(2, (), replacement_inherits=True)
+
+
+@pytest.mark.parametrize("rule, attended, remaining, missed, joined, replaced, inherited, outcome", [
+    # a training's walk-in from day 3: 2 of 3 is out of reach from where they joined
+    (TRAINING, {3}, set(), 0, 3, False, {1, 2}, certificates.JOINED_LATE),
+    # ... from day 2 it is not
+    (TRAINING, {2}, {3}, 0, 2, False, {1}, ON_TRACK),
+    # a werklab's walk-in takes over what the place attended
+    (WERKLAB, {3}, set(), 0, 3, False, {1}, ELIGIBLE),
+    (WERKLAB, {3}, set(), 0, 3, False, set(), certificates.JOINED_LATE),
+    # the leerkring's start session comes with the place, or the rule is out of reach
+    (Rule(4, (1,), True), {3}, {4, 5}, 0, 3, False, {1}, ON_TRACK),
+    (Rule(4, (1,), False), {3}, {4, 5}, 0, 3, False, {1}, certificates.JOINED_LATE),
+    # someone replaced is not at risk: they left
+    (TRAINING, {1}, set(), 0, 1, True, set(), certificates.REPLACED),
+    (TRAINING, {1, 2}, set(), 0, 1, True, set(), ELIGIBLE),
+    # a late joiner without a certificate rule
+    (NONE, {3}, set(), 0, 3, False, set(), NO_RULE),
+])
+def test_evaluate_member_applies_the_late_joiner_rule(rule, attended, remaining, missed, joined, replaced, inherited,
+                                                      outcome):
+    assert certificates.evaluate_member(rule, attended, remaining, missed, joined_from_seq=joined, replaced=replaced,
+                                        inherited=inherited) == outcome
+
+
+def test_the_format_decides_unless_the_programme_does():
+    assert {f for f, inherits in certificates.INHERITS.items() if inherits} == {"werklab", "leerkring"}
+    assert certificates.inherits_sql("x") == "coalesce(x.replacement_inherits, x.format in ('werklab', 'leerkring'))"

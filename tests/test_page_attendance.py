@@ -51,9 +51,10 @@ def test_overview_shows_the_matrix_and_who_is_at_risk(app_db):
     assert [m.value for m in at.metric] == ["4", "62%", "2", "2"]
     assert "minimaal 2 van de 3 bijeenkomsten" in " ".join(c.value for c in at.caption)
     matrix = at.dataframe[0].value
-    assert matrix.iloc[:, :3].to_numpy().tolist() == [
-        ["Anna Bakker", "Aanwezig", "Aanwezig"], ["Daan Jansen", "Te laat", "Afwezig"],
-        ["Chantal Özdemir", "Aanwezig", "Aanwezig"], ["Bram de Wit", "Afwezig", "Afgemeld"]]
+    assert list(matrix.columns[:5]) == ["name", "certificate", "rate", "flag", "why"]  # name, certificate pinned
+    assert matrix.iloc[:, [0, 5, 6]].to_numpy().tolist() == [
+        ["Anna Bakker", "✓ Aanwezig", "✓ Aanwezig"], ["Daan Jansen", "◷ Te laat", "✗ Afwezig"],
+        ["Chantal Özdemir", "✓ Aanwezig", "✓ Aanwezig"], ["Bram de Wit", "✗ Afwezig", "✉ Afgemeld"]]
     assert matrix.certificate.tolist() == ["Behaald", "Risico: moet alles nog bijwonen", "Behaald",
                                            "Niet meer haalbaar"]
     assert matrix.flag.tolist() == ["", "", "", "2× op rij afwezig"]
@@ -87,3 +88,31 @@ def test_another_trainers_group_is_not_offered(app_db):
     at = open_overview("trainer", academy.other_trainer.user_id)
     assert at.selectbox(key="attendance_group").options == ["Test training · R1 · Groep 2"]
     assert at.dataframe[0].value.name.tolist() == ["Eva Visser"]
+
+
+def test_a_walk_in_at_the_last_day_is_explained_not_at_risk(tmp_path, monkeypatch):
+    path = tmp_path / "late.duckdb"
+    con = db.connect(path)
+    reference.load(con)
+    today = date.today()
+    academy = build(con, today=today, days=(-56, -28, 0))
+    for session in academy.sessions[:2]:
+        attendance.mark_all_present(con, COORDINATOR, session, today=today)
+    attendance.add_walk_in(con, COORDINATOR, academy.sessions[2],
+                           attendance.WalkIn("Iris", "Kok", "i.kok@utrecht.nl", replaces_application_id=academy.apps[1]),
+                           today=today)
+    con.close()
+    monkeypatch.setenv("DASHBOARD_DB", str(path))
+    try:
+        at = open_overview("trainer", academy.trainer.user_id)
+        matrix = at.dataframe[0].value.set_index("name")
+        assert matrix.loc["Iris Kok", "certificate"] == "Later ingestroomd"
+        assert matrix.loc["Iris Kok", "why"].startswith("Ingestroomd bij bijeenkomst 3: telt vanaf die bijeenkomst")
+        assert matrix.loc["Bram de Wit", "certificate"] == "Behaald"  # came twice before Iris took over
+        assert "Niet meer haalbaar" not in matrix.certificate.tolist()
+        assert [m.value for m in at.metric][3] == "0"  # nobody at risk
+        assert "tellen vanaf de bijeenkomst waarop ze instroomden" in " ".join(c.value for c in at.caption)
+        columns = at.dataframe[0].proto.columns
+        assert '"pinned": true' in columns.replace(" ", "").replace('"pinned":true', '"pinned": true')
+    finally:
+        db.close_shared(path)

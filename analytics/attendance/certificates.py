@@ -4,6 +4,15 @@ A programme's rule is `certificate_min_sessions` attended (present or late) incl
 session in `certificate_required_seqs`: a training 2 of 3 days, a leerkring its start
 session plus 3 of 4 local ones (4 in all, seq 1 required). The same rule decides
 `participation.completed`, so what a trainer sees agrees with what a funder is told.
+
+Someone who joined late (a walk-in, `assignments.joined_from_seq` > 1) is counted from the
+session they joined. Whether a replacement also takes over the sessions the person they
+replace attended before that is a per-programme setting (`programmes.replacement_inherits`),
+by default per format (`INHERITS`): in a werklab or a leerkring the place is the
+municipality's or the trio's and passes on with what it attended; in a training the
+certificate is personal. A late joiner who can no longer reach the rule from where they
+joined is told so (JOINED_LATE), and someone who was replaced is REPLACED: neither counts
+as at risk.
 """
 
 from __future__ import annotations
@@ -20,13 +29,26 @@ AT_RISK = "at_risk"             # no room for one more absence: every remaining 
 ON_TRACK = "on_track"           # can still miss a session, or has missed none yet
 ELIGIBLE = "eligible"           # the rule is met
 NO_RULE = "no_rule"             # the programme gives no certificate
-OUTCOMES = (NOT_POSSIBLE, AT_RISK, ON_TRACK, ELIGIBLE, NO_RULE)
+JOINED_LATE = "joined_late"     # joined too late to reach the rule from where they joined
+REPLACED = "replaced"           # someone else took their place
+OUTCOMES = (NOT_POSSIBLE, AT_RISK, ON_TRACK, ELIGIBLE, NO_RULE, JOINED_LATE, REPLACED)
+
+# Does a replacement take over the sessions the person replaced attended? Per format, unless
+# the programme says otherwise (programmes.replacement_inherits).
+INHERITS = {"training": False, "themed_meeting": False, "werklab": True, "workshop": False, "leerkring": True}
+
+
+def inherits_sql(programme: str = "p") -> str:
+    """SQL for whether a programme's replacements inherit, the format's default unless set."""
+    formats = ", ".join(f"'{f}'" for f, inherits in INHERITS.items() if inherits)
+    return f"coalesce({programme}.replacement_inherits, {programme}.format in ({formats}))"
 
 
 @dataclass(frozen=True)
 class Rule:
     min_sessions: int | None
     required_seqs: tuple[int, ...] = ()
+    replacement_inherits: bool = False
 
     @property
     def gives_certificate(self) -> bool:
@@ -53,11 +75,29 @@ def evaluate(rule: Rule, attended: set[int], remaining: set[int], missed: int = 
     return ON_TRACK
 
 
+def evaluate_member(rule: Rule, attended: set[int], remaining: set[int], missed: int = 0, *,
+                    joined_from_seq: int = 1, replaced: bool = False, inherited: set[int] = frozenset()) -> str:
+    """The outcome for one member of a group, with the late-joiner rule.
+
+    `inherited`: the seqs the person they replaced attended before they joined (counted only
+    when the rule says replacements inherit); `replaced`: someone took their place.
+    """
+    counted = attended | (inherited if rule.replacement_inherits else set())
+    outcome = evaluate(rule, counted, remaining, missed)
+    if outcome == ELIGIBLE or outcome == NO_RULE:
+        return outcome
+    if replaced:
+        return REPLACED
+    if outcome == NOT_POSSIBLE and joined_from_seq > 1:
+        return JOINED_LATE
+    return outcome
+
+
 def rule_for_group(con: duckdb.DuckDBPyConnection, group_id: int) -> Rule:
     """The certificate rule of the programme a group belongs to."""
     row = con.cursor().execute(
-        """
-        select p.certificate_min_sessions, p.certificate_required_seqs
+        f"""
+        select p.certificate_min_sessions, p.certificate_required_seqs, {inherits_sql()}
         from groups g join rounds r on r.id = g.round_id join programmes p on p.id = r.programme_id
         where g.id = ?
         """,
@@ -65,4 +105,4 @@ def rule_for_group(con: duckdb.DuckDBPyConnection, group_id: int) -> Rule:
     ).fetchone()
     if row is None:
         raise NotFound(f"No group with id {group_id}.", key="err.attendance_no_group", id=group_id)
-    return Rule(row[0], tuple(sorted(row[1] or ())))
+    return Rule(row[0], tuple(sorted(row[1] or ())), bool(row[2]))

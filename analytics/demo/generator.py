@@ -4,8 +4,9 @@ All five formats with their real shapes (DOMAIN.md): oversubscribed 3-day traini
 a Tuesday and a Thursday group of 15, free themed meetings of 80-150 people, werklabs of
 one municipality, in-company workshops, leerkringen of trios. Applicants come from
 municipalities roughly by population. `scale` repeats the academy per region until it
-reaches that many applications; for benchmarks groups then get extra follow-up sessions
-so that attendance reaches `attendance` rows (default ten per application).
+reaches that many applications, every format keeping its real shape (a training 3 days, a
+leerkring 1 start + 4 local sessions): attendance follows from those shapes (about 1.3
+rows per application), never from sessions added to reach a number.
 """
 
 from __future__ import annotations
@@ -93,7 +94,6 @@ class _Generator:
         self.rng = np.random.default_rng(seed)
         self.seed = seed
         self.scale = scale
-        self.attendance_target = attendance if attendance is not None else (10 * scale if scale else None)
         self.today = today
         self.now = datetime.combine(today, dtime(12, 0))
         self.progress = progress
@@ -458,31 +458,6 @@ class _Generator:
         self.assign["replaces_application_id"].append(replaced)
         self.assign["joined_from_seq"].append(2)
 
-    # --- scale: extra follow-up sessions, so attendance reaches its target ---------------
-
-    def stretch_sessions(self) -> None:
-        if not self.attendance_target:
-            return
-        assigned = pd.Series(self.assign["group_id"]).value_counts()
-        past = self.sessions[self.sessions.starts_at < self.now].groupby("group_id").size()
-        estimate = float((assigned * past.reindex(assigned.index).fillna(0)).sum())
-        factor = max(1, math.ceil(1.1 * self.attendance_target / max(estimate, 1.0)))
-        if factor == 1:
-            return
-        base = self.sessions
-        extra = []
-        for k in range(1, factor):
-            more = base.copy()
-            more["seq"] = base.seq + k * base.groupby("group_id").seq.transform("max")
-            shift = pd.to_timedelta(-7 * k, unit="D")
-            more["starts_at"] = base.starts_at + shift
-            more["ends_at"] = base.ends_at + shift
-            more["kind"] = "session"
-            extra.append(more)
-        extra = pd.concat(extra, ignore_index=True)
-        extra["id"] = _take_ids(self.cur, "session_ids", len(extra))
-        self.sessions = pd.concat([base, extra], ignore_index=True)
-
     # --- write ----------------------------------------------------------------------------
 
     def write_people_and_applications(self) -> None:
@@ -582,7 +557,6 @@ class _Generator:
         bar = tqdm(rounds, desc="aanmeldingen", unit="ronde", disable=not self.progress, mininterval=2)
         for r in bar:
             self.applications(r)
-        self.stretch_sessions()
         steps = [("deelnemers", self.write_people_and_applications), ("presentie", self.write_attendance),
                  ("gebruikers", lambda: self.write_users(rounds))]
         for label, step in tqdm(steps, desc="wegschrijven", disable=not self.progress):
@@ -637,7 +611,11 @@ def generate(
     progress: bool = False,
     actor: str = "demo",
 ) -> Summary:
-    """Fill an empty database with a believable academy; all in one transaction."""
+    """Fill an empty database with a believable academy; all in one transaction.
+
+    `attendance` is accepted for callers of the former stretching scale path and ignored:
+    a group keeps its format's number of sessions, whatever the scale.
+    """
     reference.load(con)
     if not db.is_empty(con):
         raise InvalidInput("This database already has programmes; demo data goes into an empty database only.",

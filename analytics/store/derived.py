@@ -19,7 +19,8 @@ applications to people, assignments and attendance:
 No writer refreshes them. A write declares on its transaction what it touched
 (`db.touch(cur, applications=..., people=..., rounds=..., programmes=..., attendance=...)`)
 and `db.transaction` calls `bring_up_to_date` once, before commit. `rebuild` (bulk loads,
-migrations), the incremental refresh and `verify` all use the same SQL below.
+migrations), the incremental refresh and `verify` all use the same SQL below. One concern,
+the summaries' derivations and how they are kept up to date, hence one module past 400 lines.
 """
 
 from __future__ import annotations
@@ -30,6 +31,7 @@ from dataclasses import dataclass, field
 
 import duckdb
 
+from analytics.attendance.certificates import inherits_sql
 from analytics.store import db
 from analytics.store.query import in_list
 from analytics.vocabulary import (ATTENDED_STATUSES, STATUSES, WITHDRAWN, candidate, participant_fact, round_year,
@@ -50,7 +52,9 @@ _PARTICIPANT = f"s.group_id is not null and a.status <> '{WITHDRAWN}'"  # vocabu
 # One row per assignment: sessions marked and attended, and whether the programme's
 # certificate rule is met (at least `certificate_min_sessions` attended, including every
 # session in `certificate_required_seqs`, a leerkring's start session). Attended means
-# present or late.
+# present or late. A replacement whose programme says so (certificates.inherits_sql) also
+# counts the sessions the person they replaced attended before they joined.
+_INHERITS = inherits_sql()  # whether a replacement counts the sessions of the person replaced
 _PARTICIPATION = f"""
     with attended as (
         select a.application_id, a.group_id,
@@ -62,13 +66,23 @@ _PARTICIPATION = f"""
         left join sessions s on s.id = t.session_id
         {{where}}
         group by a.application_id, a.group_id
+    ), inherited as (
+        select a.application_id, list(s.seq) as seqs
+        from assignments a
+        join attendance t on t.application_id = a.replaces_application_id and t.status in {sql_list(ATTENDED_STATUSES)}
+        join sessions s on s.id = t.session_id and s.seq < a.joined_from_seq
+        {{where}}
+        group by a.application_id
     )
     select x.application_id, x.group_id, x.sessions_marked, x.sessions_attended,
            p.certificate_min_sessions is not null
-           and x.sessions_attended >= p.certificate_min_sessions
-           and list_has_all(coalesce(x.seqs, []), coalesce(p.certificate_required_seqs, []))
+           and len(list_distinct(coalesce(x.seqs, [])
+                                 || if({_INHERITS}, coalesce(i.seqs, []), []))) >= p.certificate_min_sessions
+           and list_has_all(coalesce(x.seqs, []) || if({_INHERITS}, coalesce(i.seqs, []), []),
+                            coalesce(p.certificate_required_seqs, []))
            as completed
     from attended x
+    left join inherited i on i.application_id = x.application_id
     join groups g on g.id = x.group_id
     join rounds r on r.id = g.round_id
     join programmes p on p.id = r.programme_id
@@ -230,13 +244,17 @@ def bring_up_to_date(cur: duckdb.DuckDBPyConnection, touched: Touched) -> None:
     if touched.everything:
         rebuild(cur)
         return
+    marked = _with_replacements(cur, touched.attendance)
+    if marked and not (touched.applications or touched.people or touched.rounds or touched.programmes):
+        _refresh_marks(cur, marked)
+        return
     rounds = {int(r) for r in touched.rounds}
     if touched.programmes:
         listed, values = in_list(sorted({int(p) for p in touched.programmes}))
         sql = (f"select id from rounds where programme_id in {listed}"
                f" union select round_id from group_rates where programme_id in {listed}")
         rounds.update(r for (r,) in cur.execute(sql, values + values).fetchall())
-    applications = {int(a) for a in touched.applications | touched.attendance}
+    applications = {int(a) for a in touched.applications} | marked
     if rounds:
         listed, values = in_list(sorted(rounds))
         sql = (f"select id from applications where round_id in {listed}"
@@ -247,13 +265,64 @@ def bring_up_to_date(cur: duckdb.DuckDBPyConnection, touched: Touched) -> None:
     _refresh_rounds(cur, changed | rounds, rounds_written=bool(rounds))
 
 
+# The counts of group_rates that read participation: a group's row sums its group_fill row
+# (and, in a round of one group, the row of applications without a group, which have no
+# participation and count 0 here), so after marks only these follow the group's fill.
+FROM_MARKS = ("attended", "completed")
+_RATES_FROM_MARKS = f"""
+    update group_rates set {", ".join(f"{c} = f.{c}" for c in FROM_MARKS)}
+    from group_fill f
+    where f.round_id = group_rates.round_id and f.group_id = group_rates.group_id
+      and group_rates.round_id = ? and group_rates.group_id = ?
+"""
+
+
+def _with_replacements(cur, application_ids) -> set[int]:
+    """These applications and those of the people who replaced them: a replacement may count
+    the sessions of the person replaced (participation.completed)."""
+    found = {int(a) for a in application_ids}
+    if found:
+        listed, values = in_list(sorted(found))
+        sql = f"select application_id from assignments where replaces_application_id in {listed}"
+        found.update(a for (a,) in cur.execute(sql, values).fetchall())
+    return found
+
+
+def _refresh_marks(cur: duckdb.DuckDBPyConnection, application_ids: set[int]) -> None:
+    """After attendance marks only (a tap): the same derivations, narrowed to what a mark feeds.
+
+    A mark changes its application's participation row; of the application's facts only the
+    three columns taken from participation; of the round's summaries only the group_fill rows
+    of the groups concerned and the FROM_MARKS counts of their group_rates rows. A round's
+    reach, daily counts and curves do not read attendance, and another group's rates do not
+    read this group's counts.
+    """
+    _refresh_participation(cur, application_ids)
+    listed, values = in_list(sorted(application_ids))
+    cur.execute(
+        f"""update application_facts f
+            set sessions_marked = x.sessions_marked, sessions_attended = x.sessions_attended, completed = x.completed
+            from participation x
+            where x.application_id = f.application_id and f.application_id in {listed}""",
+        values,
+    )
+    pairs = cur.execute(
+        f"select distinct round_id, group_id from application_facts where application_id in {listed}"
+        " and group_id is not null", values).fetchall()
+    for round_id, group_id in pairs:
+        chosen = "f.round_id = ? and f.group_id = ?"
+        cur.execute("delete from group_fill where round_id = ? and group_id = ?", [round_id, group_id])
+        cur.execute("insert into group_fill " + _GROUP_FILL.format(where="where " + chosen), [round_id, group_id])
+        cur.execute(_RATES_FROM_MARKS, [round_id, group_id])
+
+
 def _refresh_participation(cur, application_ids: set[int]) -> None:
     if not application_ids:
         return
     listed, values = in_list(sorted(application_ids))
     cur.execute(f"delete from participation where application_id in {listed}", values)
     cur.execute("insert into participation " + _PARTICIPATION.format(where=f"where a.application_id in {listed}"),
-                values)
+                values + values)  # the filter appears twice: own marks, inherited ones
 
 
 def _refresh_facts(cur: duckdb.DuckDBPyConnection, application_ids=(), person_ids=()) -> set[int]:

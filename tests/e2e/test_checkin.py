@@ -50,19 +50,26 @@ def switch_to_trainer(page, base_url: str) -> None:
     wait_for_app(page)
 
 
+def counter(page):
+    return page.locator(".st-key-checkin_counter")
+
+
 def test_checkin_on_a_tablet(checkin_app, page):
     app, academy = checkin_app
     page.set_viewport_size({"width": 800, "height": 1000})
     switch_to_trainer(page, app.url)
+    sidebar = page.get_by_test_id("stSidebar")
+    expect(sidebar).to_have_attribute("data-collapsed", "true", timeout=10_000)  # folded by itself below 1000 px
+    page.get_by_role("button", name="Expand sidebar").click()  # a trainer opens it to go to check-in
     page.get_by_test_id("stSidebarNavLink").nth(1).click()
     wait_for_app(page)
-    sidebar = page.get_by_test_id("stSidebar")
-    if sidebar.is_visible() and page.get_by_test_id("stSidebarCollapseButton").is_visible():
-        page.get_by_test_id("stSidebarCollapseButton").locator("button").click()
+    expect(sidebar).to_have_attribute("data-collapsed", "true", timeout=10_000)  # and it folds again
 
     everyone = page.get_by_role("button", name="Iedereen aanwezig")
     expect(everyone).to_be_visible(timeout=20_000)
     expect(page.get_by_role("combobox", name="Bijeenkomst")).to_have_value(re.compile("vandaag"))
+    expect(page.get_by_text(re.compile("^Vandaag"))).to_be_visible()
+    expect(counter(page)).to_contain_text(f"0 van {len(PEOPLE)} gemarkeerd")
     for app_id in academy.apps:
         expect(person(page, app_id)).to_be_visible()
     late = person(page, academy.apps[3]).get_by_role("radio", name="Te laat")  # Daan Jansen
@@ -71,22 +78,47 @@ def test_checkin_on_a_tablet(checkin_app, page):
     assert page.evaluate("document.documentElement.scrollWidth") <= 800
     screenshot(page, "checkin-800px-start")
 
+    late.click()
+    expect(counter(page)).to_contain_text(f"1 van {len(PEOPLE)} gemarkeerd", timeout=20_000)
+    expect(late).to_be_checked()
+    colour = late.evaluate("b => getComputedStyle(b).backgroundColor")
+    assert colour == "rgb(230, 159, 0)", colour  # late: orange, its own colour
+
     everyone.click()
     wait_for_app(page)
-    expect(person(page, academy.apps[0]).get_by_role("radio", name="Aanwezig", exact=True)).to_be_checked(
-        timeout=20_000)
-    late.click()
-    wait_for_app(page)
+    expect(counter(page)).to_contain_text(f"Alle {len(PEOPLE)} verwachte deelnemers", timeout=20_000)
+    present = person(page, academy.apps[0]).get_by_role("radio", name="Aanwezig")
+    expect(present).to_be_checked(timeout=20_000)
     absent = person(page, academy.apps[1]).get_by_role("radio", name="Afwezig")  # Bram de Wit
     absent.dblclick()  # a double tap
     wait_for_app(page)
     expect(absent).to_be_checked(timeout=20_000)
     expect(late).to_be_checked()
+    assert absent.evaluate("b => getComputedStyle(b).backgroundColor") == "rgb(213, 94, 0)"  # vermilion
+    assert present.evaluate("b => getComputedStyle(b).backgroundColor") == "rgb(0, 158, 115)"  # bluish green
+    person(page, academy.apps[-1]).scroll_into_view_if_needed()
     screenshot(page, "checkin-800px")
+    walk_in = page.get_by_role("button", name=re.compile("Invaller toevoegen"))
+    bar = walk_in.bounding_box()
+    assert 0 <= bar["y"] < 300, bar  # the bar stays in view at the end of the list
+
+    # the walk-in form: above the first card, reachable without scrolling past the list
+    person(page, academy.apps[0]).scroll_into_view_if_needed()
+    first_card = person(page, academy.apps[0]).bounding_box()
+    assert walk_in.bounding_box()["y"] < first_card["y"] < 1000
+    walk_in.click()
+    page.get_by_label("Voornaam").fill("Iris")
+    page.get_by_label("Achternaam").fill("Kok")
+    page.get_by_label("E-mailadres").fill("i.kok@utrecht.nl")
+    page.get_by_role("button", name="Invaller toevoegen en aanwezig melden").click()
+    wait_for_app(page)
+    expect(page.get_by_text("Iris Kok is toegevoegd en aanwezig gemeld.")).to_be_visible(timeout=20_000)
+    expect(counter(page)).to_contain_text(f"Alle {len(PEOPLE) + 1} verwachte deelnemers")
+    screenshot(page, "checkin-800px-walk-in")
     assert page.get_by_test_id("stException").count() == 0
 
     stop_streamlit(app)  # it holds the database's lock
     got = dict(marks(app.db_path))
-    assert len(got) == len(PEOPLE)
+    assert len(got) == len(PEOPLE) + 1
     assert got[academy.apps[3]] == "late" and got[academy.apps[1]] == "absent"
-    assert sorted(got.values()).count("present") == len(PEOPLE) - 2
+    assert sorted(got.values()).count("present") == len(PEOPLE) - 1
