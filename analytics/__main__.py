@@ -28,6 +28,7 @@ COMMAND_MODULES = [
     "analytics.attendance.cli",
     "analytics.composition.cli",
     "analytics.bench.mdgp",
+    "analytics.reporting.releases.cli",
 ]
 
 

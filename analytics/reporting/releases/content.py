@@ -29,7 +29,7 @@ def build(raw: RawRelease, hidden: set[str], policy: Policy) -> list[dict]:
     for table in raw.tables:
         rows, masks = [], []
         sessions = raw.rates.get(table.name)
-        for i, row in table.rows.iterrows():
+        for i, row in enumerate(table.rows.to_dict("records")):
             ids = table.ids[i] if table.ids else {}
             gone = [c for c in table.counts if ids.get(c) in hidden]
             values = {c: _plain(row[c]) for c in table.keys + table.counts + table.other}
@@ -50,14 +50,15 @@ def _rates(table: Table, row, values: dict, sessions: pd.DataFrame | None, polic
     placements = values.get("placements")
     enough = placements is not None and placements >= policy.rate_minimum
     places = values.get("places") or 0
-    fill = (values["placements"] / places if placements is not None and places >= policy.rate_minimum else None)
+    fill = round(placements / places, 4) if placements is not None and places >= policy.rate_minimum else None
     attendance = None
     if enough and sessions is not None and len(sessions):
         key = {"summary": 1, "per_year": row.get("year"), "per_round": row.get("round_id")}[table.name]
         mine = sessions[sessions.key == key] if table.name != "summary" else sessions
         if len(mine) and mine.marked.iloc[0] > 0:
-            attendance = float(mine.attended.iloc[0] / mine.marked.iloc[0])
-    completion = values["completed"] / placements if enough and values.get("completed") is not None else None
+            attendance = round(float(mine.attended.iloc[0] / mine.marked.iloc[0]), 4)
+    completion = (round(values["completed"] / placements, 4) if enough and values.get("completed") is not None
+                  else None)
     return {"fill_rate": fill, "attendance_rate": attendance, "completion_rate": completion}
 
 
@@ -66,8 +67,8 @@ def _plain(value):
         return None
     if hasattr(value, "item"):
         value = value.item()
-    if isinstance(value, float) and math.isnan(value):
-        return None
+    if isinstance(value, float):
+        return None if math.isnan(value) else round(value, 4)
     return value
 
 
