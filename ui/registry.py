@@ -17,6 +17,7 @@ PAGES = {
         ("pages/programmes.py", "nav.programmes", ":material/event_note:", "programmes"),
         ("pages/attendance.py", "nav.attendance", ":material/fact_check:", "attendance"),
         ("pages/report.py", "nav.report", ":material/summarize:", "report"),
+        ("pages/releases.py", "nav.releases", ":material/verified_user:", "releases"),
     ],
     "trainer": [
         ("pages/my_groups.py", "nav.my_groups", ":material/groups:", "my_groups"),
