@@ -1,0 +1,261 @@
+"""Releases of the demo academy, for every funder: the audit over everything each funder has
+received, a differencing attack written apart from the suppression code, every file scanned
+for personal data, and the same release made twice."""
+
+from __future__ import annotations
+
+import io
+import re
+import zlib
+from datetime import date
+
+import numpy as np
+import pandas as pd
+import pytest
+from openpyxl import load_workbook
+from scipy.optimize import linprog
+
+from analytics.reporting.releases import audit, render, store
+from analytics.reporting.releases.suppression import Policy
+from analytics.store import db
+
+POLICY = Policy()
+# per funder: the whole demo period, then one year inside it (overlapping), published in turn;
+# and for the fund, one of its programmes alone
+PERIODS = [(date(2024, 1, 1), date(2026, 12, 31), None), (date(2025, 1, 1), date(2025, 12, 31), None)]
+
+
+@pytest.fixture(scope="module")
+def demo(demo_file, tmp_path_factory):
+    """A copy of the demo with every funder's releases published; (connection, {funder: [ids]})."""
+    path = tmp_path_factory.mktemp("releases") / "demo.duckdb"
+    path.write_bytes(demo_file.read_bytes())
+    con = db.connect(path)
+    made = {}
+    for funder_id, _ in store.funders(con):
+        periods = PERIODS + ([(date(2024, 1, 1), date(2026, 12, 31), store.funded_programmes(con, funder_id)[0][0])]
+                             if len(store.funded_programmes(con, funder_id)) > 1 and funder_id == 2 else [])
+        made[funder_id] = [store.make(con, funder_id, start, end, programme, POLICY).id
+                           for start, end, programme in periods]
+    yield con, made
+    con.close()
+
+
+def test_every_funder_has_its_releases(demo):
+    con, made = demo
+    assert len(made) == 3 and all(len(ids) >= 2 for ids in made.values())
+    for ids in made.values():
+        for release_id in ids:
+            release = store.get(con, release_id)
+            assert release.published_at is not None and release.hidden_cells > 0
+
+
+def test_the_audit_passes_for_everything_a_funder_has(demo):
+    """The linear-programming audit over all releases of a funder together: no hidden cell's
+    interval is narrower than the policy."""
+    con, made = demo
+    for funder_id, ids in made.items():
+        releases = store._published_cells(con, funder_id, exclude=None)
+        system, published, hidden = store._combine(releases, store.data_time(con))
+        assert hidden
+        assert system.narrow(hidden, published, hidden, POLICY.protection) == {}
+
+
+# --- the attack: only what a funder sees (the published tables), its own equations -------------
+
+def _equations(release: store.Release) -> list[tuple[list[tuple[str, int]], str]]:
+    """Equations a reader can write down from one release's tables alone: (terms, tag), each
+    term (cell name, coefficient), summing to 0. Cell names say what a cell counts, so the
+    same quantity in two releases (a round's placements) is one unknown."""
+    def frame(name):
+        return release.frame(name)
+
+    period = f"{release.period_from}/{release.period_to}/{release.programme_id}"
+    out = []
+    summary = frame("summary").iloc[0]
+    people = f"people {period}"
+    for name, key in (("provinces", "province"), ("size_classes", "size_class"), ("roles", "role"),
+                      ("domains", "domain")):
+        rows = frame(name)
+        out.append(([(people, -1)] + [(f"people {period} {key}={v}", 1) for v in rows[key]], f"{name} sum"))
+    towns = frame("municipalities")
+    for key, name in (("province", "provinces"), ("size_class", "size_classes")):
+        for value in frame(name)[key]:
+            members = towns.municipality[towns[key] == value]
+            if value == "?":
+                continue
+            out.append(([(f"people {period} {key}={value}", -1)]
+                        + [(f"people {period} municipality={m}", 1) for m in members], f"{value} municipalities"))
+    rounds = frame("per_round")
+    years = frame("per_year")
+    for measure in ("placements", "applications", "attended", "completed"):
+        out.append(([(f"{measure} {period}", -1)] + [(f"{measure} year {y} {period}", 1) for y in years.year],
+                    f"{measure} years"))
+        for y in years.year:
+            out.append(([(f"{measure} year {y} {period}", -1)]
+                        + [(f"{measure} round {p}/{r}", 1) for p, r in
+                           zip(rounds.programme[rounds.year == y], rounds["round"][rounds.year == y])],
+                        f"{measure} rounds {y}"))
+    values = {people: summary.participants}
+    for measure in ("placements", "applications", "attended", "completed"):
+        values[f"{measure} {period}"] = summary[measure]
+        for row in years.itertuples():
+            values[f"{measure} year {row.year} {period}"] = getattr(row, measure)
+        for row in rounds.itertuples():
+            values[f"{measure} round {row.programme}/{row.round}"] = getattr(row, measure)
+    for name, key in (("provinces", "province"), ("size_classes", "size_class"), ("roles", "role"),
+                      ("domains", "domain"), ("municipalities", "municipality")):
+        for row in frame(name).to_dict("records"):
+            values[f"people {period} {key}={row[key]}"] = row["participants"]
+    return out, values
+
+
+def _attack(releases: list[store.Release], protection: float) -> dict[str, tuple[float, float]]:
+    """Every hidden cell a reader can pin to an interval narrower than `protection`: first
+    subtraction (an equation with one unknown), then two linear programs per unknown."""
+    equations, values = [], {}
+    for release in releases:
+        more, known = _equations(release)
+        equations += more
+        for cell, value in known.items():
+            if not pd.isna(value):
+                values[cell] = float(value)
+            else:
+                values.setdefault(cell, None)
+    for terms, _ in equations:
+        for cell, _ in terms:
+            values.setdefault(cell, None)  # a quantity no table shows is unknown too
+    unknown = sorted(c for c, v in values.items() if v is None)
+    found = {}
+    for terms, tag in equations:  # subtraction pairs
+        missing = [c for c, _ in terms if values.get(c) is None]
+        if len(missing) == 1:
+            found[missing[0]] = (tag, "subtraction")
+    assert not found, found
+    index = {c: i for i, c in enumerate(unknown)}
+    rows, rhs = [], []
+    for terms, _ in equations:
+        row = np.zeros(len(unknown))
+        constant = 0.0
+        for cell, coef in terms:
+            if values.get(cell) is None:
+                row[index[cell]] += coef
+            else:
+                constant += coef * values[cell]
+        if row.any():
+            rows.append(row)
+            rhs.append(-constant)
+    a, b = np.array(rows), np.array(rhs)
+    narrow = {}
+    for cell, i in index.items():
+        related = a[:, i] != 0
+        if not related.any():
+            continue
+        columns = np.flatnonzero(np.abs(a[related]).sum(axis=0) > 0)  # the unknowns of its own equations...
+        while True:  # ...and of every equation that shares one with them
+            rows_in = np.abs(a[:, columns]).sum(axis=1) > 0
+            wider = np.flatnonzero(np.abs(a[rows_in]).sum(axis=0) > 0)
+            if len(wider) == len(columns):
+                break
+            columns = wider
+        sub, j = a[rows_in][:, columns], int(np.flatnonzero(columns == i)[0])
+        goal = np.zeros(len(columns))
+        goal[j] = 1
+        ends = []
+        for sign in (1, -1):
+            result = linprog(sign * goal, A_eq=sub, b_eq=b[rows_in], bounds=[(1, None)] * len(columns),
+                             method="highs")
+            ends.append(np.inf if result.status == 3 else sign * result.fun)
+        if ends[1] - ends[0] < protection - 1e-6:
+            narrow[cell] = (ends[0], ends[1])
+    return narrow
+
+
+def test_a_differencing_attack_over_all_a_funder_sees_finds_nothing(demo):
+    con, made = demo
+    for funder_id, ids in made.items():
+        releases = [store.get(con, i) for i in ids]
+        assert _attack(releases, POLICY.protection) == {}, funder_id
+
+
+def test_the_attack_does_find_what_primary_suppression_alone_leaves(demo):
+    """The attack is not blind: with only counts below 5 hidden it recovers cells."""
+    con, made = demo
+    release = store.get(con, made[2][0])
+    raw = store.tables.compute(con, 2, release.period_from, release.period_to, release.programme_id)
+    from analytics.reporting.releases import content
+    hidden = {c for c, v in raw.cells.items() if 1 <= v < POLICY.threshold}
+    naive = store.Release(**{**release.__dict__, "tables": content.build(raw, hidden, POLICY)})
+    assert _attack_or_found(naive)
+
+
+def _attack_or_found(release) -> bool:
+    try:
+        return bool(_attack([release], POLICY.protection))
+    except AssertionError:  # found by subtraction alone
+        return True
+
+
+# --- personal data ---------------------------------------------------------------------------
+
+def _pdf_text(data: bytes) -> str:
+    parts = []
+    for stream in re.findall(rb"stream\r?\n(.*?)\r?\nendstream", data, re.S):
+        try:
+            stream = zlib.decompress(stream)
+        except zlib.error:
+            pass
+        parts += [m.decode("latin-1") for m in re.findall(rb"\(((?:\\.|[^\\)])*)\)\s*Tj", stream)]
+    return "\n".join(p.replace("\\(", "(").replace("\\)", ")").replace("\\\\", "\\") for p in parts)
+
+
+def _xlsx_text(data: bytes) -> str:
+    book = load_workbook(io.BytesIO(data))
+    return "\n".join(str(c.value) for sheet in book for row in sheet.iter_rows() for c in row if c.value is not None)
+
+
+def test_no_file_of_any_funder_holds_a_name_or_an_email(demo):
+    con, made = demo
+    people = con.execute("select first_name || ' ' || last_name, email from people").fetchall()
+    users = con.execute("select name, email from users").fetchall()
+    needles = {s.lower() for pair in people + users for s in pair if s}
+    assert len(needles) > 2500
+    for funder_id, ids in made.items():
+        for release_id in ids:
+            release = store.get(con, release_id)
+            for lang in ("nl", "en"):
+                files = {fmt: render.write(release, fmt, lang) for fmt in render.FORMATS}
+                texts = {"pdf": _pdf_text(files["pdf"]), "xlsx": _xlsx_text(files["xlsx"]),
+                         "csv": files["csv"].decode("utf-8-sig")}
+                for fmt, text in texts.items():
+                    assert release.funder.split(" – ")[0] in text or fmt == "csv", fmt  # the text was read
+                    assert "Limburg" in text, fmt
+                    flat = text.lower()
+                    joined = re.sub(r"\s+", " ", flat)
+                    leaks = [n for n in needles if n in flat or n in joined]
+                    assert not leaks, (funder_id, release_id, fmt, leaks[:5])
+
+
+def test_hidden_cells_are_never_a_number_in_a_file(demo):
+    con, made = demo
+    release = store.get(con, made[1][0])
+    csv_rows = pd.read_csv(io.BytesIO(render.write(release, "csv")), dtype=str, encoding="utf-8-sig")
+    towns = csv_rows[(csv_rows.Tabel == "Gemeenten") & (csv_rows.Kolom == "Deelnemers")]
+    assert (towns.Waarde == render.HIDDEN).sum() == release.frame("municipalities").participants.isna().sum() > 0
+
+
+# --- reproducible ----------------------------------------------------------------------------
+
+def test_the_same_release_twice_gives_the_same_hash(demo, demo_file, tmp_path):
+    con, made = demo
+    first = store.get(con, made[2][0])
+    again = store.make(con, 2, first.period_from, first.period_to, first.programme_id, POLICY)
+    assert (again.id, again.content_hash) == (first.id, first.content_hash)
+    fresh_path = tmp_path / "fresh.duckdb"
+    fresh_path.write_bytes(demo_file.read_bytes())
+    fresh = db.connect(fresh_path)
+    try:
+        other = store.prepare(fresh, 2, first.period_from, first.period_to, first.programme_id, POLICY)
+        assert other.content_hash == first.content_hash  # another copy of the same data: the same release
+    finally:
+        fresh.close()
