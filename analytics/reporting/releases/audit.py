@@ -114,13 +114,15 @@ class System:
                 continue
             members, relations = self.component(first, published)
             column, matrices, bounds = self._program(members, relations, published, hidden)
-            points = [self._solve(rng.uniform(-1, 1, len(members)), matrices, bounds, first) for _ in range(2)]
-            for cell in sorted(set(cells) & set(members)):
+            mine = sorted(set(cells) & set(members))
+            points = [self._solve(rng.uniform(-1, 1, len(members)), matrices, bounds, first)
+                      for _ in range(2 if len(mine) > 2 else 0)]
+            for cell in mine:
                 done.add(cell)
                 j = column[cell]
                 for sign in (-1.0, 1.0):  # its maximum, then its minimum
                     values = [p[j] for p in points]
-                    if max(values) - min(values) >= protection - 1e-6:
+                    if values and max(values) - min(values) >= protection - 1e-6:
                         break
                     goal = np.zeros(len(members))
                     goal[j] = sign

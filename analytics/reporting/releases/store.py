@@ -1,11 +1,12 @@
 """Making, storing, publishing and reading releases.
 
 `prepare` computes a release's tables (`tables.compute`), chooses what to hide together with
-every release already published to the funder (`suppression.suppress`), audits the result
-(`audit.check`) and stores it unpublished; the same data, parameters and policy give the
-same release back (found by the hash of the true figures) as long as it still passes the
-audit against what the funder has since received. `publish` audits again and makes it
-visible to the funder. A funder sees only its own published releases.
+every release already published to the funder (`suppression.suppress`, which checks every
+hidden cell with the audit's linear programs) and stores it unpublished; the same data,
+parameters and policy give the same release back (found by the hash of the true figures) as
+long as it still passes the audit against what the funder has since received. `publish`
+audits it together with all the funder has (`audit.check`: the gate) and makes it visible
+to the funder. A funder sees only its own published releases.
 """
 
 from __future__ import annotations
@@ -116,21 +117,19 @@ def prepare(con: duckdb.DuckDBPyConnection, funder, start: date, end: date, prog
     params = {"funder_id": funder_id, "programme_id": programme_id, "from": str(start), "to": str(end)}
     source = _hash({"params": params, "policy": policy.as_dict(), "cells": raw.cells,
                     "tables": [t.rows.to_dict("records") for t in raw.tables]})
-    found = con.cursor().execute(
-        "select id from releases where source_hash = ? order by published_at is null, id", [source]).fetchall()
-    for (release_id,) in found:
+    found = con.cursor().execute("select id, published_at is not null from releases where source_hash = ? "
+                                 "order by published_at is null, id", [source]).fetchall()
+    for release_id, published in found:
         try:
-            _audit_with_earlier(con, release_id)
+            if not published:  # one the funder has is protected already; a draft must still fit
+                _audit_with_earlier(con, release_id)
             return get(con, release_id)
         except audit.ReleaseRefused:
             continue
     earlier = _published_cells(con, funder_id, exclude=None)
     now = data_time(con)
     problem, system = _problem(raw, earlier, now)
-    hidden = suppress(problem, policy)
-    published = {c: v for c, v in problem.earlier.items() if v is not None and c not in hidden}
-    published.update({c: v for c, v in raw.cells.items() if c not in hidden})
-    audit.check(system, published, hidden, policy.protection)
+    hidden = suppress(problem, policy)  # checks every hidden cell with the audit's programs
     published_tables = content.build(raw, hidden, policy)
     digest = _hash({"params": params, "policy": policy.as_dict(), "tables": published_tables})
     cells = {c: (None if c in hidden else v) for c, v in raw.cells.items()}
@@ -147,8 +146,8 @@ def prepare(con: duckdb.DuckDBPyConnection, funder, start: date, end: date, prog
 
 
 def publish(con: duckdb.DuckDBPyConnection, release_id: int, actor: str = "coordinator") -> Release:
-    """Make a release visible to its funder, after auditing it again together with every
-    release already published to that funder."""
+    """Make a release visible to its funder, after auditing it (again) together with every
+    release already published to that funder: the gate. Raises `audit.ReleaseRefused`."""
     _audit_with_earlier(con, release_id)
     with db.transaction(con, actor, "release.publish", "release", release_id) as cur:
         cur.execute("update releases set published_at = ?, published_by = ? where id = ? and published_at is null",
