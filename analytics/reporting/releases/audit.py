@@ -100,23 +100,62 @@ class System:
         high = self._solve(-goal, matrices, bounds, cell)[column[cell]]
         return float(low), float(high)
 
-    def narrow(self, cells, published: dict[str, int], hidden: set[str], protection: float) -> dict:
+    def _batches(self, cells, column, matrices, bounds, points, protection) -> list:
+        """Points from programs that each push up several unproven cells at once, no two of
+        them in one equation (so they do not compete): most cells are proven this way."""
+        found = []
+        columns = np.array([column[c] for c in cells])
+        while True:
+            seen = np.array(points + found)[:, columns]
+            unproven = [c for c, wide in zip(cells, seen.max(axis=0) - seen.min(axis=0) >= protection - 1e-6)
+                        if not wide]
+            used, batch = set(), []
+            for cell in unproven:
+                mine = {i for i in self.containing.get(cell, []) if self.relations[i][1]}
+                if not mine & used:
+                    batch.append(cell)
+                    used |= mine
+            if len(batch) < 2:
+                return found
+            goal = np.zeros(len(column))
+            for cell in batch:
+                goal[column[cell]] = -1.0
+            found.append(self._solve(goal, matrices, bounds, batch[0]))
+            if all(_spread(points + found, column[c]) < protection - 1e-6 for c in batch):
+                return found  # this no longer helps: the rest one by one
+
+    def narrow(self, cells, published: dict[str, int], hidden: set[str], protection: float,
+               rests=frozenset(), threshold: float = 0) -> dict:
         """The cells among `cells` whose interval is narrower than `protection`, with it.
+
+        `rests` are cells no table shows but a reader can work out as a difference (the people
+        of one release who are not in a release nested in it); such a cell may be pinned to 0
+        (nobody) or to `threshold` or more (not a small count), nothing else.
 
         Every solution of a program is a point the cells can take together, so two points in
         which a cell lies `protection` apart prove it protected without programs of its own:
-        per component, two programs with random goals and then, for each cell not yet proven,
-        its own maximum and minimum, each adding its solution to the points."""
+        per component, two programs with random goals, programs that push up batches of cells
+        (`_batches`) and then, for each cell not yet proven, its own maximum and minimum, each
+        adding its solution to the points."""
         out, done = {}, set()
         rng = np.random.default_rng(0)
         for first in sorted(cells):
             if first in done:
                 continue
             members, relations = self.component(first, published)
+            if len(members) == 1 and self.relations[relations[0]][1]:  # one equation, one unknown: its value
+                done.add(first)
+                relation = self.relations[relations[0]][0]
+                value = -sum(k * published[c] for c, k in relation.items() if c != first) / relation[first]
+                if not (first in rests and (value < 0.5 or value >= threshold - 1e-6)):
+                    out[first] = (float(value), float(value))
+                continue
             column, matrices, bounds = self._program(members, relations, published, hidden)
             mine = sorted(set(cells) & set(members))
             points = [self._solve(rng.uniform(-1, 1, len(members)), matrices, bounds, first)
                       for _ in range(2 if len(mine) > 2 else 0)]
+            if len(mine) > 2:
+                points += self._batches(mine, column, matrices, bounds, points, protection)
             for cell in mine:
                 done.add(cell)
                 j = column[cell]
@@ -129,8 +168,18 @@ class System:
                     points.append(self._solve(goal, matrices, bounds, cell))
                 values = [p[j] for p in points]
                 if max(values) - min(values) < protection - 1e-6:
-                    out[cell] = (float(min(values)), float(max(values)))
+                    low, high = float(min(values)), float(max(values))
+                    if cell in rests:
+                        low, high = self.interval(cell, published, hidden)
+                        if high < 0.5 or low >= threshold - 1e-6 or high - low >= protection - 1e-6:
+                            continue
+                    out[cell] = (low, high)
         return out
+
+
+def _spread(points, j) -> float:
+    values = [p[j] for p in points]
+    return max(values) - min(values) if values else 0.0
 
 
 def intervals(system: System, published: dict[str, int], hidden: set[str]) -> dict[str, tuple[float, float]]:
@@ -138,9 +187,12 @@ def intervals(system: System, published: dict[str, int], hidden: set[str]) -> di
     return {cell: system.interval(cell, published, hidden) for cell in sorted(hidden)}
 
 
-def check(system: System, published: dict[str, int], hidden: set[str], protection: int) -> None:
-    """Raises ReleaseRefused naming the first hidden cell whose interval is narrower than `protection`."""
-    for cell, (low, high) in sorted(system.narrow(hidden, published, hidden, protection).items()):
+def check(system: System, published: dict[str, int], hidden: set[str], protection: int, rests=frozenset(),
+          threshold: int = 0) -> None:
+    """Raises ReleaseRefused naming the first hidden cell (or difference between nested
+    releases, `rests`) whose interval is narrower than `protection`."""
+    for cell, (low, high) in sorted(system.narrow(hidden | set(rests), published, hidden, protection, rests,
+                                                  threshold).items()):
         raise ReleaseRefused(
             f"Refused: hidden cell {cell} can be worked out to between {low:g} and {high:g} "
             f"(narrower than {protection}).", key="releases.err_refused", cell=cell,

@@ -141,7 +141,8 @@ def prepare(con: duckdb.DuckDBPyConnection, funder, start: date, end: date, prog
             values (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) returning id
         """, [funder_id, programme_id, start, end, now, json.dumps(policy.as_dict()), source, digest,
               raw.round_ids, json.dumps(published_tables, ensure_ascii=False), json.dumps(cells),
-              json.dumps({"eq": raw.equalities, "le": raw.inequalities}), datetime.now(), actor]).fetchone()[0]
+              json.dumps({"eq": raw.equalities, "le": raw.inequalities, "scopes": raw.scopes}), datetime.now(),
+              actor]).fetchone()[0]
     return get(con, release_id)
 
 
@@ -170,13 +171,16 @@ def _audit_with_earlier(con, release_id: int) -> None:
     funder_id, cells, relations, policy, round_ids, when = row
     mine = _stored(release_id, json.loads(cells), json.loads(relations), round_ids, when)
     earlier = _published_cells(con, funder_id, exclude=release_id)
-    system, published, hidden = _combine([mine] + earlier, when)
-    audit.check(system, published, hidden, json.loads(policy)["protection"])
+    system, published, hidden, rests = _combine([mine] + earlier, when)
+    policy = json.loads(policy)
+    audit.check(system, published, hidden, policy["protection"], rests, policy["threshold"])
 
 
 def _stored(release_id, cells, relations, round_ids, when) -> dict:
+    round_ids = sorted(round_ids)
     return {"id": release_id, "cells": cells, "eq": relations["eq"], "le": relations["le"],
-            "round_ids": sorted(round_ids), "data_time": when}
+            "scopes": relations.get("scopes") or {tables.scope_of(round_ids): round_ids},
+            "round_ids": round_ids, "data_time": when}
 
 
 def _published_cells(con, funder_id: int, exclude: int | None) -> list[dict]:
@@ -194,14 +198,18 @@ def _renamed(release: dict, now) -> dict:
     suffix = f"@{release['id']}"
     return {**release, "cells": {c + suffix: v for c, v in release["cells"].items()},
             "eq": [{c + suffix: k for c, k in r.items()} for r in release["eq"]],
-            "le": [{c + suffix: k for c, k in r.items()} for r in release["le"]], "suffix": suffix}
+            "le": [{c + suffix: k for c, k in r.items()} for r in release["le"]],
+            "scopes": {s + suffix: ids for s, ids in release["scopes"].items()}}
 
 
-def _combine(releases: list[dict], now) -> tuple[audit.System, dict, set]:
-    """One system of every release's relations; published values and hidden cells of all."""
+def _combine(releases: list[dict], now) -> tuple[audit.System, dict, set, set]:
+    """One system of every release's relations and of the differences between nested
+    scopes; the published values, hidden cells and differences (rests) of all."""
     renamed = [_renamed(r, now) for r in releases]
+    rest_relations, rests = _nested(renamed)
     eq, le, seen = [], [], set()
-    for relations, into in [(r["eq"], eq) for r in renamed] + [(r["le"], le) for r in renamed] + [(_nested(renamed), le)]:
+    for relations, into in ([(r["eq"], eq) for r in renamed] + [(rest_relations, eq)]
+                            + [(r["le"], le) for r in renamed]):
         for x in relations:
             key = (into is eq, frozenset(x.items()))
             if key not in seen:
@@ -212,35 +220,47 @@ def _combine(releases: list[dict], now) -> tuple[audit.System, dict, set]:
         for c, v in r["cells"].items():
             (hidden.add(c) if v is None else published.__setitem__(c, v))
     hidden -= set(published)
-    return audit.System(eq, le), published, hidden
+    return audit.System(eq, le), published, hidden, rests
 
 
-def _nested(releases: list[dict]) -> list[dict]:
-    """People counted over rounds that lie within another release's rounds are at most as many."""
-    out = []
-    for small in releases:
-        for large in releases:
-            if small is large or not set(small["round_ids"]) < set(large["round_ids"]):
+def _nested(releases: list[dict]) -> tuple[list[dict], set[str]]:
+    """People counted over a set of rounds within another (a year within a period, one
+    programme within all, a year's release within a longer one): the people of the larger
+    are those of the smaller and the rest, a difference a reader can work out when both are
+    shown. Each such rest becomes a cell no table shows (`rest|...`), with its equation."""
+    cells = {}
+    for r in releases:
+        cells.update(r["cells"])
+    scopes = {}
+    for r in releases:
+        scopes.update({s: frozenset(ids) for s, ids in r["scopes"].items()})
+    by_scope: dict[str, list[str]] = {}
+    for cell in cells:
+        if cell.startswith("participants|"):
+            by_scope.setdefault(cell.rsplit("|", 1)[1], []).append(cell)
+    out, rests = [], set()
+    for small, small_rounds in scopes.items():
+        for large, large_rounds in scopes.items():
+            if not small_rounds < large_rounds:
                 continue
-            s_scope = tables.scope_of(small["round_ids"]) + small.get("suffix", "")
-            l_scope = tables.scope_of(large["round_ids"]) + large.get("suffix", "")
-            for cell in small["cells"]:
-                if cell.startswith("participants|") and cell.endswith("|" + s_scope):
-                    other = cell[: -len(s_scope)] + l_scope
-                    if other in large["cells"]:
-                        out.append({cell: 1, other: -1})
-    return out
+            for cell in by_scope.get(small, []):
+                other = cell[: -len(small)] + large
+                if other in cells:
+                    rest = f"rest|{cell}|{large}"
+                    out.append({other: -1, cell: 1, rest: 1})
+                    rests.add(rest)
+    return out, rests
 
 
 def _problem(raw: tables.RawRelease, earlier: list[dict], now) -> tuple[Problem, audit.System]:
     new = {"id": None, "cells": raw.cells, "eq": raw.equalities, "le": raw.inequalities,
-           "round_ids": raw.round_ids, "data_time": now}
-    system, published, hidden = _combine(earlier + [new], now)
+           "scopes": raw.scopes, "round_ids": raw.round_ids, "data_time": now}
+    system, published, hidden, rests = _combine(earlier + [new], now)
     old = {c: v for r in (_renamed(e, now) for e in earlier) for c, v in r["cells"].items()}
     forced = {c for e in earlier for c, v in e["cells"].items() if v is None}
     problem = Problem(raw.cells, [r for r, equal in system.relations if equal],
                       [r for r, equal in system.relations if not equal],
-                      {c: (None if c in hidden else v) for c, v in old.items()}, forced)
+                      {c: (None if c in hidden else v) for c, v in old.items()}, forced, rests)
     return problem, system
 
 

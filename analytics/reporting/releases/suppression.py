@@ -62,6 +62,7 @@ class Problem:
     inequalities: list[dict[str, int]]
     earlier: dict[str, int | None]
     forced: set[str] = field(default_factory=set)  # new cells hidden because an earlier release hid them
+    rests: set[str] = field(default_factory=set)   # differences between nested releases (audit.System.narrow)
 
 
 def primary(cells: dict[str, int], policy: Policy) -> set[str]:
@@ -80,13 +81,18 @@ def suppress(problem: Problem, policy: Policy) -> set[str]:
         for c in relation:
             containing.setdefault(c, []).append(i)
     system = audit.System(problem.equalities, problem.inequalities)
-    unchecked = set(hidden)
+    unchecked = set(hidden) | problem.rests
+
+    def narrow(cells):
+        return system.narrow(cells, _published(problem, hidden), hidden, policy.protection, problem.rests,
+                             policy.threshold)
+
     while unchecked:
-        failing = system.narrow(unchecked, _published(problem, hidden), hidden, policy.protection)
+        failing = narrow(unchecked)
         unchecked = set(failing)
         for cell in sorted(failing):
             low, high = failing[cell]
-            if cell not in system.narrow([cell], _published(problem, hidden), hidden, policy.protection):
+            if cell not in narrow([cell]):
                 continue  # a partner hidden for an earlier cell protects this one too
             partner = _partner(cell, problem, relations, containing, hidden)
             if partner is None:

@@ -60,6 +60,7 @@ class RawRelease:
     equalities: list[dict[str, int]]      # sum(coef * cell) = 0
     inequalities: list[dict[str, int]]    # sum(coef * cell) <= 0
     rates: dict[str, tuple] = field(default_factory=dict)
+    scopes: dict[str, list[int]] = field(default_factory=dict)  # scope -> its rounds (the release's, each year's)
 
 
 def scope_of(round_ids) -> str:
@@ -128,6 +129,8 @@ def compute(con: duckdb.DuckDBPyConnection, funder_id: int, start: date, end: da
 
     _relate(builder, scope, provinces, towns, sizes, rounds, year_scope)
     raw = RawRelease(ids, builder.tables, builder.cells, builder.equalities, builder.inequalities)
+    raw.scopes = {scope: ids} | {ys: sorted(int(r) for r in rounds.round_id[rounds.year == y])
+                                 for y, ys in year_scope.items()}
     raw.rates = {"summary": _sessions(con, ids, None), "per_year": _sessions(con, ids, "year"),
                  "per_round": _sessions(con, ids, "round_id")}
     return raw
