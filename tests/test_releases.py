@@ -173,3 +173,32 @@ def test_the_command_line_refuses_with_one_line(con, tmp_path, capsys, monkeypat
     err = capsys.readouterr().err
     assert err.count("\n") == 1 and err.startswith("error: ") and "protect" in err
     assert not (tmp_path / "x.csv").exists()
+
+
+def test_a_year_against_the_whole_period_gives_no_small_difference():
+    """The issue's second example: Roosendaal has 6 participants over the whole period (an
+    earlier release) and 5 in one year (the new one): 6 - 5 = 1 person came only in other
+    years. The difference is a cell of its own, and the new release hides what pins it."""
+    from analytics.reporting.releases import tables
+
+    def cells(scope, total, roosendaal):
+        return {f"participants||{scope}": total, f"participants|municipality=Roosendaal|{scope}": roosendaal,
+                f"participants|municipality=Breda|{scope}": total - roosendaal}
+
+    def relations(scope):
+        return [{f"participants||{scope}": -1, f"participants|municipality=Roosendaal|{scope}": 1,
+                 f"participants|municipality=Breda|{scope}": 1}]
+
+    earlier = {"id": 1, "cells": cells("all", 40, 6), "eq": relations("all"), "le": [], "scopes": {"all": [1, 2, 3]},
+               "round_ids": [1, 2, 3], "data_time": None}
+    raw = tables.RawRelease([2], [], cells("2025", 30, 5), relations("2025"), [], scopes={"2025": [2]})
+    problem, system = store._problem(raw, [earlier], None)
+    rest = "rest|participants|municipality=Roosendaal|2025|all"
+    assert rest in problem.rests
+    assert primary(problem.cells, POLICY) == set()  # no count below 5: primary suppression hides nothing
+    published = {**earlier["cells"], **raw.cells}
+    assert system.narrow([rest], published, set(), 4, problem.rests, 5) == {rest: (1.0, 1.0)}
+    hidden = suppress(problem, POLICY)
+    assert "participants|municipality=Roosendaal|2025" in hidden
+    published = {c: v for c, v in published.items() if c not in hidden}
+    audit.check(system, published, hidden, POLICY.protection, problem.rests, POLICY.threshold)

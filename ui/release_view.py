@@ -50,7 +50,7 @@ def show_tables(release: store.Release, names: list[str], key: str) -> None:
     name = st.segmented_control(t("releases.table"), names, key=key, default=names[0],
                                 format_func=lambda n: t(f"releases.tables.{n}")) or names[0]
     table = release.table(name)
-    if name in CHARTED and "participants" in table["columns"]:
+    if name in CHARTED and "participants" in table["columns"] and len(table["rows"]) > 1:
         words = render.Words(language())
         frame = release.frame(name)
         frame = frame[frame.participants.notna() & (frame.participants > 0)]
