@@ -168,15 +168,22 @@ def pdf(release: Release, w: Words) -> bytes:
     _bars(doc, w, w("releases.chart_years"), release.table("per_year"), "year")
 
     for table in release.tables:
-        doc.add_page()
+        wide = len(table["columns"]) > 7 and len(table["rows"]) > 1
+        doc.add_page(orientation="L" if wide else "P")
         doc.line_of(w.table(table["name"]), size=14, bold=True, height=9)
-        doc.set_font("helvetica", "", 7 if len(table["columns"]) > 7 else 8)
-        widths = [3 if c in table["keys"] else 1.3 for c in table["columns"]]
-        with doc.table(col_widths=widths, line_height=4.5, first_row_as_headings=True,
-                       text_align=["LEFT" if c in table["keys"] else "RIGHT" for c in table["columns"]]) as grid:
-            grid.row([latin1(w.column(c)) for c in table["columns"]])
-            for row in table["rows"]:
-                grid.row([latin1(w.value(table, c, v)) for c, v in zip(table["columns"], row)])
+        doc.set_font("helvetica", "", 7 if wide else 8)
+        if len(table["rows"]) == 1:  # one row (the summary): a column of label and value
+            with doc.table(col_widths=(3, 1), line_height=5, first_row_as_headings=False,
+                           text_align=("LEFT", "RIGHT"), width=120, align="LEFT") as grid:
+                for column, value in zip(table["columns"], table["rows"][0]):
+                    grid.row([latin1(w.column(column)), latin1(w.value(table, column, value))])
+        else:
+            widths = [2.6 if c in table["keys"] else 1.5 for c in table["columns"]]
+            with doc.table(col_widths=widths, line_height=4.5, first_row_as_headings=True,
+                           text_align=["LEFT" if c in table["keys"] else "RIGHT" for c in table["columns"]]) as grid:
+                grid.row([latin1(w.column(c)) for c in table["columns"]])
+                for row in table["rows"]:
+                    grid.row([latin1(w.value(table, c, v)) for c, v in zip(table["columns"], row)])
         doc.ln(2)
         doc.line_of(w("releases.hidden_note"), size=8, height=4)
     return bytes(doc.output())
