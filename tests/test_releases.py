@@ -202,3 +202,22 @@ def test_a_year_against_the_whole_period_gives_no_small_difference():
     assert "participants|municipality=Roosendaal|2025" in hidden
     published = {c: v for c, v in published.items() if c not in hidden}
     audit.check(system, published, hidden, POLICY.protection, problem.rests, POLICY.threshold)
+
+
+def test_a_release_after_the_data_changed_keeps_what_was_hidden_hidden(con, built):
+    from tests.fill_data import Academy
+
+    first = store.make(con, "Fonds", date(2025, 1, 1), date(2025, 12, 31), policy=POLICY)
+    hidden_before = {c for c, v in _cells(con, first.id).items() if v is None}
+    a = Academy(con)
+    group = con.execute("select id from groups").fetchone()[0]
+    a.assign(a.apply(a.person("Nieuw", "Persoon", "GM0344"), built[1]["s"], date(2025, 7, 2)), group)
+    second = store.make(con, "Fonds", date(2025, 1, 1), date(2025, 12, 31), policy=POLICY)
+    assert second.id != first.id and second.data_time > first.data_time
+    assert second.frame("summary").participants[0] == sum(LEAKY.values()) + 1
+    assert hidden_before <= {c for c, v in _cells(con, second.id).items() if v is None}
+
+
+def _cells(con, release_id: int) -> dict:
+    import json
+    return json.loads(con.execute("select cells from releases where id = ?", [release_id]).fetchone()[0])

@@ -241,8 +241,8 @@ def _nested(releases: list[dict]) -> tuple[list[dict], set[str]]:
     out, rests = [], set()
     for small, small_rounds in scopes.items():
         for large, large_rounds in scopes.items():
-            if not small_rounds < large_rounds:
-                continue
+            if not small_rounds < large_rounds or small.partition("@")[2] != large.partition("@")[2]:
+                continue  # not nested, or counted from other data (the difference need not hold)
             for cell in by_scope.get(small, []):
                 other = cell[: -len(small)] + large
                 if other in cells:
