@@ -228,6 +228,23 @@ def test_the_attack_does_find_what_primary_suppression_alone_leaves(demo):
     assert _attack_or_found(naive)
 
 
+def test_subtraction_across_nested_releases_finds_what_primary_suppression_alone_leaves(demo):
+    """Primary suppression alone, the whole period against 2025: the academy's own funder
+    would learn that 1 to 4 people of a municipality came only in other years."""
+    con, made = demo
+    assert _nested_differences([_naive(con, i) for i in made[3][:2]])
+
+
+def _naive(con, release_id: int) -> store.Release:
+    """A release as primary suppression alone would publish it."""
+    from analytics.reporting.releases import content
+
+    release = store.get(con, release_id)
+    raw = store.tables.compute(con, release.funder_id, release.period_from, release.period_to, release.programme_id)
+    hidden = {c for c, v in raw.cells.items() if 1 <= v < POLICY.threshold}
+    return store.Release(**{**release.__dict__, "tables": content.build(raw, hidden, POLICY)})
+
+
 def _attack_or_found(release) -> bool:
     try:
         return bool(_attack([release], POLICY.protection))
