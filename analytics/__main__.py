@@ -30,6 +30,7 @@ COMMAND_MODULES = [
     "analytics.bench.mdgp",
     "analytics.catalogue.cli",
     "analytics.bench.attendance",
+    "analytics.reporting.releases.cli",
 ]
 
 

@@ -1,9 +1,11 @@
-"""Funder report: aggregated participation only, never names or e-mail addresses."""
+"""Participation report: coordinators explore freely; a funder browses its published releases
+(ui.release_view), never free filters. Aggregates only, never names or e-mail addresses."""
 
 import streamlit as st
 
 from analytics.reporting import reports
-from ui import charts, context, formatting, views
+from analytics.reporting.releases import store
+from ui import charts, context, formatting, release_view, views
 from ui.i18n import labels, t
 
 TABLE_ROWS = 1000  # tens of thousands of rounds help no one on screen; the download has them all
@@ -13,6 +15,19 @@ context.require_data(con)
 f = context.filters()
 viewer = context.viewer()
 scope = f.scope()
+
+if viewer.role == "funder":
+    st.title(t("report.title"))
+    published = store.listing(con, viewer)
+    if published.empty:
+        st.info(t("releases.none_published"))
+        st.stop()
+    release = store.get(con, release_view.choose_release(published, "funder_release", release_view.funder_label),
+                        viewer)
+    release_view.headline(release)
+    release_view.downloads(release, "funder")
+    release_view.show_tables(release, ["per_year", "per_round", "roles", "domains", "summary"], "funder_table")
+    st.stop()
 
 st.title(t("report.title"))
 st.caption(t("report.caption", k=reports.SUPPRESS_BELOW))

@@ -4,7 +4,8 @@ import streamlit as st
 
 from analytics.reporting import spread
 from analytics.reporting.reports import SUPPRESS_BELOW
-from ui import charts, context, formatting, views
+from analytics.reporting.releases import store
+from ui import charts, context, formatting, release_view, views
 from ui.feedback import shown_errors
 from ui.i18n import labels, t
 
@@ -13,6 +14,20 @@ context.require_data(con)
 f = context.filters()
 viewer = context.viewer()
 scope = f.scope()
+
+if viewer.role == "funder":  # a funder browses the levels of its published releases
+    st.title(t("spread.title"))
+    published = store.listing(con, viewer)
+    if published.empty:
+        st.info(t("releases.none_published"))
+        st.stop()
+    release = store.get(con, release_view.choose_release(published, "funder_release", release_view.funder_label),
+                        viewer)
+    release_view.headline(release)
+    release_view.show_tables(release, ["provinces", "municipalities", "size_classes", "new_returning"],
+                             "funder_level")
+    release_view.downloads(release, "funder_spread")
+    st.stop()
 
 
 def csv_button(frame, name: str) -> None:
@@ -27,8 +42,7 @@ if "spread_measure" not in st.session_state:
     st.session_state["spread_per10k"] = st.query_params.get("per10k") == "1"
 
 st.title(t("spread.title"))
-st.caption(t("spread.caption") + (" " + t("spread.caption_funder", k=SUPPRESS_BELOW - 1)
-                                  if viewer.role == "funder" else ""))
+st.caption(t("spread.caption"))
 left, right = st.columns([2, 1])
 measure = left.segmented_control(
     t("spread.measure"), list(spread.MEASURES), key="spread_measure", format_func=lambda m: t(f"spread.{m}"),

@@ -78,18 +78,17 @@ def test_filters_come_from_and_go_to_the_url(monkeypatch, demo_db):
 
 
 def test_a_funder_sees_only_aggregates_of_their_programmes(monkeypatch, demo_db):
+    """A funder browses published releases only (tests/test_releases_pages.py); before the
+    first one there is nothing to browse, and the filters list only its own programmes."""
     at = _app(monkeypatch, demo_db, "funder").run()
     assert not at.exception
     assert [t.value for t in at.title] == ["Deelnamerapportage"]
-    assert [tab.label for tab in at.tabs] == ["Provincies en rollen", "Per ronde"]
-    assert not at.dataframe  # the table is drawn once its tab is open
-    at = _app(monkeypatch, demo_db, "funder")
-    at.query_params["view"] = "rounds"
-    at.run()
-    table = at.dataframe[0].value
-    assert not {"first_name", "last_name", "email"} & set(table.columns)
-    assert set(table["programme"]) <= {"Werklab Samenwerken met inwoners", "Workshop Raad en bewonersinitiatief",
-                                       "Leerkring Wijkgericht werken"}
+    assert not at.dataframe
+    assert any("nog geen rapportage" in i.value for i in at.info)
+    assert set(at.sidebar.selectbox(key="f_programme").options) == {
+        "Alle", "Werklab Samenwerken met inwoners", "Workshop Raad en bewonersinitiatief",
+        "Leerkring Wijkgericht werken"}  # the fund's programmes, not the ministry's
+    assert not any(o.startswith("Contact") for o in at.sidebar.selectbox(key="user_funder").options)
 
 
 def test_a_database_from_the_future_gets_a_clear_message(monkeypatch, tmp_path):

@@ -19,6 +19,7 @@ from analytics import demo
 from analytics.catalogue import programmes
 from analytics.catalogue import rounds as round_states
 from analytics.access.viewer import COORDINATOR, ROLES, Viewer, for_user, users
+from analytics.reporting.releases.store import funder_accounts
 from ui.i18n import language, t
 
 DEFAULT_DB = Path(__file__).resolve().parent.parent / "data" / "dashboard.duckdb"
@@ -165,11 +166,20 @@ def sidebar_filters(con) -> None:
     chosen = state.get("f_programme") or None
     shown, total = programmes.recent_programmes(con, PROGRAMME_CHOICES, year=state.get("f_year") or None,
                                                 keep=chosen)
+    funded = viewer().programme_ids if viewer().role == "funder" else None  # a funder sees only its own
+    if funded is not None:
+        shown = [(p, name) for p, name in programmes.programme_options(con) if p in funded]
+        total = len(shown)
     more = t("filter.programme_recent", n=PROGRAMME_CHOICES, total=total) if total > PROGRAMME_CHOICES else None
     _filter_box(t("filter.programme"), "f_programme", shown, _on_programme_change, help=more)
     chosen = state.get("f_programme") or None  # an unknown one fell back to all
     rounds = round_states.round_choices(con, chosen, limit=500 if chosen else ROUND_CHOICES,
                                         keep=state.get("f_round") or None, lang=language())
+    if funded is not None:
+        names = dict(shown)
+        rounds = (round_states.round_choices(con, chosen, limit=500, lang=language()) if chosen in names else
+                  [(r, label) for p in names for r, label in round_states.round_choices(con, p, limit=500,
+                                                                                        lang=language())])
     more = t("filter.round_recent", n=ROUND_CHOICES) if chosen is None and len(rounds) >= ROUND_CHOICES else None
     _filter_box(t("filter.round"), "f_round", rounds, sync_url, help=more)
     _filter_box(t("filter.year"), "f_year", [(y, str(y)) for y in programmes.years(con)], sync_url)
@@ -193,7 +203,7 @@ def role_switcher(con) -> Viewer:
         t("app.role"), list(ROLES), key="role", format_func=lambda r: t(f"role.{r}"), horizontal=True,
         on_change=lambda: state.update(demo_role=state["role"]), **initial,
     )
-    people = users(con, role)
+    people = funder_accounts(con) if role == "funder" else users(con, role)  # funders by organisation, no contacts
     if not people:
         chosen = Viewer(role=role, name=t(f"role.{role}")) if role != "coordinator" else COORDINATOR
     else:

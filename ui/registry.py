@@ -18,6 +18,7 @@ PAGES = {
         ("pages/catalogue.py", "nav.catalogue", ":material/edit_calendar:", "catalogue"),
         ("pages/attendance.py", "nav.attendance", ":material/fact_check:", "attendance"),
         ("pages/report.py", "nav.report", ":material/summarize:", "report"),
+        ("pages/releases.py", "nav.releases", ":material/verified_user:", "releases"),
     ],
     "trainer": [
         ("pages/my_groups.py", "nav.my_groups", ":material/groups:", "my_groups"),
