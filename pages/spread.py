@@ -3,7 +3,6 @@
 import streamlit as st
 
 from analytics.reporting import spread
-from analytics.reporting.reports import SUPPRESS_BELOW
 from analytics.reporting.releases import store
 from ui import charts, context, formatting, release_view, views
 from ui.feedback import shown_errors
