@@ -45,3 +45,31 @@ class GroupFull(AnalyticsError):
 
 class StaleEdit(AnalyticsError):
     pass
+
+
+class UploadLimit(ImportRefused):
+    """An upload refused because it exceeds a limit (analytics.intake.files.Limits)."""
+
+
+class FileTooLarge(UploadLimit):
+    pass
+
+
+class TooManyRows(UploadLimit):
+    pass
+
+
+class TooManyColumns(UploadLimit):
+    pass
+
+
+class ExpandsTooFar(UploadLimit):
+    """A compressed workbook whose sheets would unpack to far more than the file itself."""
+
+
+class DatabaseDamaged(AnalyticsError):
+    """The database or its write-ahead log cannot be opened as it is."""
+
+
+class TextTooLong(InvalidInput):
+    pass

@@ -5,19 +5,38 @@ Windows-1252), UTF-8 with or without a BOM, UTF-16 ("Unicode text"), or XLSX. Ti
 above the header and empty lines are skipped; every row keeps the line it stood on in the
 file, so a rejection can point at it. Anything that is not a table is refused whole with
 one `ImportRefused`; nothing here raises anything else.
+
+Every upload is bounded before it is parsed (`Limits`, each overridable by an environment
+variable): its size, the rows and columns and cells it may hold, and for a workbook the
+size its sheets unpack to, read from the zip's directory, so a decompression bomb is
+refused in milliseconds. Rows are streamed and reading stops at the first limit crossed;
+what is read stays within about 12 times the size limit (docs/hostile.md has the figures,
+`python -m analytics upload-bench` measures them).
 """
 
 from __future__ import annotations
 
 import csv
 import io
+import os
 import re
+import zipfile
 from dataclasses import dataclass, field
 from datetime import date, datetime, time
 
-from analytics.errors import ImportRefused
+from analytics import text_policy
+from analytics.errors import ExpandsTooFar, FileTooLarge, ImportRefused, TooManyColumns, TooManyRows
 
-MAX_BYTES = 200 * 1024 * 1024
+MAX_BYTES = 25 * 1024 * 1024  # a 100,000-row form export is about 16 MB
+MAX_ROWS = 150_000  # rows in the file, title and empty lines included
+MAX_COLUMNS = 100
+MAX_CELLS = 2_500_000  # rows x columns actually present
+MAX_UNZIPPED = 150 * 1024 * 1024  # sheet XML plus shared strings, as unpacked
+MAX_RATIO = 100  # unpacked / packed for any part above RATIO_FLOOR (real sheets: 5 to 20)
+RATIO_FLOOR = 1024 * 1024
+ENV = {"max_bytes": "ANALYTICS_UPLOAD_MAX_BYTES", "max_rows": "ANALYTICS_UPLOAD_MAX_ROWS",
+       "max_columns": "ANALYTICS_UPLOAD_MAX_COLUMNS", "max_cells": "ANALYTICS_UPLOAD_MAX_CELLS",
+       "max_unzipped": "ANALYTICS_UPLOAD_MAX_UNZIPPED", "max_ratio": "ANALYTICS_UPLOAD_MAX_RATIO"}
 DELIMITERS = [";", ",", "\t", "|"]
 HEADER_SEARCH = 10  # title lines above the header: look this far for it
 csv.field_size_limit(64 * 1024 * 1024)  # overlong fields become row rejections, not a crash
@@ -42,29 +61,89 @@ class Table:
         return len(self.rows)
 
 
-def _refuse(reason: str, message: str, **params) -> ImportRefused:
-    return ImportRefused(message, key=f"err.import_{reason}", **params)
+@dataclass(frozen=True)
+class Limits:
+    """What an upload may be; `Limits.current()` reads the environment overrides."""
+
+    max_bytes: int = MAX_BYTES
+    max_rows: int = MAX_ROWS
+    max_columns: int = MAX_COLUMNS
+    max_cells: int = MAX_CELLS
+    max_unzipped: int = MAX_UNZIPPED
+    max_ratio: int = MAX_RATIO
+
+    @classmethod
+    def current(cls) -> "Limits":
+        values = {}
+        for name, variable in ENV.items():
+            raw = os.environ.get(variable, "").strip()
+            if raw:
+                try:
+                    values[name] = int(raw)
+                except ValueError:
+                    raise ValueError(f"{variable} must be a whole number, not {raw!r}") from None
+        return cls(**values)
 
 
-def read_table(data: bytes, file_name: str = "", header_score=None) -> Table:
+def _refuse(reason: str, message: str, error=ImportRefused, **params) -> ImportRefused:
+    return error(message, key=f"err.import_{reason}", **params)
+
+
+def _mb(n: int) -> str:
+    return f"{n / 2**20:.0f}" if n >= 2**20 else f"{n / 2**20:.2f}"
+
+
+def read_table(data: bytes, file_name: str = "", header_score=None, limits: Limits | None = None) -> Table:
     """The table in `data`; `header_score(cells) -> int` helps find the header row.
 
     Refuses (ImportRefused) an empty file, a binary file, an old .xls, a workbook that
-    cannot be read, text in no encoding we can repair, and text without columns.
+    cannot be read, text in no encoding we can repair, and text without columns; and
+    (UploadLimit, a kind of ImportRefused) a file beyond `limits` (default: Limits.current()).
     """
+    limits = limits or Limits.current()
+    check_size(len(data), limits)
     if not data or not data.strip():
         raise _refuse("empty", "The file is empty.")
-    if len(data) > MAX_BYTES:
-        raise _refuse("too_big", f"The file is larger than {MAX_BYTES // 2**20} MB.", mb=MAX_BYTES // 2**20)
     if data[:4] == b"PK\x03\x04":
-        cells, lines, sheet = _xlsx_cells(data)
+        cells, lines, sheet = _xlsx_cells(data, limits)
         return _table(cells, lines, header_score, file_format="xlsx", sheet=sheet)
     if data[:8] == b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1":
         raise _refuse("xls", "This is an old Excel file (.xls); save it as .xlsx or CSV and try again.")
     text, encoding = decode(data)
     delimiter = sniff_delimiter(text)
-    cells, lines = _csv_cells(text, delimiter)
+    cells, lines = _csv_cells(text, delimiter, limits)
     return _table(cells, lines, header_score, file_format="csv", encoding=encoding, delimiter=delimiter)
+
+
+def check_size(size: int, limits: Limits | None = None) -> None:
+    """Refuse a file of `size` bytes beyond the limit (callers may check before reading it)."""
+    limits = limits or Limits.current()
+    if size > limits.max_bytes:
+        raise _refuse("too_big", f"The file is larger than {_mb(limits.max_bytes)} MB.", FileTooLarge,
+                      mb=_mb(limits.max_bytes))
+
+
+class _Counter:
+    """Counts rows and cells as they stream in; refuses at the first limit crossed."""
+
+    def __init__(self, limits: Limits):
+        self.limits = limits
+        self.rows = 0
+        self.cells = 0
+
+    def add(self, width: int) -> None:
+        self.rows += 1
+        self.cells += width
+        limits = self.limits
+        if self.rows > limits.max_rows:
+            raise _refuse("too_many_rows", f"The file has more than {limits.max_rows} rows.", TooManyRows,
+                          rows=limits.max_rows)
+        if width > limits.max_columns:
+            raise _refuse("too_many_columns", f"Row {self.rows} has more than {limits.max_columns} columns.",
+                          TooManyColumns, columns=limits.max_columns, line=self.rows)
+        if self.cells > limits.max_cells:
+            raise _refuse("too_many_cells", f"The file has more than {limits.max_cells} cells.", TooManyRows,
+                          cells=limits.max_cells)
 
 
 def decode(data: bytes) -> tuple[str, str]:
@@ -139,12 +218,14 @@ def sniff_delimiter(text: str) -> str:
     return best
 
 
-def _csv_cells(text: str, delimiter: str) -> tuple[list[list[str]], list[int]]:
+def _csv_cells(text: str, delimiter: str, limits: Limits) -> tuple[list[list[str]], list[int]]:
     rows, lines = [], []
     reader = csv.reader(io.StringIO(text, newline=""), delimiter=delimiter)
+    counter = _Counter(limits)
     start = 1
     try:
         for row in reader:
+            counter.add(len(row))
             rows.append(row)
             lines.append(start)
             start = reader.line_num + 1
@@ -153,9 +234,34 @@ def _csv_cells(text: str, delimiter: str) -> tuple[list[list[str]], list[int]]:
     return rows, lines
 
 
-def _xlsx_cells(data: bytes) -> tuple[list[list[str]], list[int], str]:
+def check_workbook(data: bytes, limits: Limits | None = None) -> None:
+    """Refuse a workbook whose parts would unpack too far, from the zip's directory alone.
+
+    The sizes a zip declares bound what Python's zipfile will ever unpack (it stops at the
+    declared size and fails the checksum), so nothing here decompresses anything.
+    """
+    limits = limits or Limits.current()
+    try:
+        with zipfile.ZipFile(io.BytesIO(data)) as archive:
+            parts = archive.infolist()
+    except (zipfile.BadZipFile, ValueError, OSError):
+        raise _refuse("not_xlsx", "This zip file is not an Excel workbook that can be read.") from None
+    unpacked = sum(p.file_size for p in parts)
+    if unpacked > limits.max_unzipped:
+        raise _refuse("expands", f"The workbook unpacks to {_mb(unpacked)} MB, more than {_mb(limits.max_unzipped)} MB.",
+                      ExpandsTooFar, mb=_mb(unpacked), limit=_mb(limits.max_unzipped))
+    for part in parts:
+        if part.file_size > RATIO_FLOOR and part.file_size > limits.max_ratio * max(part.compress_size, 1):
+            ratio = part.file_size // max(part.compress_size, 1)
+            raise _refuse("ratio", f"The workbook is compressed {ratio} times ({part.filename}): "
+                          f"more than {limits.max_ratio}, as only a decompression bomb is.", ExpandsTooFar,
+                          ratio=ratio, limit=limits.max_ratio)
+
+
+def _xlsx_cells(data: bytes, limits: Limits) -> tuple[list[list[str]], list[int], str]:
     from openpyxl import load_workbook
 
+    check_workbook(data, limits)
     try:
         book = load_workbook(io.BytesIO(data), read_only=True, data_only=True)
     except Exception:  # openpyxl raises many kinds for a broken or foreign zip
@@ -163,11 +269,21 @@ def _xlsx_cells(data: bytes) -> tuple[list[list[str]], list[int], str]:
     try:
         for sheet in book.worksheets:
             rows, lines = [], []
-            for number, values in enumerate(sheet.iter_rows(values_only=True), start=1):
-                rows.append([_cell_text(v) for v in values])
+            counter = _Counter(limits)
+            # one column past the limit: enough to see it crossed, and a declared
+            # dimension of 16,384 columns does not pad every row to that width
+            for number, values in enumerate(sheet.iter_rows(max_col=limits.max_columns + 1, values_only=True),
+                                            start=1):
+                row = [_cell_text(v) for v in values]
+                while row and not row[-1]:
+                    row.pop()
+                counter.add(len(row))
+                rows.append(row)
                 lines.append(number)
             if any(any(c.strip() for c in row) for row in rows):
                 return rows, lines, sheet.title
+    except ImportRefused:
+        raise
     except Exception:
         raise _refuse("not_xlsx", "This zip file is not an Excel workbook that can be read.") from None
     finally:
@@ -203,7 +319,7 @@ def _table(cells, lines, header_score, **info) -> Table:
         raise _refuse("no_columns", "This is not a table: no columns were found.")
     rows, row_lines = [], []
     for i, row in filled[header_at + 1:]:
-        cells_ = [c.strip() for c in row]
+        cells_ = [text_policy.clean_cell(c) for c in row]
         record = dict(zip(headers, cells_))
         for extra, value in enumerate(cells_[len(headers):], start=len(headers) + 1):
             if value:
@@ -217,7 +333,7 @@ def _table(cells, lines, header_score, **info) -> Table:
 def _unique_headers(row: list[str]) -> list[str]:
     headers, seen = [], {}
     for number, cell in enumerate(row, start=1):
-        name = " ".join(cell.split()) or f"column {number}"
+        name = " ".join(text_policy.clean_cell(cell).split()) or f"column {number}"
         seen[name] = seen.get(name, 0) + 1
         headers.append(name if seen[name] == 1 else f"{name} ({seen[name]})")
     while headers and headers[-1].startswith("column ") and len(headers) > 1:
