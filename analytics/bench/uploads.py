@@ -42,14 +42,14 @@ _WORKBOOK_RELS = """<?xml version="1.0" encoding="UTF-8" standalone="yes"?>
 <Relationship Id="rId1" Type="http://schemas.openxmlformats.org/officeDocument/2006/relationships/worksheet" Target="worksheets/sheet1.xml"/>
 </Relationships>"""
 _SHEET_HEAD = ('<?xml version="1.0" encoding="UTF-8" standalone="yes"?>\n'
-               '<worksheet xmlns="http://schemas.openxmlformats.org/spreadsheetml/2006/main"><sheetData>')
+               '<worksheet xmlns="http://schemas.openxmlformats.org/spreadsheetml/2006/main">')
 _HEADER_ROW = ('<row><c t="inlineStr"><is><t>E-mailadres</t></is></c><c t="inlineStr"><is><t>Voornaam</t></is></c>'
                '<c t="inlineStr"><is><t>Achternaam</t></is></c><c t="inlineStr"><is><t>Gemeente</t></is></c></row>')
 
 
-def workbook_bytes(rows, chunk_rows: int = 10_000) -> bytes:
-    """An XLSX whose sheet XML is written directly: `rows` yields each <row> element's XML
-    (a list of strings is joined per chunk). Fast enough for millions of rows."""
+def workbook_bytes(rows, dimension: str | None = None) -> bytes:
+    """An XLSX whose sheet XML is written directly: `rows` yields <row> elements' XML
+    (any number per string), after a header row. Fast enough for millions of rows."""
     buffer = tempfile.SpooledTemporaryFile(max_size=64 * 2**20)
     with zipfile.ZipFile(buffer, "w", zipfile.ZIP_DEFLATED, compresslevel=9) as archive:
         archive.writestr("[Content_Types].xml", _CONTENT_TYPES)
@@ -58,7 +58,9 @@ def workbook_bytes(rows, chunk_rows: int = 10_000) -> bytes:
         archive.writestr("xl/_rels/workbook.xml.rels", _WORKBOOK_RELS)
         with archive.open("xl/worksheets/sheet1.xml", "w", force_zip64=True) as sheet:
             sheet.write(_SHEET_HEAD.encode())
-            sheet.write(_HEADER_ROW.encode())
+            if dimension:
+                sheet.write(f'<dimension ref="{dimension}"/>'.encode())
+            sheet.write(b"<sheetData>" + _HEADER_ROW.encode())
             for chunk in rows:
                 sheet.write(chunk.encode())
             sheet.write(b"</sheetData></worksheet>")

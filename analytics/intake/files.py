@@ -258,26 +258,51 @@ def check_workbook(data: bytes, limits: Limits | None = None) -> None:
                           ratio=ratio, limit=limits.max_ratio)
 
 
-def _xlsx_cells(data: bytes, limits: Limits) -> tuple[list[list[str]], list[int], str]:
-    from openpyxl import load_workbook
+def _open_workbook(data: bytes):
+    """The workbook, read-only, its sheets not sized in advance.
 
+    openpyxl sizes a read-only sheet by parsing its XML up to the dimension element, and
+    when a sheet has none that is the whole sheet, with every parsed element kept: the
+    2,000,000-row bomb took 100 s and 2 GB there, before a single row was ours to count.
+    Our sheets start unsized: rows stream from the first, each as wide as its last cell.
+    """
+    from openpyxl.reader.excel import ExcelReader
+    from openpyxl.worksheet._read_only import ReadOnlyWorksheet
+
+    class UnsizedSheet(ReadOnlyWorksheet):
+        def _get_size(self):
+            pass
+
+    class Reader(ExcelReader):
+        def read_worksheets(self):
+            for sheet, rel in self.parser.find_sheets():
+                if rel.target in self.valid_files and "chartsheet" not in rel.Type:
+                    ws = UnsizedSheet(self.wb, sheet.name, rel.target, self.shared_strings)
+                    ws.sheet_state = sheet.state
+                    self.wb._sheets.append(ws)
+
+    reader = Reader(io.BytesIO(data), read_only=True, data_only=True)
+    reader.read()
+    return reader.wb
+
+
+def _xlsx_cells(data: bytes, limits: Limits) -> tuple[list[list[str]], list[int], str]:
     check_workbook(data, limits)
     try:
-        book = load_workbook(io.BytesIO(data), read_only=True, data_only=True)
+        book = _open_workbook(data)
     except Exception:  # openpyxl raises many kinds for a broken or foreign zip
         raise _refuse("not_xlsx", "This zip file is not an Excel workbook that can be read.") from None
     try:
         for sheet in book.worksheets:
             rows, lines = [], []
             counter = _Counter(limits)
-            # one column past the limit: enough to see it crossed, and a declared
-            # dimension of 16,384 columns does not pad every row to that width
-            for number, values in enumerate(sheet.iter_rows(max_col=limits.max_columns + 1, values_only=True),
-                                            start=1):
-                row = [_cell_text(v) for v in values]
-                while row and not row[-1]:
-                    row.pop()
-                counter.add(len(row))
+            # unsized, a row is as wide as its last cell (at most Excel's 16,384 columns)
+            for number, values in enumerate(sheet.iter_rows(values_only=True), start=1):
+                end = len(values)
+                while end and values[end - 1] is None:
+                    end -= 1  # formatted empty cells far right are not columns
+                counter.add(end)
+                row = [_cell_text(v) for v in values[:end]]
                 rows.append(row)
                 lines.append(number)
             if any(any(c.strip() for c in row) for row in rows):
@@ -320,6 +345,8 @@ def _table(cells, lines, header_score, **info) -> Table:
     rows, row_lines = [], []
     for i, row in filled[header_at + 1:]:
         cells_ = [text_policy.clean_cell(c) for c in row]
+        if len(cells_) < len(headers) and info["file_format"] == "xlsx":
+            cells_ += [""] * (len(headers) - len(cells_))
         record = dict(zip(headers, cells_))
         for extra, value in enumerate(cells_[len(headers):], start=len(headers) + 1):
             if value:
