@@ -71,18 +71,25 @@ def remove_controls(text: str, multiline: bool = False) -> str:
     return _UNWANTED.sub("", text.replace("\n", " ").replace("\t", " "))
 
 
-def clean(text: str | None, kind_name: str = "line", *, cut: bool = False) -> str:
-    """`text` as it may be stored in a field of `kind_name` (see KINDS).
+def normalise(text: str | None, kind_name: str = "line") -> str:
+    """`text` in the form a field of `kind_name` keeps it, its length not yet checked.
 
-    Normalised to NFC (é typed or pasted compares equal), controls removed, trimmed,
-    whitespace collapsed where the kind says so. Longer than the kind allows: cut with an
-    ellipsis when `cut`, else refused with TextTooLong.
+    NFC (é typed or pasted compares equal), controls removed, trimmed, whitespace
+    collapsed where the kind says so.
     """
     spec = kind(kind_name)
     if text is None:
         return ""
     text = remove_controls(unicodedata.normalize("NFC", str(text)), spec.multiline)
-    text = " ".join(text.split()) if spec.collapse else text.strip()
+    return " ".join(text.split()) if spec.collapse else text.strip()
+
+
+def clean(text: str | None, kind_name: str = "line", *, cut: bool = False) -> str:
+    """`text` as it may be stored in a field of `kind_name` (see KINDS): normalised, and
+    no longer than the kind allows: cut with an ellipsis when `cut`, else refused with
+    TextTooLong."""
+    spec = kind(kind_name)
+    text = normalise(text, kind_name)
     if len(text) > spec.max_length:
         if not cut:
             raise TextTooLong(f"The text is too long ({len(text)} characters, at most {spec.max_length}).",
