@@ -102,7 +102,7 @@ def read_table(data: bytes, file_name: str = "", header_score=None, limits: Limi
     """
     limits = limits or Limits.current()
     check_size(len(data), limits)
-    if not data or not data.strip():
+    if not data or data.isspace():
         raise _refuse("empty", "The file is empty.")
     if data[:4] == b"PK\x03\x04":
         cells, lines, sheet = _xlsx_cells(data, limits)
@@ -218,9 +218,25 @@ def sniff_delimiter(text: str) -> str:
     return best
 
 
+def _lines(text: str):
+    """The lines of `text` with their ends, one at a time (a StringIO would hold a second,
+    four-bytes-a-character copy of the whole file)."""
+    if "\n" not in text:
+        yield from io.StringIO(text, newline="")  # old Mac line ends (CR only), or one line
+        return
+    start, size = 0, len(text)
+    while start < size:
+        end = text.find("\n", start)
+        if end < 0:
+            yield text[start:]
+            return
+        yield text[start:end + 1]
+        start = end + 1
+
+
 def _csv_cells(text: str, delimiter: str, limits: Limits) -> tuple[list[list[str]], list[int]]:
     rows, lines = [], []
-    reader = csv.reader(io.StringIO(text, newline=""), delimiter=delimiter)
+    reader = csv.reader(_lines(text), delimiter=delimiter)
     counter = _Counter(limits)
     start = 1
     try:
