@@ -2,7 +2,7 @@
 
 N simulated users run in threads against one database through the process's shared
 connection, a cursor per use, as the Streamlit server runs its sessions. Each user loops
-over a mix of the page queries (fill rates, spread, funder report, the applications
+(with `--think` seconds' pause on average, default none: a stress test) over a mix of the page queries (fill rates, spread, funder report, the applications
 explorer, a group's attendance) and writes: application statuses, composition plans saved
 and published, attendance marks. Reported: operations per second, latency percentiles per
 kind, conflicts (a write refused because someone else changed the same thing first:
@@ -138,8 +138,9 @@ class Workload:
 class Run:
     """One load test: users, their log, the figures."""
 
-    def __init__(self, path: str | Path, users: int, seconds: float, seed: int = 1, today: date | None = None):
-        self.path, self.users, self.seconds, self.seed = Path(path), users, seconds, seed
+    def __init__(self, path: str | Path, users: int, seconds: float, seed: int = 1, today: date | None = None,
+                 think: float = 0.0):
+        self.path, self.users, self.seconds, self.seed, self.think = Path(path), users, seconds, seed, think
         self.con = db.shared_connection(self.path)
         self.work = Workload.choose(self.con, seed, today)
         self.latency: dict[str, list[float]] = defaultdict(list)
@@ -208,6 +209,10 @@ class Run:
         rnd = random.Random(self.seed * 1000 + number)
         kinds, weights = list(WEIGHTS), list(WEIGHTS.values())
         while time.perf_counter() < deadline:
+            if self.think:
+                time.sleep(min(rnd.expovariate(1 / self.think), max(deadline - time.perf_counter(), 0)))
+                if time.perf_counter() >= deadline:
+                    break
             kind = rnd.choices(kinds, weights)[0]
             started = time.perf_counter()
             try:
@@ -243,7 +248,7 @@ class Run:
         lost = lost_updates(self.log, self.stored())
         operations = sum(len(v) for v in self.latency.values())
         return {
-            "users": self.users, "seconds": round(elapsed, 1), "operations": operations,
+            "users": self.users, "seconds": round(elapsed, 1), "think_seconds": self.think, "operations": operations,
             "ops_per_second": round(operations / elapsed, 1),
             "conflicts": sum(self.conflicts.values()), "conflicts_by_kind": dict(self.conflicts),
             "errors": len(self.errors), "error_samples": self.errors[:5],
@@ -289,6 +294,8 @@ def register(subparsers) -> None:
     p.add_argument("--users", type=int, default=20)
     p.add_argument("--seconds", type=float, default=60)
     p.add_argument("--seed", type=int, default=1)
+    p.add_argument("--think", type=float, default=0.0,
+                   help="mean pause of a user between actions, in seconds (default 0: as fast as they can)")
     p.add_argument("--today", help="the day the users work on, YYYY-MM-DD (default: today; match demo --today)")
     p.add_argument("--json", action="store_true")
     p.set_defaults(func=run)
@@ -297,7 +304,8 @@ def register(subparsers) -> None:
 def run(args) -> int:
     if not Path(args.db).exists():
         raise FileNotFoundError(f"No database at {args.db} (make one with: python -m analytics demo --db {args.db})")
-    load = Run(args.db, args.users, args.seconds, args.seed, date.fromisoformat(args.today) if args.today else None)
+    load = Run(args.db, args.users, args.seconds, args.seed, date.fromisoformat(args.today) if args.today else None,
+               args.think)
     try:
         figures = load.run()
     finally:
