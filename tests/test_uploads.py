@@ -145,7 +145,7 @@ def test_limits_come_from_the_environment(monkeypatch):
 @pytest.mark.parametrize("error", [FileTooLarge, TooManyRows, TooManyColumns, ExpandsTooFar])
 def test_every_limit_is_an_import_refusal_with_a_dutch_and_english_message(error):
     assert issubclass(error, UploadLimit) and issubclass(error, ImportRefused)
-    for key in ["too_many_rows", "too_many_columns", "too_many_cells", "expands", "ratio"]:
+    for key in ["too_many_rows", "too_many_columns", "too_many_cells", "expands", "ratio", "too_slow"]:
         entry = texts.catalogue()[f"err.import_{key}"]
         assert entry["nl"] != entry["en"]
 
@@ -155,3 +155,16 @@ def test_control_and_bidi_characters_are_removed_from_cells_but_line_breaks_stay
     data = data.replace(b"regel 1\r\nregel\t2", b'"regel 1\r\nregel\t2"')
     table = _read(data)
     assert table.rows[0] == {"e-mail": "a@b.nl", "naam": "Bella", "motivatie": "regel 1\nregel\t2"}
+
+
+def test_a_workbook_with_too_much_shared_text_is_refused_from_the_directory():
+    book = uploads.shared_strings_workbook(3 * 2**20)
+    error = _refused_within(book, ExpandsTooFar, seconds=1, mb=2, max_shared_strings=2 * 2**20)
+    assert error.params == {"mb": "3", "limit": "2"}
+    assert len(_read(uploads.shared_strings_workbook(100_000))) == 1  # a header and one row of shared texts
+
+
+def test_reading_stops_after_its_time_budget():
+    data = b"\n".join([b"e-mail;naam"] + [b"a@b.nl;x"] * 5000)
+    error = _refused_within(data, TooManyRows, seconds=2, mb=10, max_seconds=0)
+    assert error.key == "err.import_too_slow" and error.params == {"seconds": 0, "rows": 1000}

@@ -11,6 +11,7 @@ own. Reported: the time until refusal (or acceptance), the resident memory befor
 
 from __future__ import annotations
 
+import io
 import json
 import random
 import resource
@@ -76,6 +77,30 @@ def bomb(rows: int = 2_000_000) -> bytes:
     return workbook_bytes((chunk for _ in range(rows // 10_000)))
 
 
+def shared_strings_workbook(size: int) -> bytes:
+    """A workbook whose shared-strings table unpacks to `size` bytes of short distinct texts."""
+    buffer = io.BytesIO()
+    count = (size - 200) // 26  # each <si><t>t000000001</t></si> is 26 bytes
+    with zipfile.ZipFile(buffer, "w", zipfile.ZIP_DEFLATED) as archive:
+        archive.writestr("[Content_Types].xml", _CONTENT_TYPES.replace("</Types>", (
+            '<Override PartName="/xl/sharedStrings.xml" ContentType="application/vnd.openxmlformats-officedocument.'
+            'spreadsheetml.sharedStrings+xml"/></Types>')))
+        archive.writestr("_rels/.rels", _RELS)
+        archive.writestr("xl/workbook.xml", _WORKBOOK)
+        archive.writestr("xl/_rels/workbook.xml.rels", _WORKBOOK_RELS.replace("</Relationships>", (
+            '<Relationship Id="rId2" Type="http://schemas.openxmlformats.org/officeDocument/2006/relationships/'
+            'sharedStrings" Target="sharedStrings.xml"/></Relationships>')))
+        with archive.open("xl/sharedStrings.xml", "w", force_zip64=True) as strings:
+            strings.write(b'<sst xmlns="http://schemas.openxmlformats.org/spreadsheetml/2006/main">')
+            for start in range(0, count, 100_000):
+                strings.write("".join(f"<si><t>t{i:09d}</t></si>" for i in range(start, min(start + 100_000, count)))
+                              .encode())
+            strings.write(b"</sst>")
+        archive.writestr("xl/worksheets/sheet1.xml", _SHEET_HEAD + "<sheetData>" + _HEADER_ROW
+                         + '<row><c t="s"><v>0</v></c><c t="s"><v>1</v></c></row></sheetData></worksheet>')
+    return buffer.getvalue()
+
+
 def rows_workbook(rows: int, seed: int = 1) -> bytes:
     """An honest-looking workbook of `rows` distinct rows: packs about 10 times, so only the
     row limit stops it."""
@@ -115,6 +140,9 @@ def cases(limits: files.Limits) -> list[tuple[str, bytes]]:
 
     return [
         ("xlsx_bomb_2M_rows", bomb()),
+        ("xlsx_bomb_1M_rows_within_unpack_limit", bomb(1_000_000)),
+        ("xlsx_shared_strings_over_limit", shared_strings_workbook(limits.max_shared_strings + 2**20)),
+        ("xlsx_shared_strings_at_limit_accepted", shared_strings_workbook(limits.max_shared_strings - 2**20)),
         ("csv_over_size_limit", oversized_csv(limits.max_bytes)),
         ("csv_tiny_rows_within_size", many_rows_csv(limits.max_bytes - 1024)),
         ("xlsx_over_row_limit", rows_workbook(limits.max_rows + 50_000)),
@@ -170,7 +198,7 @@ def child(path: str) -> None:
 def unpacked_size(data: bytes) -> int | None:
     if data[:2] != b"PK":
         return None
-    with zipfile.ZipFile(__import__("io").BytesIO(data)) as archive:
+    with zipfile.ZipFile(io.BytesIO(data)) as archive:
         return sum(p.file_size for p in archive.infolist())
 
 

@@ -20,6 +20,7 @@ import csv
 import io
 import os
 import re
+from time import monotonic
 import zipfile
 from dataclasses import dataclass, field
 from datetime import date, datetime, time
@@ -32,11 +33,14 @@ MAX_ROWS = 150_000  # rows in the file, title and empty lines included
 MAX_COLUMNS = 100
 MAX_CELLS = 2_500_000  # rows x columns actually present
 MAX_UNZIPPED = 150 * 1024 * 1024  # sheet XML plus shared strings, as unpacked
+MAX_SHARED_STRINGS = 20 * 1024 * 1024  # openpyxl parses (slowly) and keeps every shared string
+MAX_SECONDS = 60  # reading rows stops after this long, whatever the other limits allow
 MAX_RATIO = 100  # unpacked / packed for any part above RATIO_FLOOR (real sheets: 5 to 20)
 RATIO_FLOOR = 1024 * 1024
 ENV = {"max_bytes": "ANALYTICS_UPLOAD_MAX_BYTES", "max_rows": "ANALYTICS_UPLOAD_MAX_ROWS",
        "max_columns": "ANALYTICS_UPLOAD_MAX_COLUMNS", "max_cells": "ANALYTICS_UPLOAD_MAX_CELLS",
-       "max_unzipped": "ANALYTICS_UPLOAD_MAX_UNZIPPED", "max_ratio": "ANALYTICS_UPLOAD_MAX_RATIO"}
+       "max_unzipped": "ANALYTICS_UPLOAD_MAX_UNZIPPED", "max_ratio": "ANALYTICS_UPLOAD_MAX_RATIO",
+       "max_shared_strings": "ANALYTICS_UPLOAD_MAX_SHARED_STRINGS", "max_seconds": "ANALYTICS_UPLOAD_MAX_SECONDS"}
 DELIMITERS = [";", ",", "\t", "|"]
 HEADER_SEARCH = 10  # title lines above the header: look this far for it
 csv.field_size_limit(64 * 1024 * 1024)  # overlong fields become row rejections, not a crash
@@ -71,6 +75,8 @@ class Limits:
     max_cells: int = MAX_CELLS
     max_unzipped: int = MAX_UNZIPPED
     max_ratio: int = MAX_RATIO
+    max_shared_strings: int = MAX_SHARED_STRINGS
+    max_seconds: int = MAX_SECONDS
 
     @classmethod
     def current(cls) -> "Limits":
@@ -130,6 +136,7 @@ class _Counter:
         self.limits = limits
         self.rows = 0
         self.cells = 0
+        self.deadline = monotonic() + limits.max_seconds
 
     def add(self, width: int) -> None:
         self.rows += 1
@@ -144,6 +151,9 @@ class _Counter:
         if self.cells > limits.max_cells:
             raise _refuse("too_many_cells", f"The file has more than {limits.max_cells} cells.", TooManyRows,
                           cells=limits.max_cells)
+        if self.rows % 1000 == 0 and monotonic() > self.deadline:
+            raise _refuse("too_slow", f"The file could not be read within {limits.max_seconds} seconds "
+                          f"({self.rows} rows read).", TooManyRows, seconds=limits.max_seconds, rows=self.rows)
 
 
 def decode(data: bytes) -> tuple[str, str]:
@@ -267,6 +277,10 @@ def check_workbook(data: bytes, limits: Limits | None = None) -> None:
         raise _refuse("expands", f"The workbook unpacks to {_mb(unpacked)} MB, more than {_mb(limits.max_unzipped)} MB.",
                       ExpandsTooFar, mb=_mb(unpacked), limit=_mb(limits.max_unzipped))
     for part in parts:
+        if part.filename.lower().endswith("sharedstrings.xml") and part.file_size > limits.max_shared_strings:
+            raise _refuse("expands", f"The workbook's texts unpack to {_mb(part.file_size)} MB, more than "
+                          f"{_mb(limits.max_shared_strings)} MB.", ExpandsTooFar, mb=_mb(part.file_size),
+                          limit=_mb(limits.max_shared_strings))
         if part.file_size > RATIO_FLOOR and part.file_size > limits.max_ratio * max(part.compress_size, 1):
             ratio = part.file_size // max(part.compress_size, 1)
             raise _refuse("ratio", f"The workbook is compressed {ratio} times ({part.filename}): "
