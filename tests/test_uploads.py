@@ -168,3 +168,14 @@ def test_reading_stops_after_its_time_budget():
     data = b"\n".join([b"e-mail;naam"] + [b"a@b.nl;x"] * 5000)
     error = _refused_within(data, TooManyRows, seconds=2, mb=10, max_seconds=0)
     assert error.key == "err.import_too_slow" and error.params == {"seconds": 0, "rows": 1000}
+
+
+def test_an_oversized_styles_part_is_refused_from_the_directory():
+    book = io.BytesIO()
+    with zipfile.ZipFile(io.BytesIO(uploads.workbook_bytes([]))) as source, \
+            zipfile.ZipFile(book, "w", zipfile.ZIP_DEFLATED) as target:
+        for part in source.infolist():
+            target.writestr(part, source.read(part))
+        target.writestr("xl/styles.xml", "<styleSheet>" + " " * (11 * 2**20) + "</styleSheet>")
+    error = _refused_within(book.getvalue(), ExpandsTooFar, seconds=1, mb=2, max_ratio=10**6)
+    assert "xl/styles.xml" in str(error)

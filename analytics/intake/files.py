@@ -37,6 +37,7 @@ MAX_SHARED_STRINGS = 20 * 1024 * 1024  # openpyxl parses (slowly) and keeps ever
 MAX_SECONDS = 60  # reading rows stops after this long, whatever the other limits allow
 MAX_RATIO = 100  # unpacked / packed for any part above RATIO_FLOOR (real sheets: 5 to 20)
 RATIO_FLOOR = 1024 * 1024
+OTHER_XML = 10 * 1024 * 1024  # styles, workbook, relations: openpyxl parses each whole
 ENV = {"max_bytes": "ANALYTICS_UPLOAD_MAX_BYTES", "max_rows": "ANALYTICS_UPLOAD_MAX_ROWS",
        "max_columns": "ANALYTICS_UPLOAD_MAX_COLUMNS", "max_cells": "ANALYTICS_UPLOAD_MAX_CELLS",
        "max_unzipped": "ANALYTICS_UPLOAD_MAX_UNZIPPED", "max_ratio": "ANALYTICS_UPLOAD_MAX_RATIO",
@@ -281,6 +282,10 @@ def check_workbook(data: bytes, limits: Limits | None = None) -> None:
             raise _refuse("expands", f"The workbook's texts unpack to {_mb(part.file_size)} MB, more than "
                           f"{_mb(limits.max_shared_strings)} MB.", ExpandsTooFar, mb=_mb(part.file_size),
                           limit=_mb(limits.max_shared_strings))
+        other = not _SHEET_PART.fullmatch(part.filename) and not part.filename.lower().endswith("sharedstrings.xml")
+        if other and part.filename.lower().endswith((".xml", ".rels")) and part.file_size > OTHER_XML:
+            raise _refuse("expands", f"The workbook's part {part.filename} unpacks to {_mb(part.file_size)} MB, more "
+                          f"than {_mb(OTHER_XML)} MB.", ExpandsTooFar, mb=_mb(part.file_size), limit=_mb(OTHER_XML))
         if part.file_size > RATIO_FLOOR and part.file_size > limits.max_ratio * max(part.compress_size, 1):
             ratio = part.file_size // max(part.compress_size, 1)
             raise _refuse("ratio", f"The workbook is compressed {ratio} times ({part.filename}): "
