@@ -11,7 +11,8 @@ variable): its size, the rows and columns and cells it may hold, and for a workb
 size its sheets unpack to, read from the zip's directory, so a decompression bomb is
 refused in milliseconds. Rows are streamed and reading stops at the first limit crossed;
 what is read stays within about 12 times the size limit (docs/hostile.md has the figures,
-`python -m analytics upload-bench` measures them).
+`python -m analytics upload-bench` measures them). One concern, reading an upload within
+bounds, hence a module somewhat over the usual length.
 """
 
 from __future__ import annotations
