@@ -21,6 +21,7 @@ from analytics.errors import InvalidInput, TextTooLong
 from analytics.intake.fields import clean_value, split_name
 from analytics.selection import applicants
 from analytics.store import db
+from tests.conftest import TODAY
 from tests.test_attendance import build
 from ui.i18n import t
 
@@ -249,6 +250,17 @@ def test_applicant_exports_write_stored_text_that_went_through_the_policy(sample
     frame = pd.DataFrame({"naam": [text], "organisatie": [text_policy.clean(sample, "organisation", cut=True)]})
     assert applicants.to_csv(frame).startswith(b"\xef\xbb\xbf")
     assert applicants.to_xlsx(frame)[:2] == b"PK"
+
+
+@settings(max_examples=10, deadline=None, suppress_health_check=[HealthCheck.too_slow,
+                                                                    HealthCheck.function_scoped_fixture])
+@given(st.text(STORABLE_CHAR, max_size=300), st.booleans())
+def test_attendance_workbook_writes_stored_text_that_went_through_the_policy(academy, sample, long):
+    """The attendance workbook (its XLSX side is another engineer's) on names as the policy stores them."""
+    con, group = academy
+    _store(con, group, text_policy.clean(_long(sample) if long else sample, "text", cut=True))
+    book = attendance_export.attendance_xlsx(con, group.trainer, group.group_id, dutch, today=TODAY)
+    assert book[:2] == b"PK"
 
 
 @pytest.mark.xfail(raises=IllegalCharacterError, strict=False,

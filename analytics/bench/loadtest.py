@@ -232,6 +232,8 @@ class Run:
                     self.errors.append(f"{kind}: {type(exc).__name__}: {str(exc).splitlines()[0][:200]}")
                 continue
             ended = time.perf_counter()
+            if kind not in READS and not writes:
+                continue  # nothing to do for this kind (no open round to compose, say)
             with self.lock:
                 self.latency[kind].append((ended - started) * 1000)
                 self.log += [Write(k, key, value, started, ended) for k, key, value in writes]
