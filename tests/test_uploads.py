@@ -179,3 +179,20 @@ def test_an_oversized_styles_part_is_refused_from_the_directory():
         target.writestr("xl/styles.xml", "<styleSheet>" + " " * (11 * 2**20) + "</styleSheet>")
     error = _refused_within(book.getvalue(), ExpandsTooFar, seconds=1, mb=2, max_ratio=10**6)
     assert "xl/styles.xml" in str(error)
+
+
+def test_the_bomb_in_a_fresh_process_adds_no_resident_memory(bomb, tmp_path):
+    """Resident memory, not only Python's allocations: the read in its own process."""
+    import json
+    import subprocess
+    import sys
+
+    from tests.conftest import ROOT
+
+    path = tmp_path / "bomb.xlsx"
+    path.write_bytes(bomb)
+    run = subprocess.run([sys.executable, "-c", f"from analytics.bench.uploads import child; child({str(path)!r})"],
+                         capture_output=True, text=True, check=True, cwd=ROOT)
+    figures = json.loads(run.stdout.strip().splitlines()[-1])
+    assert figures["outcome"].startswith("refused (ExpandsTooFar")
+    assert figures["growth_mb"] < 10 and figures["seconds"] < 2
