@@ -31,6 +31,8 @@ COMMAND_MODULES = [
     "analytics.catalogue.cli",
     "analytics.bench.attendance",
     "analytics.reporting.releases.cli",
+    "analytics.bench.uploads",
+    "analytics.bench.loadtest",
 ]
 
 

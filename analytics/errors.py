@@ -78,3 +78,31 @@ class NameTaken(CatalogueRule):
 
 class NameLocked(CatalogueRule):
     """DuckDB refuses to change a name (an indexed column) once other rows refer to the row."""
+
+
+class UploadLimit(ImportRefused):
+    """An upload refused because it exceeds a limit (analytics.intake.files.Limits)."""
+
+
+class FileTooLarge(UploadLimit):
+    pass
+
+
+class TooManyRows(UploadLimit):
+    pass
+
+
+class TooManyColumns(UploadLimit):
+    pass
+
+
+class ExpandsTooFar(UploadLimit):
+    """A compressed workbook whose sheets would unpack to far more than the file itself."""
+
+
+class DatabaseDamaged(AnalyticsError):
+    """The database or its write-ahead log cannot be opened as it is."""
+
+
+class TextTooLong(InvalidInput):
+    pass

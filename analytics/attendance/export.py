@@ -20,13 +20,15 @@ from fpdf import FPDF
 from openpyxl import Workbook
 from openpyxl.styles import Font, PatternFill
 
-from analytics import attendance
+from analytics import attendance, text_policy
 from analytics.exports import safe_cell, sheet_name
 from analytics.access.viewer import Viewer
 
 DEJAVU = Path("/usr/share/fonts/truetype/dejavu/DejaVuSans.ttf")
 DEJAVU_BOLD = Path("/usr/share/fonts/truetype/dejavu/DejaVuSans-Bold.ttf")
 EXTRA_ROWS = 4  # blank lines for walk-ins on the sign-in sheet
+CELL_CHARS = 120  # a table cell's text at most (then an ellipsis): a row always fits on a page
+LINE_CHARS = 500  # a heading line's text at most
 COMPRESS = True  # tests switch it off to read the text back
 _ASCII = str.maketrans({"–": "-", "—": "-", "‘": "'", "’": "'", "“": '"', "”": '"', "…": "...", "·": "-",
                         "Ł": "L", "ł": "l", "Œ": "OE", "œ": "oe"})
@@ -58,18 +60,36 @@ class _Sheet(FPDF):
         self.set_auto_page_break(True, margin=15)
         self.set_compression(COMPRESS)
 
-    def text_of(self, value) -> str:
-        text = "" if value is None or value != value else str(value)
-        return text if self.unicode else latin1(text)
+    def text_of(self, value, limit: int = CELL_CHARS) -> str:
+        """Stored text as this PDF can always draw it: one line, controls gone, cut with an
+        ellipsis at `limit`, characters the font lacks simplified or shown as '?'."""
+        text = text_policy.pdf_text(value, limit)
+        if not self.unicode:
+            return latin1(text)
+        self.set_font(self.family, "", 10)
+        glyphs = self.current_font.cmap
+        if all(ord(ch) in glyphs for ch in text):
+            return text
+        return "".join(ch if ord(ch) in glyphs else self._fallback(ch, glyphs) for ch in text)
+
+    @staticmethod
+    def _fallback(ch: str, glyphs) -> str:
+        simple = unicodedata.normalize("NFKD", ch)
+        return simple if simple and all(ord(c) in glyphs for c in simple) else "?"
 
     def line_of(self, text: str, size: float = 10, bold: bool = False, height: float = 6) -> None:
+        value = self.text_of(text, LINE_CHARS)
         self.set_font(self.family, "B" if bold else "", size)
-        self.multi_cell(0, height, self.text_of(text), new_x="LMARGIN", new_y="NEXT")
+        self.multi_cell(0, height, value, new_x="LMARGIN", new_y="NEXT")
 
 
 def signin_sheet_pdf(con: duckdb.DuckDBPyConnection, viewer: Viewer, session_id: int, t: Text,
                      font: Path | None = DEJAVU) -> bytes:
-    """A4 sign-in sheet: heading, one line per participant expected, blank lines for walk-ins."""
+    """A4 sign-in sheet: heading, one line per participant expected, blank lines for walk-ins.
+
+    Any stored text is drawn: each cell is one line of at most CELL_CHARS characters that
+    wraps within its column, so no row is too high for a page (`_Sheet.text_of`).
+    """
     people = attendance.roster(con, viewer, session_id)
     group_id = int(con.cursor().execute("select group_id from sessions where id = ?", [session_id]).fetchone()[0])
     info = attendance.group_info(con, viewer, group_id)
@@ -95,8 +115,9 @@ def signin_sheet_pdf(con: duckdb.DuckDBPyConnection, viewer: Viewer, session_id:
         table.row([pdf.text_of(h) for h in ("#", t("attendance.col_name"), t("attendance.col_organisation"),
                                             t("attendance.pdf_signature"))])
         for i, person in enumerate(people.itertuples(), start=1):
-            name = person.name + (f" ({t('attendance.walk_in_short')})" if person.walk_in else "")
-            table.row([str(i), pdf.text_of(name), pdf.text_of(person.organisation), ""])
+            name = pdf.text_of(person.name) + (f" ({pdf.text_of(t('attendance.walk_in_short'))})"
+                                                if person.walk_in else "")
+            table.row([str(i), name, pdf.text_of(person.organisation), ""])
         for i in range(len(people) + 1, len(people) + 1 + EXTRA_ROWS):
             table.row([str(i), "", "", ""])
     pdf.ln(4)

@@ -14,6 +14,7 @@ import unicodedata
 from datetime import datetime
 from functools import lru_cache
 
+from analytics import text_policy
 from analytics.demo.catalogue import ROLES
 
 # field -> header phrases (folded); exact matches beat phrases found inside a header
@@ -46,6 +47,16 @@ FIELD_ORDER = list(FIELDS)
 # the longest value a field may hold; longer is a rejected row, not a truncated one
 MAX_LENGTH = {"email": 254, "motivation": 5000, "together_with": 1000}
 DEFAULT_MAX_LENGTH = 200
+# field -> kind of text (analytics.text_policy); any other field is a single line
+TEXT_KINDS = {"first_name": "name", "infix": "name", "last_name": "name", "full_name": "name",
+              "organisation": "organisation", "email": "email", "motivation": "text", "together_with": "text"}
+
+
+def clean_value(field: str, value: str) -> str:
+    """A cell's value as the text policy keeps it for `field`: controls and bidi controls
+    removed, names and organisations with their whitespace collapsed, single-line fields
+    on one line. Length is left to the importer, which rejects a row rather than cut it."""
+    return text_policy.normalise(value, TEXT_KINDS.get(field, "line"))
 
 
 @lru_cache(maxsize=65536)
@@ -178,6 +189,7 @@ def valid_email(value: str) -> bool:
 
 def split_name(full: str) -> tuple[str, str]:
     """First word and the rest: 'Anna van der Berg' -> ('Anna', 'van der Berg')."""
+    full = clean_value("full_name", full)
     parts = full.split()
     if not parts:
         return "", ""

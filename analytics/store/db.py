@@ -17,6 +17,7 @@ milliseconds for the other writer is cheaper and never fails; reads do not wait.
 from __future__ import annotations
 
 import json
+import os
 import re
 import threading
 from contextlib import contextmanager
@@ -26,7 +27,7 @@ from typing import Iterator
 
 import duckdb
 
-from analytics.errors import AnalyticsError, SchemaTooNew
+from analytics.errors import AnalyticsError, DatabaseDamaged, SchemaTooNew
 
 HERE = Path(__file__).parent
 SCHEMA = HERE / "schema.sql"
@@ -102,10 +103,23 @@ def connect(path: str | Path, read_only: bool = False) -> duckdb.DuckDBPyConnect
     try:
         con = duckdb.connect(str(path), read_only=read_only)
     except duckdb.Error as exc:
+        wal = Path(f"{path}.wal")
+        if "WAL" in str(exc) and wal.exists():  # DuckDB replays the log on open; a damaged one stops it
+            backups = backup_folder(path)
+            raise DatabaseDamaged(
+                f"Cannot open database {path}: its write-ahead log {wal} cannot be replayed "
+                f"({str(exc).splitlines()[0]}). Nothing was changed. Restore a backup from {backups}, or move "
+                f"{wal} elsewhere to open the database without its latest changes.",
+                key="err.database_wal", db=str(path), wal=str(wal), backups=str(backups)) from exc
         raise AnalyticsError(f"Cannot open database {path}: {exc}") from exc
     if not read_only:
         migrate(con)
     return con
+
+
+def backup_folder(path: str | Path) -> Path:
+    """Where backups of the database at `path` are kept: $ANALYTICS_BACKUP_DIR, else backups/ beside it."""
+    return Path(os.environ.get("ANALYTICS_BACKUP_DIR") or Path(path).resolve().parent / "backups")
 
 
 def shared_connection(path: str | Path) -> duckdb.DuckDBPyConnection:

@@ -18,7 +18,8 @@ from fpdf import FPDF
 from openpyxl import Workbook
 from openpyxl.styles import Font, PatternFill
 
-from analytics.attendance.export import latin1, safe_cell
+from analytics.attendance.export import latin1
+from analytics.exports import safe_cell
 from analytics.reporting.releases.store import Release
 from analytics.texts import text
 
