@@ -28,6 +28,8 @@ COMMAND_MODULES = [
     "analytics.attendance.cli",
     "analytics.composition.cli",
     "analytics.bench.mdgp",
+    "analytics.access.cli",
+    "analytics.store.backup",
 ]
 
 
