@@ -175,13 +175,17 @@ def sidebar_filters(con) -> None:
 
 
 def viewer() -> Viewer:
-    """The viewer chosen in the sidebar (demo mode: no sign-in yet)."""
-    return st.session_state.get("viewer", COORDINATOR)
+    """The viewer of this session: signed in, or chosen with the demo database's role switcher
+    (ui/auth.py sets it before any page runs; a page never runs without one)."""
+    chosen = st.session_state.get("viewer")
+    if chosen is None:
+        st.stop()
+    return chosen
 
 
 def role_switcher(con) -> Viewer:
-    """Demo mode: pick a role and, for trainers and funders, which one."""
-    st.sidebar.caption(t("app.demo_mode"))
+    """Demo mode (the demo database only, see ui/auth.py): pick a role and, for trainers and
+    funders, which demo account."""
     state = st.session_state
     if "demo_role" not in state:  # demo links like ?role=trainer; kept apart from the widget's own state
         asked = st.query_params.get("role")

@@ -74,20 +74,20 @@ def normalise_email(email: str) -> str:
     text = unicodedata.normalize("NFC", str(email or "")).strip().lower()
     if (not 3 <= len(text) <= 254 or text.count("@") != 1 or text.startswith("@") or text.endswith("@")
             or any(c.isspace() or unicodedata.category(c)[0] == "C" for c in text)):
-        raise InvalidInput(f"Not an e-mail address: {text[:60]!r}", key="access.err_email")
+        raise InvalidInput(f"Not an e-mail address: {text[:60]!r}", key="access.err.email")
     return text
 
 
 def _clean_name(name: str) -> str:
     text = " ".join(str(name or "").split())
     if not text or len(text) > MAX_TEXT or any(unicodedata.category(c) == "Cc" for c in text):
-        raise InvalidInput("A name of 1 to 200 characters, without control characters.", key="access.err_name")
+        raise InvalidInput("A name of 1 to 200 characters, without control characters.", key="access.err.name")
     return text
 
 
 def _check_password(password: str) -> str:
     if not isinstance(password, str) or len(password) < MIN_PASSWORD or len(password) > 1024:
-        raise InvalidInput(f"A password has {MIN_PASSWORD} to 1024 characters.", key="access.err_password",
+        raise InvalidInput(f"A password has {MIN_PASSWORD} to 1024 characters.", key="access.err.password",
                            n=MIN_PASSWORD)
     return password
 
@@ -103,7 +103,7 @@ _COLUMNS = "id, email, name, role, funder_id, disabled, session_epoch"
 def find(con: duckdb.DuckDBPyConnection, email: str) -> Account:
     row = con.cursor().execute(f"select {_COLUMNS} from users where email = ?", [normalise_email(email)]).fetchone()
     if row is None:
-        raise NotFound(f"No account for {email}.", key="access.err_no_account")
+        raise NotFound(f"No account for {email}.", key="access.err.no_account")
     return _account(row)
 
 
@@ -120,22 +120,22 @@ def _public(cur, user_id: int) -> dict | None:
 
 def _check_role(cur, role: str, funder_id: int | None) -> None:
     if role not in ROLES:
-        raise InvalidInput(f"Unknown role {role!r}; one of {', '.join(ROLES)}.", key="access.err_role")
+        raise InvalidInput(f"Unknown role {role!r}; one of {', '.join(ROLES)}.", key="access.err.role")
     if (role == "funder") != (funder_id is not None):
         raise InvalidInput("A funder account names its funder (--funder ID); other roles do not.",
-                           key="access.err_funder")
+                           key="access.err.funder")
     if funder_id is not None and not cur.execute("select count(*) from funders where id = ?",
                                                  [funder_id]).fetchone()[0]:
-        raise NotFound(f"No funder with id {funder_id}.", key="access.err_no_funder", id=funder_id)
+        raise NotFound(f"No funder with id {funder_id}.", key="access.err.no_funder", id=funder_id)
 
 
 def _set_groups(cur, user_id: int, role: str, group_ids: Iterable[int]) -> None:
     groups = sorted({int(g) for g in group_ids})
     if groups and role != "trainer":
-        raise InvalidInput("Only trainers are linked to groups.", key="access.err_groups")
+        raise InvalidInput("Only trainers are linked to groups.", key="access.err.groups")
     known = cur.execute("select count(*) from groups where id in (select unnest(?))", [groups]).fetchone()[0]
     if known != len(groups):
-        raise NotFound("One of these groups does not exist.", key="access.err_no_group")
+        raise NotFound("One of these groups does not exist.", key="access.err.no_group")
     cur.execute("delete from group_trainers where user_id = ?", [user_id])
     for group_id in groups:
         cur.execute("insert into group_trainers (group_id, user_id) values (?, ?)", [group_id, user_id])
@@ -150,7 +150,7 @@ def add(con: duckdb.DuckDBPyConnection, viewer: Viewer, email: str, name: str, r
     with db.transaction(con, viewer.name, "account.add", "account", email) as cur:
         _check_role(cur, role, funder_id)
         if cur.execute("select count(*) from users where email = ?", [email]).fetchone()[0]:
-            raise InvalidInput(f"An account for {email} exists already.", key="access.err_exists", email=email)
+            raise InvalidInput(f"An account for {email} exists already.", key="access.err.exists", email=email)
         user_id = cur.execute(
             """insert into users (name, email, role, funder_id, password_hash, created_at)
                values (?, ?, ?, ?, ?, ?) returning id""",
@@ -164,7 +164,7 @@ def add(con: duckdb.DuckDBPyConnection, viewer: Viewer, email: str, name: str, r
 def first_admin(con: duckdb.DuckDBPyConnection, email: str, name: str, password: str) -> int:
     """The first account of a database that has none: an admin. Refused once any account exists."""
     if needs_first_admin(con) is False:
-        raise PermissionDenied("This database has accounts already.", key="access.err_not_first")
+        raise PermissionDenied("This database has accounts already.", key="access.err.not_first")
     return add(con, Viewer(role="admin", name="first start"), email, name, "admin", password=password)
 
 
@@ -203,7 +203,7 @@ def _not_last_admin(cur, email: str) -> None:
     others = cur.execute("select count(*) from users where role = 'admin' and not disabled and email <> ?",
                          [email]).fetchone()[0]
     if not others:
-        raise InvalidInput("The last admin cannot be disabled or given another role.", key="access.err_last_admin")
+        raise InvalidInput("The last admin cannot be disabled or given another role.", key="access.err.last_admin")
 
 
 def disable(con: duckdb.DuckDBPyConnection, viewer: Viewer, email: str, disabled: bool = True) -> None:
@@ -279,7 +279,7 @@ def authenticate(con: duckdb.DuckDBPyConnection, email: str, password: str) -> A
         since = row[8]
     if _recent_failures(cur, address, since) >= attempts:
         _fail(con, address, "locked")
-        raise AccountLocked("Too many failed sign-ins: try again later.", key="access.err_locked",
+        raise AccountLocked("Too many failed sign-ins: try again later.", key="access.err.locked",
                             minutes=max(1, round(window.total_seconds() / 60)))
     stored = row[7] if row is not None and row[7] else None
     try:
@@ -289,7 +289,7 @@ def authenticate(con: duckdb.DuckDBPyConnection, email: str, password: str) -> A
     if not good or row[5]:
         reason = "unknown" if row is None else "no_password" if stored is None else "disabled" if good else "password"
         _fail(con, address, reason)
-        raise SignInRefused("E-mail address or password is not right.", key="access.err_sign_in")
+        raise SignInRefused("E-mail address or password is not right.", key="access.err.sign_in")
     account = _account(row)
     with db.transaction(con, account.email, "sign_in", "account", account.email, {"how": "password"}) as tx:
         if hasher().check_needs_rehash(stored):
@@ -307,13 +307,13 @@ def for_identity(con: duckdb.DuckDBPyConnection, user_info: Mapping) -> Account:
     """
     email = user_info.get("email") if user_info else None
     if not email or user_info.get("email_verified") is False:
-        raise PermissionDenied("The identity provider gave no verified e-mail address.", key="access.err_no_email")
+        raise PermissionDenied("The identity provider gave no verified e-mail address.", key="access.err.no_email")
     address = normalise_email(email)
     row = con.cursor().execute(f"select {_COLUMNS} from users where email = ?", [address]).fetchone()
     if row is None or row[5]:
         _fail(con, address, "unknown" if row is None else "disabled")
         raise PermissionDenied(f"No access for {address}: ask an admin for an account.",
-                               key="access.err_unknown_email", email=address)
+                               key="access.err.unknown_email", email=address)
     account = _account(row)
     with db.transaction(con, account.email, "sign_in", "account", account.email, {"how": "oidc"}) as tx:
         tx.execute("update users set last_sign_in_at = ? where id = ?", [datetime.now(), account.id])

@@ -138,7 +138,7 @@ def require_reader(viewer: Viewer) -> None:
     if viewer.role not in ("admin", "coordinator"):
         from analytics.errors import PermissionDenied
 
-        raise PermissionDenied("Only admins and coordinators read the audit trail.", key="access.err_audit_only")
+        raise PermissionDenied("Only admins and coordinators read the audit trail.", key="access.err.audit_only")
 
 
 def entries(con: duckdb.DuckDBPyConnection, viewer: Viewer, *, person_id: int | None = None,

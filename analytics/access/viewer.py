@@ -37,7 +37,7 @@ class Viewer:
 
     def require_admin(self) -> None:
         if self.role != "admin":
-            raise PermissionDenied("Only an admin may do this.", key="access.err_admin_only")
+            raise PermissionDenied("Only an admin may do this.", key="access.err.admin_only")
 
     def can_see_group(self, group_id: int) -> bool:
         return self.role in MANAGERS or (self.role == "trainer" and group_id in self.group_ids)

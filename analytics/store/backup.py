@@ -224,8 +224,11 @@ def start_schedule(db_path: Path, connection) -> bool:
             while True:
                 due = next_run(datetime.now(), at_text)
                 clock.sleep(max(1.0, (due - datetime.now()).total_seconds()))
+                con = connection()
+                if con is None:  # the app closed this database
+                    return
                 try:
-                    make(connection(), reason="daily")
+                    make(con, reason="daily")
                 except Exception:  # a failed backup is logged; the next day tries again
                     log.exception("daily backup of %s failed", key)
 

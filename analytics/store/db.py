@@ -127,6 +127,12 @@ def shared_connection(path: str | Path) -> duckdb.DuckDBPyConnection:
         return _connections[key]
 
 
+def shared_if_open(path: str | Path) -> duckdb.DuckDBPyConnection | None:
+    """The process's connection for `path` if it is open (background jobs must not reopen it)."""
+    with _lock:
+        return _connections.get(str(Path(path).resolve()))
+
+
 def close_shared(path: str | Path) -> None:
     key = str(Path(path).resolve())
     with _lock:
