@@ -71,7 +71,7 @@ if upload is not None:
             if st.button(t("intake.import_button", n=len(plan.records)), type="primary", key="intake_go"):
                 bar = st.progress(0.0, text=t("intake.progress"))
                 with shown_errors():
-                    result = intake.write_import(con, viewer.name, plan, upload.name, intake.content_hash(data),
+                    result = intake.write_import(con, viewer, plan, upload.name, intake.content_hash(data),
                                                  progress=lambda x, label: bar.progress(x, text=t("intake.progress")))
                     st.session_state["intake_result"] = result.as_dict()
                     st.session_state["intake_uploads"] = uploads + 1

@@ -112,6 +112,6 @@ def unresolved_panel(con, viewer, round_id: int) -> None:
         )
         if right.button(t("intake.resolve"), key=f"intake_resolve_go_{i}_{row.written}"):
             with shown_errors():
-                changed = intake.resolve_municipality(con, viewer.name, list(row.person_ids), code)
+                changed = intake.resolve_municipality(con, viewer, list(row.person_ids), code)
                 st.toast(t("intake.resolved", n=changed, name=names[code]))
                 st.rerun()

@@ -402,9 +402,21 @@ def _text(value) -> str | None:
 
 # --- writing ----------------------------------------------------------------------------------
 
+def _actor(actor) -> str:
+    """The audit trail's name for who writes; a signed-in Viewer must be a coordinator (or admin)."""
+    from analytics.access.viewer import Viewer
+
+    if isinstance(actor, Viewer):
+        actor.require_coordinator()
+        return actor.name
+    return actor
+
+
 def write_import(con: duckdb.DuckDBPyConnection, actor: str, plan: Plan, file_name: str, content_hash: str,
                  progress: Progress | None = None) -> ImportResult:
-    """Write a plan: batch, people, applications, changes, rejections and links, all or nothing."""
+    """Write a plan: batch, people, applications, changes, rejections and links, all or nothing.
+    `actor` is the Viewer (pages) or a name (command line, which has the file anyway)."""
+    actor = _actor(actor)
     step = progress or (lambda fraction, label: None)
     table = plan.table
     counts = {a: plan.count(a) for a in ("new", "update", "unchanged")}
@@ -719,6 +731,7 @@ def unresolved(con: duckdb.DuckDBPyConnection, round_id: int | None = None, prog
 def resolve_municipality(con: duckdb.DuckDBPyConnection, actor: str, person_ids: list[int], code: str) -> int:
     """Set the municipality of people whose written municipality could not be matched (or
     was wrong); each of their applications records the change. Returns people changed."""
+    actor = _actor(actor)
     ids = sorted({int(p) for p in person_ids})
     if not ids:
         return 0
