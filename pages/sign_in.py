@@ -3,11 +3,47 @@
 import streamlit as st
 
 from analytics.access import accounts
+from analytics.errors import AnalyticsError
 from ui import auth, context
-from ui.feedback import shown_errors
+from ui.feedback import message
 from ui.i18n import t
 
 con = context.connection()
+if st.session_state.get("account"):  # signed in, but run without the frame: hand over to it
+    context.hand_over_to_frame()
+
+
+def _attempt(action) -> None:
+    """A form's callback: sign in before the next run, so the frame opens the navigation at once."""
+    try:
+        auth.sign_in(action())
+    except AnalyticsError as exc:
+        st.session_state["_sign_in_error"] = message(exc)
+
+
+def _local() -> None:
+    state = st.session_state
+    _attempt(lambda: accounts.authenticate(con, state.get("si_email", ""), state.get("si_password", "")))
+    state["si_password"] = ""
+
+
+def _first_admin() -> None:
+    state = st.session_state
+    if state.get("fa_password") != state.get("fa_again"):
+        state["_sign_in_error"] = t("access.passwords_differ")
+        return
+
+    def create():
+        accounts.first_admin(con, state.get("fa_email", ""), state.get("fa_name", ""), state.get("fa_password", ""))
+        return accounts.authenticate(con, state.get("fa_email", ""), state.get("fa_password", ""))
+
+    _attempt(create)
+
+
+def _error() -> None:
+    shown = st.session_state.pop("_sign_in_error", None)
+    if shown:
+        st.error(shown)
 
 if accounts.needs_first_admin(con):
     st.title(t("access.first_admin_title"))
@@ -17,15 +53,8 @@ if accounts.needs_first_admin(con):
         name = st.text_input(t("access.name"), key="fa_name")
         password = st.text_input(t("access.password"), type="password", key="fa_password")
         again = st.text_input(t("access.password_again"), type="password", key="fa_again")
-        submitted = st.form_submit_button(t("access.first_admin_create"), type="primary")
-    if submitted:
-        if password != again:
-            st.error(t("access.passwords_differ"))
-        else:
-            with shown_errors():
-                accounts.first_admin(con, email, name, password)
-                auth.sign_in(accounts.authenticate(con, email, password))
-                st.rerun()
+        st.form_submit_button(t("access.first_admin_create"), type="primary", on_click=_first_admin)
+    _error()
     st.stop()
 
 st.title(t("access.sign_in_title"))
@@ -42,8 +71,5 @@ if auth.local_sign_in():
     with st.form("sign_in"):
         email = st.text_input(t("access.email"), key="si_email")
         password = st.text_input(t("access.password"), type="password", key="si_password")
-        submitted = st.form_submit_button(t("access.sign_in"), type="primary")
-    if submitted:
-        with shown_errors():
-            auth.sign_in(accounts.authenticate(con, email, password))
-            st.rerun()
+        st.form_submit_button(t("access.sign_in"), type="primary", on_click=_local)
+    _error()

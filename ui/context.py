@@ -7,6 +7,7 @@ mirrored in the URL, so a view can be bookmarked and sent to a colleague.
 from __future__ import annotations
 
 import os
+import sys
 import threading
 from dataclasses import dataclass
 from pathlib import Path
@@ -67,6 +68,11 @@ def _leave_page_folder_mode() -> None:
     urls = {url: path for role in PAGES.values() for path, _, _, url in role}
     st.navigation([st.Page(path, url_path=url) for url, path in urls.items()], position="hidden")
     st.rerun()
+
+
+def hand_over_to_frame() -> None:
+    """Rerun through dashboard.py (a page that found itself run on its own)."""
+    _leave_page_folder_mode()
 
 
 def connection():
@@ -178,9 +184,28 @@ def viewer() -> Viewer:
     """The viewer of this session: signed in, or chosen with the demo database's role switcher
     (ui/auth.py sets it before any page runs; a page never runs without one)."""
     chosen = st.session_state.get("viewer")
+    held = st.session_state.get("account")
+    if held:
+        from analytics.access import accounts
+
+        if accounts.session_account(connection(), *held) is None:  # disabled or changed since the frame ran
+            st.session_state.pop("viewer", None)
+            chosen = None
     if chosen is None:
         st.stop()
+    _refuse_other_roles_page(chosen, sys._getframe(1).f_globals.get("__file__"))
     return chosen
+
+
+def _refuse_other_roles_page(chosen: Viewer, page_file: str | None) -> None:
+    """A page that is not in the role's navigation refuses to run, however it was reached."""
+    from ui.registry import PAGES
+
+    if page_file and Path(page_file).parent.name == "pages":
+        allowed = {Path(path).name for path, *_ in PAGES.get(chosen.role, [])}
+        if Path(page_file).name not in allowed:
+            st.error(t("access.refused_page"))
+            st.stop()
 
 
 def role_switcher(con) -> Viewer:
