@@ -79,8 +79,9 @@ def normalise_email(email: str) -> str:
 
 
 def _clean_name(name: str) -> str:
-    text = " ".join(str(name or "").split())
-    if not text or len(text) > MAX_TEXT or any(unicodedata.category(c) == "Cc" for c in text):
+    raw = str(name or "")
+    text = raw.strip()
+    if not text or len(text) > MAX_TEXT or any(unicodedata.category(c) == "Cc" for c in raw):
         raise InvalidInput("A name of 1 to 200 characters, without control characters.", key="access.err.name")
     return text
 
@@ -270,6 +271,7 @@ def authenticate(con: duckdb.DuckDBPyConnection, email: str, password: str) -> A
     except InvalidInput:
         address = " ".join(str(email or "").split()).lower()[:254]
     attempts, window = lockout()
+    dummy = _dummy_hash()  # made once; an unknown address costs the same verification as a known one
     now = datetime.now()
     cur = con.cursor()
     row = cur.execute(f"select {_COLUMNS}, password_hash, last_sign_in_at from users where email = ?",
@@ -283,7 +285,7 @@ def authenticate(con: duckdb.DuckDBPyConnection, email: str, password: str) -> A
                             minutes=max(1, round(window.total_seconds() / 60)))
     stored = row[7] if row is not None and row[7] else None
     try:
-        good = hasher().verify(stored or _dummy_hash(), password or "") and stored is not None
+        good = hasher().verify(stored or dummy, password or "") and stored is not None
     except (VerifyMismatchError, VerificationError, InvalidHashError):
         good = False
     if not good or row[5]:
