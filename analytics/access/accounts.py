@@ -201,6 +201,8 @@ def _change(con, viewer: Viewer, action: str, email: str, sql: str, params: list
 
 
 def _not_last_admin(cur, email: str) -> None:
+    if cur.execute("select role from users where email = ?", [email]).fetchone()[0] != "admin":
+        return
     others = cur.execute("select count(*) from users where role = 'admin' and not disabled and email <> ?",
                          [email]).fetchone()[0]
     if not others:
@@ -223,9 +225,7 @@ def set_role(con: duckdb.DuckDBPyConnection, viewer: Viewer, email: str, role: s
     def check(cur):
         _check_role(cur, role, funder_id)
         if role != "admin":
-            current = cur.execute("select role from users where email = ?", [email]).fetchone()[0]
-            if current == "admin":
-                _not_last_admin(cur, email)
+            _not_last_admin(cur, email)
         user_id = cur.execute("select id from users where email = ?", [email]).fetchone()[0]
         _set_groups(cur, user_id, role, group_ids)
 
