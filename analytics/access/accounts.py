@@ -110,12 +110,12 @@ def find(con: duckdb.DuckDBPyConnection, email: str) -> Account:
 
 def _public(cur, user_id: int) -> dict | None:
     """An account's values for the audit trail: never its password hash."""
-    row = cur.execute("""select email, name, role, funder_id, disabled, password_hash is not null,
+    row = cur.execute("""select email, name, role, funder_id, disabled, password_hash is not null, session_epoch,
                                 (select list(group_id order by group_id) from group_trainers where user_id = u.id)
                          from users u where id = ?""", [user_id]).fetchone()
     if row is None:
         return None
-    keys = ("email", "name", "role", "funder_id", "disabled", "has_password", "groups")
+    keys = ("email", "name", "role", "funder_id", "disabled", "has_password", "session_epoch", "groups")
     return dict(zip(keys, row))
 
 

@@ -5,8 +5,8 @@ compares the rows the write touched (the ids given to `db.touch`, and the entity
 transaction names) with the last committed state, read through a second cursor outside
 the transaction (writes take turns, so that is the state the write started from): an
 updated row keeps only the columns that changed, a new row has no "before", a removed row
-no "after". Bulk writes (demo data, rebuilds) and writes of more than `MAX_ROWS` ids per
-kind record how many rows, not their values.
+no "after". Bulk writes (demo data, rebuilds) and writes of more than `MAX_ROWS` ids or
+rows per table record how many rows, not their values.
 
 Nothing in the program edits or deletes audit_log: `db.audit` only inserts, and this
 module only reads.
@@ -30,18 +30,20 @@ MAX_ROWS = 200
 TOUCHED = {
     "applications": [("applications", "id"), ("assignments", "application_id")],
     "attendance": [("attendance", "application_id")],
-    "people": [("people", "id")],
+    "people": [("people", "id"), ("municipality_resolutions", "person_id")],
     "rounds": [("rounds", "id"), ("groups", "round_id")],
     "programmes": [("programmes", "id")],
 }
-# the entity a transaction names -> its table (users are declared by their writers, hashes left out)
+# the entity a transaction names -> the tables whose rows it keys (users are declared by their
+# writers, without the password hash)
 ENTITIES = {
-    "application": "applications",
-    "programme": "programmes",
-    "round": "rounds",
-    "group": "groups",
-    "session": "sessions",
-    "composition_plan": "composition_plans",
+    "application": [("applications", "id"), ("assignments", "application_id"), ("review_scores", "application_id"),
+                    ("decision_drafts", "application_id")],
+    "programme": [("programmes", "id"), ("review_criteria", "programme_id"), ("review_settings", "programme_id")],
+    "round": [("rounds", "id"), ("composition_plans", "round_id"), ("composition_settings", "round_id")],
+    "group": [("groups", "id")],
+    "session": [("sessions", "id")],
+    "composition_plan": [("composition_plans", "id"), ("composition_plan_rows", "plan_id")],
 }
 _keys: dict[str, tuple[str, ...]] = {}
 
@@ -76,8 +78,11 @@ def _diff(table: str, before: dict, after: dict) -> list[dict]:
 
 
 def row_changes(con: duckdb.DuckDBPyConnection, cur: duckdb.DuckDBPyConnection, touched, entity=None,
-                entity_id=None) -> list[dict]:
-    """What the open transaction on `cur` changed, row by row, against the committed state on `con`."""
+                entity_id=None, details: dict | None = None) -> list[dict]:
+    """What the open transaction on `cur` changed, row by row, against the committed state on `con`.
+
+    The entity's rows are those of `entity_id` and, for applications, of the ids listed in
+    `details["applications"]` (bulk decisions and drafts name them there)."""
     if touched.everything:
         return [{"bulk": True}]
     wanted: list[tuple[str, str, list]] = []
@@ -86,12 +91,17 @@ def row_changes(con: duckdb.DuckDBPyConnection, cur: duckdb.DuckDBPyConnection, 
         for table, column in targets:
             if ids:
                 wanted.append((table, column, ids))
-    table = ENTITIES.get(entity or "")
-    if table and entity_id is not None and not any(t == table and c == "id" for t, c, _ in wanted):
-        try:
-            wanted.append((table, "id", [int(entity_id)]))
-        except (TypeError, ValueError):
-            pass
+    try:
+        key = int(entity_id) if entity_id is not None else None
+    except (TypeError, ValueError):
+        key = None
+    keys = [] if key is None else [key]
+    listed = (details or {}).get("applications") if entity == "application" else None
+    if isinstance(listed, (list, tuple)) and all(isinstance(a, int) for a in listed):
+        keys = sorted(set(keys) | set(listed))
+    for table, column in ENTITIES.get(entity or "", []) if keys else []:
+        if not any(t == table and c == column and set(keys) <= set(ids) for t, c, ids in wanted):
+            wanted.append((table, column, keys))
     if not wanted:
         return []
     outside = con.cursor()
@@ -101,7 +111,12 @@ def row_changes(con: duckdb.DuckDBPyConnection, cur: duckdb.DuckDBPyConnection, 
             if len(ids) > MAX_ROWS:
                 found.append({"table": table, "rows": len(ids), "values": "omitted"})
                 continue
-            found += _diff(table, _rows(outside, table, column, ids), _rows(cur, table, column, ids))
+            before, after = _rows(outside, table, column, ids), _rows(cur, table, column, ids)
+            if max(len(before), len(after)) > MAX_ROWS:
+                found.append({"table": table, "rows_before": len(before), "rows_after": len(after),
+                              "values": "omitted"})
+                continue
+            found += _diff(table, before, after)
         return found
     finally:
         outside.close()

@@ -168,7 +168,7 @@ def transaction(
         _changes[id(cur)] = declared = []
         try:
             yield cur
-            found = trail.row_changes(con, cur, touched, entity, entity_id)
+            found = trail.row_changes(con, cur, touched, entity, entity_id, info)
             if touched:
                 derived.bring_up_to_date(cur, touched)
             trail.attach(cur, info, declared + found)
