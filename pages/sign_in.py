@@ -9,9 +9,10 @@ from ui.feedback import message
 from ui.i18n import t
 
 con = context.connection()
-if st.session_state.get("account"):  # signed in, but run without the frame: hand over to it
+if st.session_state.get("account") or auth.identity():
+    # The frame never runs this page for a signed-in session: run on its own (an old-style page
+    # URL), so hand over to the frame, which opens the navigation (or says there is no access).
     context.hand_over_to_frame()
-
 
 def _attempt(action) -> None:
     """A form's callback: sign in before the next run, so the frame opens the navigation at once."""

@@ -55,6 +55,11 @@ def sign_out() -> None:
         st.logout()
 
 
+def identity() -> dict | None:
+    """The identity provider's user info when configured and signed in there."""
+    return _oidc_user() if oidc_provider() is not None else None
+
+
 def _oidc_user() -> dict | None:
     try:
         return st.user.to_dict() if st.user.is_logged_in else None

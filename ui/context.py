@@ -75,11 +75,22 @@ def hand_over_to_frame() -> None:
     _leave_page_folder_mode()
 
 
+
 def connection():
     """The process's connection; a new database is filled with demo data on first start.
-    Pages call it first, so a page that runs outside the frame hands over to it."""
+    Pages call it first, so a page that runs outside the frame hands over to it, and a page
+    (other than sign-in) runs only for a viewer whose role has it."""
     if not st.session_state.get("_framed"):
         _leave_page_folder_mode()
+    caller = sys._getframe(1).f_globals.get("__file__")
+    if caller and Path(caller).parent.name == "pages" and Path(caller).name != "sign_in.py":
+        con = _open()
+        _page_viewer(caller)
+        return con
+    return _open()
+
+
+def _open():
     path = database_path()
     with _bootstrap_lock:
         fresh = not path.exists()
@@ -183,17 +194,23 @@ def sidebar_filters(con) -> None:
 def viewer() -> Viewer:
     """The viewer of this session: signed in, or chosen with the demo database's role switcher
     (ui/auth.py sets it before any page runs; a page never runs without one)."""
+    return _page_viewer(sys._getframe(1).f_globals.get("__file__"))
+
+
+def _page_viewer(page_file: str | None) -> Viewer:
     chosen = st.session_state.get("viewer")
     held = st.session_state.get("account")
-    if held:
+    if held and chosen is not None:
         from analytics.access import accounts
 
-        if accounts.session_account(connection(), *held) is None:  # disabled or changed since the frame ran
-            st.session_state.pop("viewer", None)
+        if accounts.session_account(_open(), *held) is None:  # disabled or changed since the frame ran
+            for key in ("viewer", "account"):
+                st.session_state.pop(key, None)
+            st.session_state["_session_ended"] = True
             chosen = None
-    if chosen is None:
-        st.stop()
-    _refuse_other_roles_page(chosen, sys._getframe(1).f_globals.get("__file__"))
+    if chosen is None:  # the frame sets a viewer before any page: this page runs on its own (an
+        hand_over_to_frame()  # old-style page URL) or the account just ended: through the frame to sign-in
+    _refuse_other_roles_page(chosen, page_file)
     return chosen
 
 
