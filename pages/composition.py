@@ -6,6 +6,7 @@ import streamlit as st
 
 from analytics import composition as comp
 from analytics.composition import plans
+from analytics.access.viewer import MANAGERS
 from analytics.errors import AnalyticsError
 from ui import charts, context
 from ui.feedback import message
@@ -19,7 +20,7 @@ viewer = context.viewer()
 f = context.filters()
 lang = language()
 st.title(t("nav.composition"))
-if viewer.role != "coordinator":
+if viewer.role not in MANAGERS:
     st.info(t("composition.coordinator_only"))
     st.stop()
 
