@@ -214,3 +214,14 @@ def test_the_audit_page_filters_and_exports(monkeypatch, production):
     at.selectbox(key="aud_action").set_value("setting.change").run()
     assert set(at.dataframe[0].value.action) == {"setting.change"}
     assert at.get("download_button")
+
+
+@pytest.mark.parametrize("email", ["' or 1=1 --@x.nl", "=1+1@x.nl", "x" * 100_000, "a\x00b@x.nl", "مريم@x.nl"])
+def test_hostile_text_in_the_sign_in_form_gets_the_one_answer(monkeypatch, production, email):
+    at = _app(monkeypatch, production).run()
+    at.text_input(key="si_email").input(email)
+    at.text_input(key="si_password").input("' or '1'='1")
+    at.button[0].click().run()
+    assert not at.exception
+    assert _texts(at.error) == ["E-mailadres of wachtwoord klopt niet."]
+    assert _texts(at.title) == ["Inloggen"]
