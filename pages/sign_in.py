@@ -50,10 +50,10 @@ if accounts.needs_first_admin(con):
     st.title(t("access.first_admin_title"))
     st.write(t("access.first_admin_intro"))
     with st.form("first_admin"):
-        email = st.text_input(t("access.email"), key="fa_email")
-        name = st.text_input(t("access.name"), key="fa_name")
-        password = st.text_input(t("access.password"), type="password", key="fa_password")
-        again = st.text_input(t("access.password_again"), type="password", key="fa_again")
+        st.text_input(t("access.email"), key="fa_email")
+        st.text_input(t("access.name"), key="fa_name")
+        st.text_input(t("access.password"), type="password", key="fa_password")
+        st.text_input(t("access.password_again"), type="password", key="fa_again")
         st.form_submit_button(t("access.first_admin_create"), type="primary", on_click=_first_admin)
     _error()
     st.stop()
@@ -70,7 +70,7 @@ if auth.local_sign_in():
     if provider is not None:
         st.caption(t("access.or_local"))
     with st.form("sign_in"):
-        email = st.text_input(t("access.email"), key="si_email")
-        password = st.text_input(t("access.password"), type="password", key="si_password")
+        st.text_input(t("access.email"), key="si_email")
+        st.text_input(t("access.password"), type="password", key="si_password")
         st.form_submit_button(t("access.sign_in"), type="primary", on_click=_local)
     _error()

@@ -75,7 +75,6 @@ def hand_over_to_frame() -> None:
     _leave_page_folder_mode()
 
 
-
 def connection():
     """The process's connection; a new database is filled with demo data on first start.
     Pages call it first, so a page that runs outside the frame hands over to it, and a page

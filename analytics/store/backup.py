@@ -4,7 +4,7 @@ The dashboard holds its DuckDB file open (and locked) for as long as it runs, so
 itself makes the backups, through its own connection: DuckDB's `EXPORT DATABASE` writes
 the schema, the sequences and every table as Parquet from one transaction's snapshot,
 consistent while other sessions go on writing. A backup is a folder
-`<database name>-<YYYYmmdd-HHMMSS>[-reason]` in the backup folder; `IMPORT DATABASE`
+`<database name>-<YYYYmmdd-HHMMSS-micro>[-reason]` in the backup folder; `IMPORT DATABASE`
 reads it into a new file (`restore`).
 
 When: daily at DASHBOARD_BACKUP_TIME (default 02:00; `off` for never), before every
@@ -20,6 +20,7 @@ from __future__ import annotations
 
 import io
 import logging
+import re
 import shutil
 import sys
 import tempfile
@@ -72,7 +73,7 @@ def make(con: duckdb.DuckDBPyConnection, folder: Path | None = None, reason: str
     folder = Path(folder) if folder is not None else folder_for(source)
     folder.mkdir(parents=True, exist_ok=True)
     stem = source.stem if source is not None else "memory"
-    stamp = datetime.now().strftime("%Y%m%d-%H%M%S")
+    stamp = datetime.now().strftime("%Y%m%d-%H%M%S-%f")  # fixed width: names sort in time order
     suffix = f"-{reason}" if reason else ""
     target = folder / f"{stem}-{stamp}{suffix}"
     n = 1
@@ -106,8 +107,10 @@ def backups(folder: Path, stem: str | None = None) -> list[Path]:
         return []
     found = [p for p in folder.iterdir()
              if p.is_dir() and not p.name.endswith(".partial") and (p / "schema.sql").exists()
-             and (stem is None or p.name.startswith(f"{stem}-"))]
-    return sorted(found, key=lambda p: (p.stat().st_mtime, p.name))
+             and (stem is None or re.match(rf"{re.escape(stem)}-\d{{8}}-\d{{6}}-\d{{6}}", p.name))]
+    if stem is not None:
+        return sorted(found, key=lambda p: p.name)
+    return sorted(found, key=lambda p: (p.stat().st_mtime_ns, p.name))
 
 
 def prune(folder: Path, stem: str, keep: int) -> list[Path]:

@@ -8,7 +8,6 @@ import time
 import pytest
 from playwright.sync_api import expect
 
-from analytics import reference
 from analytics.access import accounts
 from analytics.access.accounts import SYSTEM
 from analytics.store import db
