@@ -23,7 +23,7 @@ st.caption(t("access.audit.intro"))
 options = audit.choices(con, viewer)
 ALL = ""
 c1, c2, c3, c4 = st.columns(4)
-person = c1.number_input(t("access.audit.person"), min_value=0, step=1, value=0, key="aud_person")
+person = audit.person_id(con, viewer, c1.text_input(t("access.audit.person"), key="aud_person", max_chars=254))
 entity = c2.selectbox(t("access.audit.entity"), [ALL] + options["entity"], key="aud_entity",
                       format_func=lambda v: t("access.audit.all") if v == ALL else v)
 actor = c3.selectbox(t("access.audit.user"), [ALL] + options["actor"], key="aud_actor",
@@ -35,7 +35,7 @@ period = st.date_input(t("access.audit.period"), value=(today - timedelta(days=3
 since, until = (period[0], period[-1]) if isinstance(period, (tuple, list)) and period else (None, None)
 
 LIMIT = 1000
-rows = audit.entries(con, viewer, person_id=int(person) or None, entity=entity or None, actor=actor or None,
+rows = audit.entries(con, viewer, person_id=person, entity=entity or None, actor=actor or None,
                      action=action or None, since=since, until=until, limit=LIMIT)
 if rows.empty:
     st.info(t("access.audit.none_found"))

@@ -221,6 +221,11 @@ def test_the_trail_filters_by_person_entity_user_action_and_period(demo_con):
     decisions.change_status(demo_con, COORDINATOR, [app], "selected", "reason")
     by_person = audit.entries(demo_con, COORDINATOR, person_id=person)
     assert by_person.action.tolist() == ["change_status"]
+    email = _q(demo_con, "select email from people where id = ?", [person])[0]
+    assert audit.person_id(demo_con, COORDINATOR, f" {email.upper()} ") == person
+    assert audit.person_id(demo_con, COORDINATOR, str(person)) == person
+    assert audit.entries(demo_con, COORDINATOR,
+                         person_id=audit.person_id(demo_con, COORDINATOR, "' or 1=1 --")).empty
     assert audit.entries(demo_con, COORDINATOR, entity="application", action="change_status").entity_id.tolist() == [
         str(app)]
     assert audit.entries(demo_con, COORDINATOR, actor="coordinator").action.tolist() == ["change_status"]

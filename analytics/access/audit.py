@@ -184,6 +184,18 @@ def entries(con: duckdb.DuckDBPyConnection, viewer: Viewer, *, person_id: int | 
     return con.cursor().execute(sql, params + [int(limit)]).df()
 
 
+def person_id(con: duckdb.DuckDBPyConnection, viewer: Viewer, text: str) -> int | None:
+    """The person an audit search names: an id, or an e-mail address; None when nobody matches."""
+    require_reader(viewer)
+    text = (text or "").strip()
+    if not text:
+        return None
+    if text.isdigit():
+        return int(text)
+    row = con.cursor().execute("select id from people where email = ?", [text.lower()]).fetchone()
+    return row[0] if row else -1
+
+
 def choices(con: duckdb.DuckDBPyConnection, viewer: Viewer) -> dict[str, list[str]]:
     """The actors, actions and entities that occur in the trail, for the page's filters."""
     require_reader(viewer)
