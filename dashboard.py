@@ -5,7 +5,8 @@ from pathlib import Path
 import streamlit as st
 
 from analytics.errors import AnalyticsError
-from ui import charts, context
+from analytics.store import backup, db
+from ui import auth, charts, context
 from ui.i18n import LANGUAGES, t
 from ui.registry import CHART_PAGES, PAGES
 
@@ -23,7 +24,8 @@ except AnalyticsError as exc:
     st.error(t("app.db_error", error=str(exc)))
     st.stop()
 
-viewer = context.role_switcher(con)
+backup.start_schedule(context.database_path(), lambda path=context.database_path(): db.shared_if_open(path))
+viewer = auth.viewer(con)  # the demo database's role switcher, else sign-in (which stops here until done)
 pages = [
     st.Page(path, title=t(title), icon=icon, url_path=url, default=(i == 0))
     for i, (path, title, icon, url) in enumerate(PAGES[viewer.role])

@@ -33,6 +33,8 @@ COMMAND_MODULES = [
     "analytics.reporting.releases.cli",
     "analytics.bench.uploads",
     "analytics.bench.loadtest",
+    "analytics.access.cli",
+    "analytics.store.backup",
 ]
 
 

@@ -106,3 +106,15 @@ class DatabaseDamaged(AnalyticsError):
 
 class TextTooLong(InvalidInput):
     pass
+
+
+class SignInRefused(PermissionDenied):
+    """Wrong e-mail or password, unknown or disabled account: one answer for all."""
+
+
+class AccountLocked(PermissionDenied):
+    """Too many failed sign-ins for this e-mail address within the lock-out window."""
+
+
+class DatabaseInUse(AnalyticsError):
+    """The running dashboard holds the database file (DuckDB's lock)."""

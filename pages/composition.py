@@ -11,6 +11,7 @@ import streamlit as st
 from analytics import composition as comp
 from analytics.composition import board as boards
 from analytics.composition import drafts, plans
+from analytics.access.viewer import MANAGERS
 from analytics.errors import AnalyticsError
 from ui import board as board_ui
 from ui.board import settings_panel
@@ -26,7 +27,7 @@ viewer = context.viewer()
 f = context.filters()
 lang = language()
 st.title(t("nav.composition"))
-if viewer.role != "coordinator":
+if viewer.role not in MANAGERS:
     st.info(t("composition.coordinator_only"))
     st.stop()
 

@@ -2,6 +2,7 @@
 
 import streamlit as st
 
+from analytics.access.viewer import MANAGERS
 from analytics.reporting import fill, outlook
 from ui import charts, context, formatting, views
 from ui.feedback import shown_errors
@@ -99,7 +100,7 @@ def table_view(rates, level: str) -> None:
         **{c: t(f"fill.col.{c}") for c in counts},
         "oversubscription": st.column_config.NumberColumn(t("fill.col.oversubscription"), format="percent"),
     }
-    drill = level == "group" and viewer.role == "coordinator"
+    drill = level == "group" and viewer.role in MANAGERS
     if drill:
         st.caption(t("fill.table_hint"))
     table = rates.head(TABLE_ROWS)

@@ -77,7 +77,7 @@ if upload is not None:
             if st.button(formatting.count(len(plan.records), "intake.import_button"), type="primary", key="intake_go"):
                 bar = st.progress(0.0, text=t("intake.progress"))
                 with shown_errors():
-                    result = intake.write_import(con, viewer.name, plan, upload.name, intake.content_hash(data),
+                    result = intake.write_import(con, viewer, plan, upload.name, intake.content_hash(data),
                                                  progress=lambda x, label: bar.progress(x, text=t("intake.progress")))
                     st.session_state["intake_result"] = result.as_dict()
                     st.session_state["intake_lines"] = result.lines

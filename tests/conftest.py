@@ -16,6 +16,21 @@ SHARED = ROOT.parent / "shared"
 TODAY = date(2026, 11, 23)  # demo data anchored on a fixed day, so tests see the same data every day
 
 
+def pytest_configure(config):
+    config.addinivalue_line("markers", "sign_in: the app asks for sign-in as in production (no demo mode)")
+
+
+@pytest.fixture(autouse=True)
+def demo_mode_for_small_databases(request, monkeypatch):
+    """Tests build small databases of their own and drive pages through the role switcher, as
+    on the demo database: they run in demo mode. Tests marked `sign_in` see the real rule
+    (only a database made by `demo` is a demo) and sign in (tests/test_access_pages.py)."""
+    if request.node.get_closest_marker("sign_in") is None:
+        from analytics.access import settings
+
+        monkeypatch.setattr(settings, "demo_mode", lambda con: True)
+
+
 @pytest.fixture
 def db_path(tmp_path) -> Path:
     return tmp_path / "test.duckdb"

@@ -7,6 +7,7 @@ mirrored in the URL, so a view can be bookmarked and sent to a colleague.
 from __future__ import annotations
 
 import os
+import sys
 import threading
 from dataclasses import dataclass
 from datetime import date
@@ -72,11 +73,26 @@ def _leave_page_folder_mode() -> None:
     st.rerun()
 
 
+def hand_over_to_frame() -> None:
+    """Rerun through dashboard.py (a page that found itself run on its own)."""
+    _leave_page_folder_mode()
+
+
 def connection():
     """The process's connection; a new database is filled with demo data on first start.
-    Pages call it first, so a page that runs outside the frame hands over to it."""
+    Pages call it first, so a page that runs outside the frame hands over to it, and a page
+    (other than sign-in) runs only for a viewer whose role has it."""
     if not st.session_state.get("_framed"):
         _leave_page_folder_mode()
+    caller = sys._getframe(1).f_globals.get("__file__")
+    if caller and Path(caller).parent.name == "pages" and Path(caller).name != "sign_in.py":
+        con = _open()
+        _page_viewer(caller)
+        return con
+    return _open()
+
+
+def _open():
     path = database_path()
     with _bootstrap_lock:
         fresh = not path.exists()
@@ -187,13 +203,42 @@ def sidebar_filters(con) -> None:
 
 
 def viewer() -> Viewer:
-    """The viewer chosen in the sidebar (demo mode: no sign-in yet)."""
-    return st.session_state.get("viewer", COORDINATOR)
+    """The viewer of this session: signed in, or chosen with the demo database's role switcher
+    (ui/auth.py sets it before any page runs; a page never runs without one)."""
+    return _page_viewer(sys._getframe(1).f_globals.get("__file__"))
+
+
+def _page_viewer(page_file: str | None) -> Viewer:
+    chosen = st.session_state.get("viewer")
+    held = st.session_state.get("account")
+    if held and chosen is not None:
+        from analytics.access import accounts
+
+        if accounts.session_account(_open(), *held) is None:  # disabled or changed since the frame ran
+            for key in ("viewer", "account"):
+                st.session_state.pop(key, None)
+            st.session_state["_session_ended"] = True
+            chosen = None
+    if chosen is None:  # the frame sets a viewer before any page: this page runs on its own (an
+        hand_over_to_frame()  # old-style page URL) or the account just ended: through the frame to sign-in
+    _refuse_other_roles_page(chosen, page_file)
+    return chosen
+
+
+def _refuse_other_roles_page(chosen: Viewer, page_file: str | None) -> None:
+    """A page that is not in the role's navigation refuses to run, however it was reached."""
+    from ui.registry import PAGES
+
+    if page_file and Path(page_file).parent.name == "pages":
+        allowed = {Path(path).name for path, *_ in PAGES.get(chosen.role, [])}
+        if Path(page_file).name not in allowed:
+            st.error(t("access.refused_page"))
+            st.stop()
 
 
 def role_switcher(con) -> Viewer:
-    """Demo mode: pick a role and, for trainers and funders, which one."""
-    st.sidebar.caption(t("app.demo_mode"))
+    """Demo mode (the demo database only, see ui/auth.py): pick a role and, for trainers and
+    funders, which demo account."""
     state = st.session_state
     if "demo_role" not in state:  # demo links like ?role=trainer; kept apart from the widget's own state
         asked = st.query_params.get("role")

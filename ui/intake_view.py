@@ -181,7 +181,7 @@ def _confirm_resolution(con, viewer, pending: dict, names: dict) -> None:
     yes, no, _ = st.columns([1, 1, 3])
     if yes.button(t("intake.lines.confirm_yes"), type="primary", key="intake_confirm_yes"):
         with shown_errors():
-            changed = intake.resolve_municipality(con, viewer.name, pending["person_ids"], pending["code"])
+            changed = intake.resolve_municipality(con, viewer, pending["person_ids"], pending["code"])
             st.session_state.pop("intake_confirm", None)
             st.toast(formatting.count(changed, "intake.resolved", name=names[pending["code"]]))
             st.rerun()

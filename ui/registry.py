@@ -19,6 +19,7 @@ PAGES = {
         ("pages/attendance.py", "nav.attendance", ":material/fact_check:", "attendance"),
         ("pages/report.py", "nav.report", ":material/summarize:", "report"),
         ("pages/releases.py", "nav.releases", ":material/verified_user:", "releases"),
+        ("pages/audit.py", "nav.audit", ":material/history:", "audit"),
     ],
     "trainer": [
         ("pages/my_groups.py", "nav.my_groups", ":material/groups:", "my_groups"),
@@ -30,6 +31,10 @@ PAGES = {
         ("pages/spread.py", "nav.spread", ":material/map:", "spread"),
     ],
 }
+# An admin does all a coordinator does, and manages accounts and backups.
+PAGES["admin"] = PAGES["coordinator"] + [
+    ("pages/admin.py", "nav.admin", ":material/admin_panel_settings:", "admin"),
+]
 
 # Pages that draw plotly charts: they start loading plotly's JavaScript first thing (ui/charts.py).
 CHART_PAGES = {"overview", "fill", "spread", "report", "composition", "my_groups"}

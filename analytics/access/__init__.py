@@ -1,1 +1,1 @@
-"""Who is looking: viewers, and (later) accounts and sign-in."""
+"""Who is looking and what they may do: viewers, accounts and sign-in, settings, the audit trail."""

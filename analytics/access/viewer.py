@@ -8,7 +8,8 @@ import duckdb
 
 from analytics.errors import NotFound, PermissionDenied
 
-ROLES = ("coordinator", "trainer", "funder")
+ROLES = ("coordinator", "trainer", "funder", "admin")
+MANAGERS = ("admin", "coordinator")  # an admin can do all a coordinator can, and manages accounts and backups
 
 
 @dataclass(frozen=True)
@@ -23,7 +24,7 @@ class Viewer:
 
     @property
     def sees_personal_data(self) -> bool:
-        return self.role in ("coordinator", "trainer")
+        return self.role in ("admin", "coordinator", "trainer")
 
     def require_personal_data(self) -> None:
         if not self.sees_personal_data:
@@ -31,19 +32,23 @@ class Viewer:
                                    key="err.funder_only_aggregates")
 
     def require_coordinator(self) -> None:
-        if self.role != "coordinator":
+        if self.role not in MANAGERS:
             raise PermissionDenied("Only a coordinator may do this.", key="err.coordinator_only")
 
+    def require_admin(self) -> None:
+        if self.role != "admin":
+            raise PermissionDenied("Only an admin may do this.", key="access.err.admin_only")
+
     def can_see_group(self, group_id: int) -> bool:
-        return self.role == "coordinator" or (self.role == "trainer" and group_id in self.group_ids)
+        return self.role in MANAGERS or (self.role == "trainer" and group_id in self.group_ids)
 
     def require_group(self, group_id: int) -> None:
         if not self.can_see_group(group_id):
             raise PermissionDenied("This group is not one of yours.", key="err.not_your_group")
 
     def group_filter(self) -> list[int] | None:
-        """Group ids this viewer is limited to, or None for all (coordinator)."""
-        if self.role == "coordinator":
+        """Group ids this viewer is limited to, or None for all (coordinator, admin)."""
+        if self.role in MANAGERS:
             return None
         if self.role == "trainer":
             return sorted(self.group_ids)
@@ -56,7 +61,7 @@ COORDINATOR = Viewer(role="coordinator", name="coordinator")
 def for_user(con: duckdb.DuckDBPyConnection, user_id: int) -> Viewer:
     """The Viewer of a user, with the scope the database gives them."""
     cur = con.cursor()
-    row = cur.execute("select name, role, funder_id from users where id = ?", [user_id]).fetchone()
+    row = cur.execute("select name, role, funder_id from users where id = ? and not disabled", [user_id]).fetchone()
     if row is None:
         raise NotFound(f"No user with id {user_id}.")
     name, role, funder_id = row
@@ -75,5 +80,5 @@ def for_user(con: duckdb.DuckDBPyConnection, user_id: int) -> Viewer:
 
 def users(con: duckdb.DuckDBPyConnection, role: str) -> list[tuple[int, str]]:
     """(id, name) of the users with a role, for the demo-mode role switcher."""
-    rows = con.cursor().execute("select id, name from users where role = ? order by name", [role])
+    rows = con.cursor().execute("select id, name from users where role = ? and not disabled order by name", [role])
     return rows.fetchall()

@@ -38,9 +38,12 @@ def unresolved(con: duckdb.DuckDBPyConnection, round_id: int | None = None, prog
     return rows
 
 
-def resolve_municipality(con: duckdb.DuckDBPyConnection, actor: str, person_ids: list[int], code: str) -> int:
+def resolve_municipality(con: duckdb.DuckDBPyConnection, actor, person_ids: list[int], code: str) -> int:
     """Set the municipality of people whose written municipality could not be matched (or
     was wrong); each of their applications records the change. Returns people changed."""
+    from analytics.intake.writing import writer_name
+
+    actor = writer_name(actor)
     ids = sorted({int(p) for p in person_ids})
     if not ids:
         return 0

@@ -49,9 +49,22 @@ class ImportResult:
         return {k: v for k, v in asdict(replace(self, lines=None)).items() if k != "lines"}
 
 
-def write_import(con: duckdb.DuckDBPyConnection, actor: str, plan: Plan, file_name: str, content_hash: str,
+def writer_name(actor) -> str:
+    """The audit trail's name for who writes: a signed-in Viewer must be a coordinator (or
+    admin); a plain name is the command line's, which holds the file anyway."""
+    from analytics.access.viewer import Viewer
+
+    if isinstance(actor, Viewer):
+        actor.require_coordinator()
+        return actor.name
+    return actor
+
+
+def write_import(con: duckdb.DuckDBPyConnection, actor, plan: Plan, file_name: str, content_hash: str,
                  progress: Progress | None = None) -> ImportResult:
-    """Write a plan: batch, people, applications, changes, rejections and links, all or nothing."""
+    """Write a plan: batch, people, applications, changes, rejections and links, all or nothing.
+    `actor` is the Viewer (pages) or a name (command line)."""
+    actor = writer_name(actor)
     step = progress or (lambda fraction, label: None)
     table = plan.table
     counts = {a: plan.count(a) for a in ("new", "update", "unchanged")}

@@ -182,7 +182,7 @@ def change_status(con: duckdb.DuckDBPyConnection, viewer: Viewer, application_id
 
 def waitlist(con: duckdb.DuckDBPyConnection, viewer: Viewer, round_id: int) -> pd.DataFrame:
     """The waiting list of a round in order: position, application, name, municipality, role."""
-    viewer.require_personal_data()
+    viewer.require_coordinator()
     return con.cursor().execute(
         """
         select a.waitlist_position as position, a.id as application_id,
@@ -265,7 +265,7 @@ def draft(con: duckdb.DuckDBPyConnection, viewer: Viewer, application_ids, to_st
 
 def drafts(con: duckdb.DuckDBPyConnection, viewer: Viewer, round_id: int | None = None) -> pd.DataFrame:
     """Draft decisions, in the order they will be released."""
-    viewer.require_personal_data()
+    viewer.require_coordinator()
     return con.cursor().execute(
         """
         select d.application_id, p.first_name || ' ' || p.last_name as name, a.round_id, a.status,
@@ -304,7 +304,7 @@ def release_drafts(con: duckdb.DuckDBPyConnection, viewer: Viewer, round_id: int
 
 def history(con: duckdb.DuckDBPyConnection, viewer: Viewer, application_id: int) -> pd.DataFrame:
     """Everything that happened to an application after it arrived, oldest first."""
-    viewer.require_personal_data()
+    viewer.require_coordinator()
     return con.cursor().execute(
         """
         select occurred_at, actor, kind, field, old_value, new_value, reason, batch_id

@@ -37,6 +37,7 @@ _connections: dict[str, duckdb.DuckDBPyConnection] = {}
 _lock = threading.Lock()
 _writer = threading.RLock()  # re-entrant: a write may call a helper that writes
 _touched: dict[int, "derived.Touched"] = {}  # per open transaction's cursor (by id)
+_changes: dict[int, list] = {}  # before/after values declared with `changed`, per open transaction
 
 
 def migrations() -> list[tuple[int, Path]]:
@@ -74,9 +75,11 @@ def migrate(con: duckdb.DuckDBPyConnection) -> int:
         )
     from analytics.store import derived
 
+    existing = current is not None
+    if existing and current < latest:
+        _backup_before_migration(con, current, latest)
     cur = con.cursor()
     cur.execute("begin")
-    existing = current is not None
     try:
         if current is None:
             cur.execute(SCHEMA.read_text())
@@ -96,6 +99,13 @@ def migrate(con: duckdb.DuckDBPyConnection) -> int:
         _rollback(cur)
         raise
     return current
+
+
+def _backup_before_migration(con, current: int, latest: int) -> None:
+    """A copy of the whole database as it was, before a migration changes it (analytics.store.backup)."""
+    from analytics.store import backup
+
+    backup.before_migration(con, current, latest)
 
 
 def connect(path: str | Path, read_only: bool = False) -> duckdb.DuckDBPyConnection:
@@ -131,6 +141,12 @@ def shared_connection(path: str | Path) -> duckdb.DuckDBPyConnection:
         return _connections[key]
 
 
+def shared_if_open(path: str | Path) -> duckdb.DuckDBPyConnection | None:
+    """The process's connection for `path` if it is open (background jobs must not reopen it)."""
+    with _lock:
+        return _connections.get(str(Path(path).resolve()))
+
+
 def close_shared(path: str | Path) -> None:
     key = str(Path(path).resolve())
     with _lock:
@@ -151,19 +167,25 @@ def transaction(
     """A cursor inside one explicit transaction, audited; rolled back on any error.
 
     The body may add to `details` (a dict) before it ends and declares what it wrote with
-    `touch`; the summaries are brought up to date and the audit row written last.
+    `touch`; the summaries are brought up to date and the audit row written last. The audit
+    row holds the values before and after: those `changed` declared, and the rows of what
+    was touched (and of the entity named), compared with the last committed state.
     """
     from analytics.store import derived  # derived opens transactions of its own
+    from analytics.access import audit as trail
 
     with _writer:
         cur = con.cursor()
         cur.execute("begin transaction")
         info = details if details is not None else {}
         _touched[id(cur)] = touched = derived.Touched()
+        _changes[id(cur)] = declared = []
         try:
             yield cur
+            found = trail.row_changes(con, cur, touched, entity, entity_id, info)
             if touched:
                 derived.bring_up_to_date(cur, touched)
+            trail.attach(cur, info, declared + found)
             audit(cur, actor, action, entity, entity_id, info)
             cur.execute("commit")
         except BaseException:
@@ -171,7 +193,22 @@ def transaction(
             raise
         finally:
             _touched.pop(id(cur), None)
+            _changes.pop(id(cur), None)
             cur.close()
+
+
+def changed(cur: duckdb.DuckDBPyConnection, entity: str, entity_id: object, before: dict | None,
+            after: dict | None) -> None:
+    """Declare values before and after a write of this transaction, for its audit row.
+
+    For what the transaction's rows do not show by themselves (an account, a plan's
+    settings); touched rows are compared by the transaction itself.
+    """
+    declared = _changes.get(id(cur))
+    if declared is None:
+        raise RuntimeError("db.changed outside db.transaction")
+    declared.append({"table": entity, "key": None if entity_id is None else str(entity_id),
+                     "before": before, "after": after})
 
 
 def touch(cur: duckdb.DuckDBPyConnection, *, applications=(), people=(), rounds=(), programmes=(),
@@ -202,6 +239,9 @@ def _rollback(cur) -> None:
 
 
 def audit(cur, actor: str, action: str, entity=None, entity_id=None, details: dict | None = None) -> None:
+    """Append one row to audit_log. The trail is append-only: this insert is the only
+    statement of the program that writes audit_log; no function updates or deletes it
+    (tests/test_audit.py reads every module to keep it so)."""
     cur.execute(
         "insert into audit_log (occurred_at, actor, action, entity, entity_id, details) values (?, ?, ?, ?, ?, ?)",
         [

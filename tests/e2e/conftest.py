@@ -54,8 +54,21 @@ class StreamlitApp:
     log: Path
 
 
-def start_streamlit(db_path: Path, log_dir: Path, env: dict | None = None) -> StreamlitApp:
-    """Start the dashboard against `db_path`; wait until its health check answers."""
+def start_streamlit(db_path: Path, log_dir: Path, env: dict | None = None, demo_mode: bool = True) -> StreamlitApp:
+    """Start the dashboard against `db_path`; wait until its health check answers.
+
+    The small databases the tests build are put in demo mode (role switcher, no sign-in), as
+    the demo database is; `demo_mode=False` leaves the database as it is (tests/e2e/test_sign_in.py).
+    """
+    if demo_mode and db_path.exists():
+        from analytics.access import settings
+        from analytics.store import db
+
+        con = db.connect(db_path)
+        try:
+            settings.put(con, "test", "demo_mode", "on")
+        finally:
+            con.close()
     port = _free_port()
     log = log_dir / f"streamlit-{port}.log"
     environment = {**os.environ, "DASHBOARD_DB": str(db_path), **(env or {})}

@@ -21,6 +21,8 @@ MAIN_ELEMENT = {
     "programmes": '[data-testid="stDataFrame"]',
     "applications": '[data-testid="stDataFrame"]',
     "attendance": '[data-testid="stDataFrame"]',
+    "admin": '[data-testid="stDataFrame"]',
+    "audit": '[data-testid="stDataFrame"]',
 }
 CHART = '[data-testid="stMain"] .js-plotly-plot .main-svg'  # a chart plotly has drawn (ui/charts.py)
 
@@ -49,7 +51,7 @@ def _check(page, name: str, selector: str | None) -> None:
 
 
 LOCAL = {"127.0.0.1", "localhost", None}  # None: data: and blob: URLs
-ROLE_LABELS = {"coordinator": "Coördinator", "trainer": "Trainer", "funder": "Financier"}
+ROLE_LABELS = {"coordinator": "Coördinator", "trainer": "Trainer", "funder": "Financier", "admin": "Beheerder"}
 
 
 @pytest.mark.parametrize("role", list(PAGES))
