@@ -20,6 +20,7 @@ from analytics.access.accounts import SYSTEM
 from analytics.access.viewer import COORDINATOR
 from analytics.composition import plans
 from analytics.selection import decisions, review
+from tests import test_writers as scenarios
 from tests.conftest import ROOT, TODAY
 
 # Writes that record an event or a bulk load, not values: and why.
@@ -27,6 +28,8 @@ NO_VALUES = {
     "demo.generate": "bulk load of demo data (recorded as bulk)",
     "summaries.rebuild": "derived tables only",
     "bench_setup": "benchmark set-up",
+    "bench.group": "benchmark set-up",
+    "catalogue.import": "bulk load of a catalogue workbook (counts per sheet; the values are the workbook's)",
     "sign_in": "an event: who signed in, how",
     "sign_in.failed": "an event, with its reason; also in sign_in_failures",
     "sign_in.locked": "an event; also in sign_in_failures",
@@ -177,6 +180,18 @@ WRITERS = {
                                                             accounts.set_groups(c, SYSTEM, "nieuw@x.nl", [1, 2]))),
                        "update"),
 }
+
+
+WRITERS.update({
+    "catalogue.round.copy": (scenarios.copy_round, "insert"),
+    "catalogue.round.create": (scenarios.template_round, "insert"),
+    "composition.save_draft": (scenarios.save_draft, "insert"),
+    "composition.discard_draft": (scenarios.discard_draft, "delete"),
+    "fill_place": (scenarios.fill_place, "update"),
+    "undo_withdrawal": (scenarios.undo_withdrawal, "update"),
+    "release.prepare": (scenarios.prepare_release, "insert"),
+    "release.publish": (scenarios.publish_release, "update"),
+})
 
 
 def test_every_kind_of_write_has_a_case_here():

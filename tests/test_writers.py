@@ -10,13 +10,20 @@ computation from scratch (`derived.verify`). A new writer without a scenario fai
 from __future__ import annotations
 
 import ast
+from datetime import date
 from pathlib import Path
 
 import pytest
 
-from analytics import attendance, demo, intake, selection
-from analytics.access.viewer import COORDINATOR
-from analytics.composition import plans
+from analytics import attendance, demo, intake, reference, selection
+from analytics.access import accounts
+from analytics.access import settings as access_settings
+from analytics.access.viewer import COORDINATOR, Viewer
+from analytics.catalogue import copying, editing, templates, workbook
+from analytics.composition import drafts, plans
+from analytics.composition import settings as comp_settings
+from analytics.errors import AnalyticsError
+from analytics.reporting.releases import store as release_store
 from analytics.selection import review
 from analytics.store import db, derived
 from tests.conftest import ROOT, TODAY
@@ -188,7 +195,136 @@ def score(con):
     review.score(con, COORDINATOR, app, {criterion: 4})
 
 
+ADMIN = Viewer(role="admin", name="admin")
+PASSWORD = "Een-lang-wachtwoord-2026!"
+EMAIL = "nieuw.account@academie.nl"
+
+
+def add_account(con):
+    assert accounts.add(con, ADMIN, EMAIL, "Nieuw Account", "coordinator", password=PASSWORD) > 0
+
+
+def change_account(con):
+    add_account(con)
+    accounts.disable(con, ADMIN, EMAIL)
+
+
+def failed_sign_in(con):
+    add_account(con)
+    with pytest.raises(AnalyticsError):
+        accounts.authenticate(con, EMAIL, "niet het wachtwoord")
+
+
+def sign_in(con):
+    add_account(con)
+    assert accounts.authenticate(con, EMAIL, PASSWORD).email == EMAIL
+
+
+def identity_sign_in(con):
+    add_account(con)
+    assert accounts.for_identity(con, {"email": EMAIL, "email_verified": True}).email == EMAIL
+
+
+def put_setting(con):
+    access_settings.put(con, "test", "backup_keep", "3")
+
+
+def catalogue_workbook(con):
+    """The demo's catalogue imported into a fresh database."""
+    path = one(con, "select path from duckdb_databases() where database_name = current_database()")[0]
+    fresh = db.connect(Path(path).with_name("catalogue.duckdb"))
+    reference.load(fresh)
+    result = workbook.import_workbook(fresh, COORDINATOR, workbook.export_workbook(con))
+    assert result.created > 0
+    return fresh
+
+
+def copy_round(con):
+    (round_id,) = one(con, "select id from rounds r where exists (select 1 from groups g where g.round_id = r.id) "
+                           "order by application_deadline desc limit 1")
+    assert copying.copy_round(con, COORDINATOR, round_id, 52, "Kopie volgend jaar") > 0
+
+
+def template_round(con):
+    assert templates.create_round(con, COORDINATOR, _programme(con), "Nieuwe ronde", date(2027, 9, 7)) > 0
+
+
+def delete_round_in_steps(con):
+    """A round with groups and sessions but no applications is taken off level by level."""
+    round_id = templates.create_round(con, COORDINATOR, _programme(con), "Weg ermee", date(2027, 9, 7))
+    editing.delete_round(con, COORDINATOR, round_id)
+    assert one(con, "select count(*) from rounds where id = ?", [round_id])[0] == 0
+
+
+def create_programme(con):
+    assert editing.create_programme(con, COORDINATOR, name="Nieuw programma", format="workshop") > 0
+
+
+def save_draft(con):
+    round_id, groups, apps = _open_round(con)
+    drafts.save_draft(con, COORDINATOR, round_id, comp_settings.Settings(), {apps[0]: groups[0]})
+
+
+def discard_draft(con):
+    save_draft(con)
+    round_id, _, _ = _open_round(con)
+    drafts.discard_draft(con, COORDINATOR, round_id)
+
+
+def _release(con):
+    (funder,) = one(con, "select name from funders f where exists (select 1 from programme_funders pf "
+                         "where pf.funder_id = f.id) order by id limit 1")
+    return release_store.prepare(con, funder, date(2024, 1, 1), date(2026, 12, 31))
+
+
+def prepare_release(con):
+    assert _release(con) is not None
+
+
+def publish_release(con):
+    release = _release(con)
+    release_store.publish(con, getattr(release, "id", release))
+
+
+def _withdrawn_participant(con) -> tuple[int, dict]:
+    """A confirmed participant of a round with a waiting list withdraws: her place is free."""
+    (app,) = one(con, """select a.id from applications a join assignments s on s.application_id = a.id
+                         where a.status = 'confirmed' and exists (select 1 from applications w
+                               where w.round_id = a.round_id and w.status = 'waitlisted')
+                         order by a.id desc limit 1""")
+    outcome = selection.change_status(con, COORDINATOR, [app], "withdrawn", "scenario")
+    return app, (outcome.offers or [None])[0]
+
+
+def fill_place(con):
+    _, offer = _withdrawn_participant(con)
+    assert offer is not None
+    selection.fill_place(con, COORDINATOR, offer["application_id"], offer["group_id"], "plek vrijgekomen")
+
+
+def undo_withdrawal(con):
+    app, _ = _withdrawn_participant(con)
+    assert selection.undo_withdrawal(con, COORDINATOR, app, "toch") == "confirmed"
+
+
 SCENARIOS = {
+    "access.add": add_account,
+    "access._change": change_account,
+    "access._fail": failed_sign_in,
+    "access.authenticate": sign_in,
+    "access.for_identity": identity_sign_in,
+    "access.put": put_setting,
+    "catalogue._run": catalogue_workbook,
+    "catalogue.copy_round": copy_round,
+    "catalogue.create_round": template_round,
+    "catalogue.in_steps": delete_round_in_steps,
+    "catalogue.write": create_programme,
+    "composition.save_draft": save_draft,
+    "composition.discard_draft": discard_draft,
+    "reporting.prepare": prepare_release,
+    "reporting.publish": publish_release,
+    "selection.fill_place": fill_place,
+    "selection.undo_withdrawal": undo_withdrawal,
     "attendance._write": mark,
     "attendance.mark_all_present": mark_all_present,
     "attendance.add_walk_in": add_walk_in,

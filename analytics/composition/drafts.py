@@ -46,6 +46,11 @@ def save_draft(con: duckdb.DuckDBPyConnection, viewer: Viewer, round_id: int, se
     now = now or datetime.now()
     details = {"placed": sum(g is not None for g in assignment.values()), "locks": len(locks or {})}
     with db.transaction(con, viewer.name, "composition.save_draft", "round", round_id, details) as cur:
+        before = cur.execute("select best_score, updated_at, updated_by from composition_drafts where round_id = ?",
+                             [round_id]).fetchone()
+        db.changed(cur, "composition_draft", round_id,
+                   dict(zip(("best_score", "updated_at", "updated_by"), before)) if before else None,
+                   {"best_score": best_score, "updated_at": now, "updated_by": viewer.name, **details})
         cur.execute(
             """
             insert into composition_drafts (round_id, settings, assignment, locks, best_score, updated_at, updated_by)
@@ -75,5 +80,8 @@ def discard_draft(con: duckdb.DuckDBPyConnection, viewer: Viewer, round_id: int)
     published); True when there was one."""
     viewer.require_coordinator()
     with db.transaction(con, viewer.name, "composition.discard_draft", "round", round_id) as cur:
-        return bool(cur.execute("delete from composition_drafts where round_id = ? returning round_id",
-                                [round_id]).fetchall())
+        gone = cur.execute("delete from composition_drafts where round_id = ? returning updated_at, updated_by",
+                           [round_id]).fetchall()
+        if gone:
+            db.changed(cur, "composition_draft", round_id, {"updated_at": gone[0][0], "updated_by": gone[0][1]}, None)
+        return bool(gone)

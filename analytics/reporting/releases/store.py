@@ -143,6 +143,8 @@ def prepare(con: duckdb.DuckDBPyConnection, funder, start: date, end: date, prog
               raw.round_ids, json.dumps(published_tables, ensure_ascii=False), json.dumps(cells),
               json.dumps({"eq": raw.equalities, "le": raw.inequalities, "scopes": raw.scopes}), datetime.now(),
               actor]).fetchone()[0]
+        db.changed(cur, "release", release_id, None, {"funder_id": funder_id, "programme_id": programme_id,
+                                                      "period_from": start, "period_to": end, "content_hash": digest})
     return get(con, release_id)
 
 
@@ -151,8 +153,11 @@ def publish(con: duckdb.DuckDBPyConnection, release_id: int, actor: str = "coord
     release already published to that funder: the gate. Raises `audit.ReleaseRefused`."""
     _audit_with_earlier(con, release_id)
     with db.transaction(con, actor, "release.publish", "release", release_id) as cur:
-        cur.execute("update releases set published_at = ?, published_by = ? where id = ? and published_at is null",
-                    [datetime.now(), actor, release_id])
+        now = datetime.now()
+        if cur.execute("update releases set published_at = ?, published_by = ? where id = ? and published_at is null "
+                       "returning id", [now, actor, release_id]).fetchall():
+            db.changed(cur, "release", release_id, {"published_at": None, "published_by": None},
+                       {"published_at": now, "published_by": actor})
     return get(con, release_id)
 
 
