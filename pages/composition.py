@@ -9,6 +9,7 @@ import pandas as pd
 import streamlit as st
 
 from analytics import composition as comp
+from analytics.catalogue import rounds as round_states
 from analytics.composition import board as boards
 from analytics.composition import drafts, plans
 from analytics.access.viewer import MANAGERS
@@ -37,9 +38,11 @@ if round_id is None:
     if not rounds:
         st.info(t("app.no_data"))
         st.stop()
+    # state and pressure in the choice itself, the rounds that need a decision first
+    pressure = dict(round_states.round_choices(con, f.programme_id, limit=500, lang=language()))
     labels = {r: t("composition.round_label", name=name, n=n) for r, name, n in rounds}
-    first = next((k for k, (_, _, n) in enumerate(rounds) if n), 0)
-    round_id = st.selectbox(t("composition.round"), list(labels), index=first, format_func=labels.get,
+    ordered = [r for r in pressure if r in labels] + [r for r in labels if r not in pressure]
+    round_id = st.selectbox(t("composition.round"), ordered, format_func=lambda r: pressure.get(r, labels[r]),
                             key="cmp_pick_round")
 data = comp.load_round(con, viewer, round_id)
 st.caption(t("composition.caption", programme=data.programme, round=data.round_name, candidates=data.n,

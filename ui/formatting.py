@@ -149,3 +149,9 @@ def xlsx(frame: pd.DataFrame, *prefixes: str, sheet: str = "Blad1", extra: dict 
 
 def _with_col(prefixes: tuple[str, ...]) -> tuple[str, ...]:
     return prefixes if "col" in prefixes else (*prefixes, "col")
+
+
+def blanks_shown(frame: pd.DataFrame) -> pd.DataFrame:
+    """Missing texts as "–": a data grid draws a missing value as the word "None"."""
+    texts = [c for c in frame.columns if frame[c].dtype == object or pd.api.types.is_string_dtype(frame[c])]
+    return frame.assign(**{c: frame[c].astype(object).where(frame[c].notna(), EMPTY) for c in texts})

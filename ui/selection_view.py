@@ -28,7 +28,8 @@ def _status(value) -> str | None:
 
 
 def table_view(found: pd.DataFrame) -> pd.DataFrame:
-    return found[TABLE_COLUMNS].assign(status=found.status.map(_status), draft=found.draft.map(_status))
+    shown = found[TABLE_COLUMNS].assign(status=found.status.map(_status), draft=found.draft.map(_status))
+    return formatting.blanks_shown(shown)
 
 
 def table_config() -> dict:
