@@ -6,7 +6,7 @@ import streamlit as st
 from analytics.selection import applicants
 from analytics import reference
 from analytics import selection
-from ui import context, formatting, review_view, selection_view
+from ui import context, review_view, selection_view
 from ui.i18n import t
 
 con = context.connection()

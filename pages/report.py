@@ -4,7 +4,6 @@
 import streamlit as st
 
 from analytics.reporting import reports
-from analytics.reporting.releases import store
 from ui import charts, context, formatting, release_view, views
 from ui.i18n import labels, t
 
@@ -17,17 +16,8 @@ viewer = context.viewer()
 scope = f.scope()
 
 if viewer.role == "funder":
-    st.title(t("report.title"))
-    published = store.listing(con, viewer)
-    if published.empty:
-        st.info(t("releases.none_published"))
-        st.stop()
-    release = store.get(con, release_view.choose_release(published, "funder_release", release_view.funder_label),
-                        viewer)
-    release_view.headline(release)
-    release_view.downloads(release, "funder")
-    release_view.show_tables(release, ["per_year", "per_round", "roles", "domains", "summary"], "funder_table")
-    st.stop()
+    release_view.funder_page(con, viewer, t("report.title"), ["per_year", "per_round", "roles", "domains", "summary"],
+                             "funder_table", "funder")
 
 st.title(t("report.title"))
 st.caption(t("report.caption", k=reports.SUPPRESS_BELOW))

@@ -3,7 +3,6 @@
 import streamlit as st
 
 from analytics.reporting import spread
-from analytics.reporting.releases import store
 from ui import charts, context, formatting, release_view, views
 from ui.feedback import shown_errors
 from ui.i18n import labels, t
@@ -15,18 +14,9 @@ viewer = context.viewer()
 scope = f.scope()
 
 if viewer.role == "funder":  # a funder browses the levels of its published releases
-    st.title(t("spread.title"))
-    published = store.listing(con, viewer)
-    if published.empty:
-        st.info(t("releases.none_published"))
-        st.stop()
-    release = store.get(con, release_view.choose_release(published, "funder_release", release_view.funder_label),
-                        viewer)
-    release_view.headline(release)
-    release_view.show_tables(release, ["provinces", "municipalities", "size_classes", "new_returning"],
-                             "funder_level")
-    release_view.downloads(release, "funder_spread")
-    st.stop()
+    release_view.funder_page(con, viewer, t("spread.title"),
+                             ["provinces", "municipalities", "size_classes", "new_returning"], "funder_level",
+                             "funder_spread")
 
 
 def csv_button(frame, name: str) -> None:

@@ -87,3 +87,17 @@ def headline(release: store.Release) -> None:
                    delta_color="off", delta_arrow="off")
     cols[2].metric(t("releases.col.provinces"), row["provinces"])
     cols[3].metric(t("releases.col.attendance_rate"), words.value(table, "attendance_rate", row["attendance_rate"]))
+
+
+def funder_page(con, viewer, title: str, tables: list[str], table_key: str, key: str) -> None:
+    """A funder's page: its published releases only, the chosen one's tables; then stop."""
+    st.title(title)
+    published = store.listing(con, viewer)
+    if published.empty:
+        st.info(t("releases.none_published"))
+        st.stop()
+    release = store.get(con, choose_release(published, "funder_release", funder_label), viewer)
+    headline(release)
+    show_tables(release, tables, table_key)
+    downloads(release, key)
+    st.stop()

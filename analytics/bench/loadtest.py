@@ -33,7 +33,7 @@ import numpy as np
 from analytics import attendance
 from analytics.access.viewer import COORDINATOR
 from analytics.composition import plans
-from analytics.errors import AnalyticsError, GroupFull, InvalidTransition, StaleEdit
+from analytics.errors import GroupFull, InvalidTransition, StaleEdit
 from analytics.reporting import fill, reports, spread
 from analytics.selection import applicants, decisions
 from analytics.store import db

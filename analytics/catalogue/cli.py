@@ -14,11 +14,11 @@ refused whole (unreadable, no catalogue sheet, a required column missing).
 from __future__ import annotations
 
 import json
-import sys
 from pathlib import Path
 
 from analytics.access.viewer import Viewer
 from analytics.catalogue import workbook
+from analytics.commands import refused
 from analytics.errors import ImportRefused
 from analytics.store import db
 
@@ -63,10 +63,7 @@ def run_import(args) -> int:
     try:
         result = workbook.import_workbook(con, Viewer(role="coordinator", name=args.user), data, Path(args.file).name)
     except ImportRefused as exc:
-        if args.json:
-            print(json.dumps({"refused": True, "error": str(exc)}, ensure_ascii=False))
-        print(f"error: {exc}", file=sys.stderr)
-        return 2
+        return refused(exc, args.json)
     finally:
         con.close()
     if args.json:

@@ -16,6 +16,7 @@ from pathlib import Path
 from analytics.store import db
 from analytics import intake
 from analytics import reference
+from analytics.commands import refused
 from analytics.errors import ImportRefused
 
 
@@ -61,10 +62,7 @@ def run(args) -> int:
         result = intake.import_bytes(con, args.user, data, Path(args.file).name, args.programme, args.round,
                                      progress=_progress_bar(not args.json and sys.stderr.isatty()))
     except ImportRefused as exc:
-        if args.json:
-            print(json.dumps({"refused": True, "error": str(exc)}, ensure_ascii=False))
-        print(f"error: {exc}", file=sys.stderr)
-        return 2
+        return refused(exc, args.json)
     finally:
         con.close()
     if args.lines:

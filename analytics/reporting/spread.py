@@ -27,7 +27,7 @@ from analytics.reporting import scope
 from analytics import reference
 from analytics.errors import InvalidInput
 from analytics.vocabulary import participant_fact
-from analytics.reporting.reports import SUPPRESS_BELOW, protect
+from analytics.reporting.reports import protect
 from analytics.access.viewer import Viewer
 
 MEASURES = ("applicants", "participants")

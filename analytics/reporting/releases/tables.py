@@ -103,7 +103,7 @@ def compute(con: duckdb.DuckDBPyConnection, funder_id: int, start: date, end: da
     total = _summary(con, ids, towns)
     builder = _Builder(scope)
 
-    summary = builder.table("summary", [], ["participants", "placements", "applications", "attended", "completed"],
+    builder.table("summary", [], ["participants", "placements", "applications", "attended", "completed"],
                             ["places", "municipalities", "municipality_share", "provinces"], total,
                             lambda row, column: cell_id(column, scope))
     provinces = _by_province(con, towns, people)
