@@ -1,5 +1,10 @@
 """Demo data that looks like a real academy over three years, deterministic by seed.
 
+One concern over ~600 lines: the generator writes the academy level by level (programmes,
+rounds, people, applications, places, attendance) in one pass that shares its random state;
+splitting the levels apart would pass that state through every function. It sits apart
+from the domain code, so a reader of the product can skip it.
+
 All five formats with their real shapes (DOMAIN.md): oversubscribed 3-day trainings with
 a Tuesday and a Thursday group of 15, free themed meetings of 80-150 people, werklabs of
 one municipality, in-company workshops, leerkringen of trios. Applicants come from

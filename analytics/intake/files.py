@@ -1,5 +1,9 @@
 """Reading a form export into a table of strings, whatever program wrote it.
 
+One concern over ~430 lines: the reader and its limits (size, rows, columns, an XLSX's
+unpacked size checked before parsing) belong together, since every limit is checked while
+reading.
+
 Exports come as CSV with commas, semicolons or tabs (Dutch Excel writes semicolons in
 Windows-1252), UTF-8 with or without a BOM, UTF-16 ("Unicode text"), or XLSX. Title lines
 above the header and empty lines are skipped; every row keeps the line it stood on in the

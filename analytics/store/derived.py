@@ -1,5 +1,9 @@
 """Derived data: the summaries kept exact on every write, each derivation written once.
 
+One concern over ~440 lines on purpose: every summary's SQL, its full rebuild, its
+incremental refresh and its verification stand together, so a change to one derivation is
+made (and checked) in one place.
+
 The fill, spread and report queries read these narrow tables instead of joining a million
 applications to people, assignments and attendance:
 
