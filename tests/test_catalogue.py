@@ -145,8 +145,11 @@ def test_every_change_is_audited_with_before_and_after(con, cat):
     action, entity_id, details = con.execute(
         "select action, entity_id, details from audit_log order by id desc limit 1").fetchone()
     assert (action, entity_id) == ("catalogue.group.change", str(cat["group"]))
-    assert json.loads(details) == {"before": {"max_capacity": 15, "location": None},
-                                   "after": {"max_capacity": 12, "location": "Utrecht"}}
+    written = json.loads(details)
+    assert (written["before"], written["after"]) == ({"max_capacity": 15, "location": None},
+                                                     {"max_capacity": 12, "location": "Utrecht"})
+    assert {"table": "groups", "key": cat["group"], "before": {"location": None, "max_capacity": 15},
+            "after": {"location": "Utrecht", "max_capacity": 12}} in written["changes"]  # the store's own record
     created = json.loads(con.execute("select details from audit_log where action = 'catalogue.round.create'")
                          .fetchone()[0])
     assert created["before"] is None and created["after"]["name"] == "2027 voorjaar"

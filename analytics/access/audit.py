@@ -126,7 +126,7 @@ def attach(cur, details: dict, changes: list[dict]) -> None:
     """Put the changes and the people they concern (person ids) into an audit row's details."""
     if not changes:
         return
-    details["changes"] = changes
+    details["changes"] = list(details.get("changes") or []) + changes  # a writer's own come first
     people, applications = set(), set()
     for change in changes:
         for values in (change.get("before"), change.get("after")):

@@ -7,8 +7,8 @@
 -- hidden cell is never stored), `relations` the sums and bounds between cells that the
 -- audit of later releases takes into account.
 
-create sequence release_ids;
-create table releases (
+create sequence if not exists release_ids;
+create table if not exists releases (
     id integer primary key default nextval('release_ids'),
     funder_id integer not null references funders (id),
     programme_id integer references programmes (id),   -- null: all the funder's programmes
