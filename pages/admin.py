@@ -101,7 +101,7 @@ with tab_accounts:
         st.selectbox(t("access.role"), accounts.ROLES, key="adm_role", format_func=lambda r: t(f"role.{r}"))
         st.selectbox(t("access.funder"), [None] + list(funders), key="adm_funder",
                      format_func=lambda f: "" if f is None else funders[f])
-        st.multiselect(t("access.groups"), list(groups), key="adm_groups", format_func=groups.get)
+        st.multiselect(t("access.groups"), list(groups), key="adm_groups", format_func=groups.get, placeholder=t("app.choose"))
         st.text_input(t("access.password"), type="password", key="adm_password")
         st.checkbox(t("access.oidc_only"), key="adm_no_password")
         st.form_submit_button(t("access.admin.add"), type="primary", on_click=_add)
@@ -116,7 +116,7 @@ with tab_accounts:
                          key="adm_new_role", format_func=lambda r: t(f"role.{r}"))
             st.selectbox(t("access.funder"), [None] + list(funders), key="adm_new_funder",
                          format_func=lambda f: "" if f is None else funders[f])
-            st.multiselect(t("access.groups"), list(groups), key="adm_new_groups", format_func=groups.get)
+            st.multiselect(t("access.groups"), list(groups), key="adm_new_groups", format_func=groups.get, placeholder=t("app.choose"))
             st.form_submit_button(t("access.admin.save_role"), on_click=_role)
         left, right = st.columns(2)
         with left:

@@ -7,7 +7,7 @@ import streamlit as st
 from analytics.store import db
 
 from analytics.access import audit
-from ui import context
+from ui import audit_view, context, formatting
 from ui.i18n import t
 
 con = context.connection()
@@ -27,11 +27,12 @@ person = audit.person_id(con, viewer, c1.text_input(t("access.audit.person"), ke
 entity = c2.selectbox(t("access.audit.entity"), [ALL] + options["entity"], key="aud_entity",
                       format_func=lambda v: t("access.audit.all") if v == ALL else v)
 actor = c3.selectbox(t("access.audit.user"), [ALL] + options["actor"], key="aud_actor",
-                     format_func=lambda v: t("access.audit.all") if v == ALL else v)
+                     format_func=lambda v: t("access.audit.all") if v == ALL else audit_view.actor(v))
 action = c4.selectbox(t("access.audit.action"), [ALL] + options["action"], key="aud_action",
                       format_func=lambda v: t("access.audit.all") if v == ALL else v)
 today = date.today()
-period = st.date_input(t("access.audit.period"), value=(today - timedelta(days=30), today), key="aud_period")
+period = st.date_input(t("access.audit.period"), value=(today - timedelta(days=30), today), key="aud_period",
+                       format="DD-MM-YYYY")
 since, until = (period[0], period[-1]) if isinstance(period, (tuple, list)) and period else (None, None)
 
 LIMIT = 1000
@@ -40,9 +41,11 @@ rows = audit.entries(con, viewer, person_id=person, entity=entity or None, actor
 if rows.empty:
     st.info(t("access.audit.none_found"))
     st.stop()
-st.caption(t("access.audit.shown", n=len(rows), limit=LIMIT))
-st.dataframe(rows, hide_index=True, width="stretch", column_config={
-    "id": None, "occurred_at": t("access.audit.occurred_at"), "actor": t("access.audit.actor"),
+st.caption(formatting.count(len(rows), "access.audit.shown", limit=formatting.number(LIMIT)))
+shown = rows.assign(details=rows.details.map(audit_view.readable), actor=rows.actor.map(audit_view.actor))
+st.dataframe(shown, hide_index=True, width="stretch", column_config={
+    "id": None, "occurred_at": st.column_config.DatetimeColumn(t("access.audit.occurred_at"),
+                                                                format=formatting.date_format() + " HH:mm"), "actor": t("access.audit.actor"),
     "action": t("access.audit.action"), "entity": t("access.audit.entity"), "entity_id": t("access.audit.entity_id"),
     "details": t("access.audit.details")})
 st.download_button(t("access.audit.export"), audit.to_csv(rows), file_name="logboek.csv", mime="text/csv",

@@ -68,7 +68,7 @@ with st.expander(t("catalogue.edit_programme", name=programme["name"])):
                               format_func=lambda f: t(f"format.{f}"))
         fee = left.number_input(t("catalogue.field.fee"), min_value=0.0, value=float(programme["fee_eur"]), step=5.0)
         chosen_funders = right.multiselect(t("catalogue.field.funders"), list(funders), programme["funder_ids"],
-                                           format_func=funders.get)
+                                           format_func=funders.get, placeholder=t("app.choose"))
         description = st.text_area(t("catalogue.field.description"), programme["description"] or "")
         minimum = left.number_input(t("catalogue.field.certificate_min"), min_value=0,
                                     value=int(programme["certificate_min_sessions"] or 0))
@@ -145,7 +145,7 @@ with st.expander(t("catalogue.new_round", format=t(f"format.{programme['format']
         town = (right.selectbox(t("catalogue.field.municipality"), list(towns), format_func=towns.get,
                                 key="cat_new_round_town") if programme["format"] in templates.IN_COMPANY else None)
         chosen = st.multiselect(t("catalogue.field.trainers"), list(trainers), format_func=trainers.get,
-                                key="cat_new_round_trainers")
+                                key="cat_new_round_trainers", placeholder=t("app.choose"))
         if st.form_submit_button(t("catalogue.create_round"), type="primary", key="cat_new_round_submit"):
             act(templates.create_round, programme_id, name, first_day, deadline=deadline, municipality_code=town,
                 trainer_ids=chosen, then=lambda rid: state.update(cat_round=rid))
@@ -199,7 +199,7 @@ st.subheader(t("catalogue.groups"))
 groups = views.groups_of_round(con, round_id)
 st.dataframe(
     groups.drop(columns=["group_id"]).assign(
-        mode=groups["mode"].map(lambda m: t(f"catalogue.mode.{m}")),
+        mode=groups["mode"].map(lambda m: t(f"mode.{m}")),
         archived=groups.archived.map(lambda a: t("catalogue.yes") if a else ""), trainers=groups.trainers.fillna(""),
         location=groups.location.fillna(""),
         weekday=groups.weekday.map(lambda d: t(f"catalogue.weekday.{int(d) if d == d and d else 0}"))),
@@ -219,12 +219,12 @@ def group_form(key: str, group: dict, submit: str):
             "max_capacity": right.number_input(t("catalogue.field.max"), min_value=0,
                                                value=int(group.get("max_capacity", 15)), key=f"{key}_max"),
             "mode": left.selectbox(t("catalogue.field.mode"), MODES, index=MODES.index(group.get("mode", "physical")),
-                                   format_func=lambda m: t(f"catalogue.mode.{m}"), key=f"{key}_mode"),
+                                   format_func=lambda m: t(f"mode.{m}"), key=f"{key}_mode"),
             "weekday": right.selectbox(t("catalogue.field.weekday"), [None, 1, 2, 3, 4, 5, 6, 7],
                                        index=[None, 1, 2, 3, 4, 5, 6, 7].index(group.get("weekday")),
                                        format_func=lambda d: t(f"catalogue.weekday.{d or 0}"), key=f"{key}_weekday"),
             "trainer_ids": st.multiselect(t("catalogue.field.trainers"), list(trainers), group.get("trainer_ids", []),
-                                          format_func=trainers.get, key=f"{key}_trainers"),
+                                          format_func=trainers.get, key=f"{key}_trainers", placeholder=t("app.choose")),
         }
         if "archived" in group:
             values["archived"] = st.checkbox(t("catalogue.field.archived"), group["archived"], key=f"{key}_archived")
@@ -252,7 +252,7 @@ st.subheader(t("catalogue.sessions", group=group["name"]))
 sessions = views.sessions_of_group(con, group_id)
 st.dataframe(
     sessions.drop(columns=["session_id"]).assign(
-        kind=sessions.kind.map(lambda k: t(f"catalogue.kind.{k}")), mode=sessions["mode"].map(lambda m: t(f"catalogue.mode.{m}")),
+        kind=sessions.kind.map(lambda k: t(f"catalogue.kind.{k}")), mode=sessions["mode"].map(lambda m: t(f"mode.{m}")),
         location=sessions.location.fillna(""), archived=sessions.archived.map(lambda a: t("catalogue.yes") if a else "")),
     hide_index=True, width="stretch",
     column_config={"day": st.column_config.DateColumn(t("catalogue.col.day"), format="DD-MM-YYYY"),
@@ -268,7 +268,7 @@ def session_form(key: str, session: dict, submit: str):
         location = left.text_input(t("catalogue.field.location"), session.get("location") or "", key=f"{key}_location")
         modes = [None, *MODES]
         mode = middle.selectbox(t("catalogue.field.mode"), modes, index=modes.index(session.get("mode")),
-                                format_func=lambda m: t(f"catalogue.mode.{m}") if m else t("catalogue.group_mode"),
+                                format_func=lambda m: t(f"mode.{m}") if m else t("catalogue.group_mode"),
                                 key=f"{key}_mode")
         archived = right.checkbox(t("catalogue.field.archived"), session.get("archived", False), key=f"{key}_archived")
         if not st.form_submit_button(submit, type="primary", key=f"{key}_submit"):

@@ -345,7 +345,7 @@ def workspace() -> None:
                 st.caption(t("composition.no_suggestions"))
             for k, suggestion in enumerate(found):
                 points = 100 * suggestion.delta / (best or max(evaluation.score, 1e-9))
-                change = f"{points:+.2f}" if abs(points) < 0.1 else f"{points:+.1f}"
+                change = ("+" if points >= 0 else "") + formatting.number(points, 2 if abs(points) < 0.1 else 1)
                 st.button(t("composition.suggestion", what=suggestion.text(data, lang), change=change),
                           key=f"cmp_sug_{k}", on_click=_on_suggestion, args=(suggestion,))
 

@@ -115,6 +115,8 @@ def texts(at: AppTest) -> list[str]:
                 out.extend(_table_texts(node, proto))
             elif kind == "MultiSelect" and not proto.placeholder:
                 out.append("Choose options")  # what the browser shows when the page gives none
+            elif kind == "DateInput":  # the value is sent as ISO; the browser shows it in the widget's format
+                out.extend([proto.label, proto.help] + ([] if proto.format else list(proto.default)))
             else:
                 _strings(proto, out)
         children = getattr(node, "children", None)

@@ -68,14 +68,15 @@ def explorer_table(con, viewer, chosen: applicants.Filter) -> list[int]:
     if number > pages:  # fewer rows since (after a decision)
         number = st.session_state["ex_page"] = pages
         rows, total = applicants.window(con, viewer, chosen, number, size, sort, descending)
-    total_line.caption(t("explorer.count", n=total))
+    total_line.caption(formatting.count(total, "explorer.count"))
     if not total:
         st.info(t("app.no_data"))
         return []
     far.number_input(t("explorer.paging.page"), min_value=1, max_value=pages, step=1, key="ex_page")
     first = (number - 1) * size + 1
-    st.caption(t("explorer.paging.position", page=number, pages=pages, first=first, last=first + len(rows) - 1,
-                 total=total))
+    n = formatting.number
+    st.caption(t("explorer.paging.position", page=n(number), pages=n(pages), first=n(first),
+                 last=n(first + len(rows) - 1), total=n(total)))
     scope = applicants.scope_key(chosen, sort, descending, size, number)
     held = st.session_state.get("ex_selected")
     if held is not None and held["scope"] != scope:
@@ -113,7 +114,7 @@ def export_file(con, viewer, chosen: applicants.Filter, sort: str, descending: b
 
 def export_buttons(con, viewer, chosen: applicants.Filter, total: int, sort: str, descending: bool) -> None:
     left, right, _ = st.columns([2, 1, 2])
-    left.download_button(t("explorer.paging.export_all", n=total),
+    left.download_button(formatting.count(total, "explorer.paging.export_all"),
                          lambda: export_file(con, viewer, chosen, sort, descending), mime="text/csv",
                          file_name="aanmeldingen.csv", key="ex_csv", on_click="ignore")
     if total <= XLSX_ROWS:
@@ -122,7 +123,7 @@ def export_buttons(con, viewer, chosen: applicants.Filter, total: int, sort: str
             data=lambda: applicants.to_xlsx(export_view(pd.concat(list(applicants.export_chunks(
                 con, viewer, chosen, EXPORT_COLUMNS, sort, descending)), ignore_index=True))))
     else:
-        right.caption(t("explorer.paging.xlsx_limit", n=XLSX_ROWS))
+        right.caption(t("explorer.paging.xlsx_limit", n=formatting.number(XLSX_ROWS)))
 
 
 def _names(names: list[str], most: int = 10) -> str:
