@@ -55,7 +55,7 @@ def test_a_file_that_is_not_a_table_gets_one_clear_message(monkeypatch, demo_db)
 
 
 def _total(at) -> int:
-    return int(next(c.value for c in at.caption if c.value.endswith(" aanmeldingen")).split()[0])
+    return int(next(c.value for c in at.caption if c.value.endswith(" aanmeldingen")).split()[0].replace(".", ""))  # 1.749: Dutch thousands
 
 
 def test_the_explorer_filters_searches_and_shows_a_detail(monkeypatch, demo_db):  # noqa: F811
@@ -81,7 +81,8 @@ def test_the_explorer_pages_through_every_row_in_the_database(monkeypatch, demo_
     total = _total(at)
     pages = -(-total // 100)
     assert at.number_input(key="ex_page").value == 1
-    assert any(c.value == f"Pagina 1 van {pages} · rij 1–100 van {total}" for c in at.caption)
+    dutch = f"{total:,}".replace(",", ".")  # 1.749
+    assert any(c.value == f"Pagina 1 van {pages} · rij 1–100 van {dutch}" for c in at.caption)
     at.number_input(key="ex_page").set_value(pages).run()
     assert not at.exception and not at.error
     last = at.dataframe[0].value
@@ -92,7 +93,8 @@ def test_the_explorer_pages_through_every_row_in_the_database(monkeypatch, demo_
     at.toggle(key="ex_descending").set_value(False).run()
     assert at.number_input(key="ex_page").value == 1  # a new order starts at the first page
     names = at.dataframe[0].value.name.tolist()
-    assert names == sorted(names, key=str.lower) or names == expected.name.tolist() or len(names) == 100
+    assert len(names) == 100 and names == applicants.page(db.shared_connection(demo_db), COORDINATOR, applicants.Filter(),
+                                                          1, 100, "name", False).name.tolist()
     at.selectbox(key="ex_rows").select(250).run()
     assert len(at.dataframe[0].value) == 250
 

@@ -84,7 +84,7 @@ def test_propose_suggest_move_lock_complete_undo_save_and_publish(page, db_path)
     # follow the first suggestion for Cor: it keeps every rule, and the score changes by what it said
     at.selectbox(key="cmp_who").set_value(apps[2]).run()
     first = at.button(key="cmp_sug_0")
-    said = float(re.search(r"([+-]\d+(?:\.\d+)?) procentpunt$", first.label).group(1))
+    said = float(re.search(r"([+-]\d+(?:,\d+)?) procentpunt$", first.label).group(1).replace(",", "."))  # Dutch decimal comma
     click(at, "cmp_sug_0")
     followed = score_of(at, db_path, rid)
     assert 100 * (followed - proposal_score) / proposal_score == pytest.approx(said, abs=0.06)
