@@ -45,6 +45,16 @@ def con(db_path):
     connection.close()
 
 
+@pytest.fixture
+def init_db(tmp_path) -> Path:
+    """A database as `python -m analytics init` makes it: schema and reference data only."""
+    path = tmp_path / "init.duckdb"
+    connection = db.connect(path)
+    reference.load(connection)
+    connection.close()
+    return path
+
+
 @pytest.fixture(scope="session")
 def demo_file(tmp_path_factory) -> Path:
     """A demo database built once per test session; copy it before writing to it."""

@@ -11,7 +11,6 @@ from analytics.access import accounts, settings
 from analytics.access.accounts import SYSTEM
 from analytics.access.viewer import Viewer
 from analytics.store import db
-from analytics import reference
 from tests.conftest import ROOT
 from ui.registry import PAGES
 
@@ -58,15 +57,12 @@ def test_the_demo_database_opens_in_demo_mode_with_the_role_switcher(monkeypatch
     assert _texts(at.title) == ["Overzicht"]
 
 
-def test_a_database_made_by_init_asks_for_the_first_admin(monkeypatch, tmp_path):
-    path = tmp_path / "init.duckdb"
-    con = db.connect(path)
-    reference.load(con)
-    con.close()
+def test_a_database_made_by_init_asks_for_the_first_admin(monkeypatch, init_db):
+    path = init_db
     try:
         at = _app(monkeypatch, path).run()
         assert _texts(at.title) == ["Eerste start: maak de beheerder aan"]
-        assert at.radio(key="role") if False else not at.sidebar.radio  # no role switcher
+        assert not at.sidebar.radio  # no role switcher
         at.text_input(key="fa_email").input("Beheer@Academie.nl")
         at.text_input(key="fa_name").input("Bea Beheer")
         at.text_input(key="fa_password").input(PASSWORD)

@@ -66,11 +66,8 @@ def test_create_a_round_from_the_template_edit_a_session_and_refuse_a_late_deadl
         "De sluitingsdatum (10-03-2027) moet vóór de eerste bijeenkomst (02-03-2027) liggen."]
 
 
-def test_the_overview_guides_a_first_start_to_the_catalogue(monkeypatch, tmp_path):
-    path = tmp_path / "empty.duckdb"
-    con = db.connect(path)
-    reference.load(con)
-    con.close()
+def test_the_overview_guides_a_first_start_to_the_catalogue(monkeypatch, init_db):
+    path = init_db
     try:
         at = app_test(monkeypatch, path).run()
         assert any("nog geen programma" in i.value for i in at.info)
