@@ -277,7 +277,7 @@ def workspace() -> None:
     # --- toolbar and the score in words --------------------------------------------------------
 
     if data.started():
-        st.warning(t("composition.started", n=len(fixed)), icon="📋")
+        st.warning(formatting.count(len(fixed), "composition.started"), icon="📋")
     flash = state.get("cmp_flash")
     if flash:
         {"error": st.error, "info": st.info}.get(flash[0], st.success)(flash[1])

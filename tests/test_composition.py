@@ -302,7 +302,7 @@ def test_cap_per_municipality_is_the_reason_to_wait():
     waiting = c.evaluate(data, s, proposal.assignment).waitlist
     assert waiting[["name", "reason_key"]].to_dict("records") == [{"name": "Bram", "reason_key": "cmp.reason.cap"}]
     assert c.text(waiting.reason_key[0], **waiting.reason_params[0]) == \
-        "every group already has 1 members from Amsterdam"
+        "every group already has the most allowed from Amsterdam (1)"
 
 
 def test_balance_spreads_fewer_candidates_than_places():
@@ -380,7 +380,7 @@ def test_evaluate_reports_quality_words_and_broken_rules():
             first.roles, first.domains, first.members) == (
         3, 1, "Amsterdam", 3, 1, 2, {"physical": 1, "social": 1, "other": 1}, [1, 2, 3])
     assert [n.text() for n in first.explanation] == [
-        "3 members from 1 municipalities in 1 provinces, with 2 different roles; domain: 1 physical, 1 social, 1 other.",
+        "Members: 3; municipalities: 1; provinces: 1; different roles: 2; domain: 1 physical, 1 social, 1 other.",
         "Amsterdam has 3 members; the cap per municipality (2) binds here.",
         "Anna, Bram are together because they applied as colleagues.",
         "2 of the 3 who stated a preference got their preferred group.",

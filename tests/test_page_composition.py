@@ -207,7 +207,7 @@ def test_a_started_round_is_shown_and_people_who_attended_stay(monkeypatch, con,
         cur.execute("update applications set status = 'selected' where id = ?", [apps[0]])
     con.close()
     at = open_page(monkeypatch, db_path, rid)
-    assert at.warning[0].value.startswith("Deze ronde is begonnen: 1 deelnemers hebben al presentie")
+    assert at.warning[0].value.startswith("Deze ronde is begonnen: 1 deelnemer heeft al presentie")
     assert card(at, "Anna Bakker")["fixed"] and card(at, "Anna Bakker")["column"] == g1
     at.selectbox(key="cmp_who").set_value(apps[0]).run()
     assert at.button(key="cmp_move").disabled  # refused up front, with the reason

@@ -242,12 +242,7 @@ def test_page_reads_as_finished_text(monkeypatch, demo_path, role, page, view, l
     assert not problems(found, lang), problems(found, lang)
 
 
-# The composition's own words (analytics/composition, strings/composition.toml, owned by the
-# composition work) have no singular yet: "1 deelnemers uit 1 gemeenten". Strict: when they
-# are mended this marker must go.
-PLURALS_PENDING = pytest.mark.xfail(strict=True, reason="composition texts say '1 deelnemers'")
-ROUND_PAGES = [pytest.param(path, marks=PLURALS_PENDING) if path == "pages/composition.py" else path
-               for path, *_ in PAGES["coordinator"]]
+ROUND_PAGES = [path for path, *_ in PAGES["coordinator"]]
 
 
 @pytest.mark.parametrize("lang", LANGS)
