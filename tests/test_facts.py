@@ -56,3 +56,12 @@ def test_in_order_sorts_as_duckdb_orders_by(rows):
     got = query.in_order(con.execute("from t").fetchnumpy(),
                          ["-assigned", "status", "last_name", "first_name", "-back", "id"])
     assert list(zip(*(values.tolist() for values in got.values()))) == expected
+
+
+def test_identifiers_are_quoted_as_duckdb_reads_them(con):
+    from analytics.store.query import identifier
+
+    cur = con.cursor()
+    cur.execute(f"create temp table {identifier('odd \"name')} ({identifier('select')} integer)")
+    cur.execute(f"insert into {identifier('odd \"name')} values (7)")
+    assert cur.execute(f"select {identifier('select')} from {identifier('odd \"name')}").fetchall() == [(7,)]

@@ -18,6 +18,7 @@ from analytics.access.viewer import Viewer
 from analytics.catalogue import rules, steps
 from analytics.errors import InUse, InvalidInput, NameLocked
 from analytics.store import db
+from analytics.store.query import identifier
 
 COLUMNS = {
     "programmes": ("name", "format", "fee_eur", "description", "certificate_min_sessions",
@@ -43,7 +44,8 @@ def _plain(value):
 def read(cur, table: str, row_id: int) -> dict:
     """The row's editable columns (and the programme's funders, the group's trainers)."""
     columns = COLUMNS[table]
-    row = cur.execute(f"select {', '.join(columns)} from {table} where id = ?", [row_id]).fetchone()
+    row = cur.execute(f"select {', '.join(map(identifier, columns))} from {identifier(table)} where id = ?",
+                      [row_id]).fetchone()
     rules.found(row, ENTITY[table], row_id)
     out = {c: _plain(v) for c, v in zip(columns, row)}
     for flag in FLAGS:
@@ -68,7 +70,8 @@ def _same(a, b) -> bool:
 
 def insert(cur, table: str, values: dict) -> int:
     columns = [c for c in values if c in COLUMNS[table]]
-    sql = (f"insert into {table} ({', '.join(columns)}) values ({', '.join('?' for _ in columns)}) returning id")
+    sql = (f"insert into {identifier(table)} ({', '.join(map(identifier, columns))}) "
+           f"values ({', '.join('?' for _ in columns)}) returning id")
     return cur.execute(sql, [values[c] for c in columns]).fetchone()[0]
 
 
@@ -78,7 +81,7 @@ def update(cur, table: str, row_id: int, before: dict, changes: dict) -> dict:
     changed = {c: v for c, v in changes.items() if c in COLUMNS[table] and not _same(before.get(c), v)}
     if changed:
         try:
-            cur.execute(f"update {table} set {', '.join(f'{c} = ?' for c in changed)} where id = ?",
+            cur.execute(f"update {identifier(table)} set {', '.join(f'{identifier(c)} = ?' for c in changed)} where id = ?",
                         list(changed.values()) + [row_id])
         except duckdb.ConstraintException as exc:
             if steps.referenced(exc):

@@ -16,6 +16,7 @@ import duckdb
 import pandas as pd
 
 from analytics.catalogue import programmes
+from analytics.store.query import identifier
 from analytics.errors import ImportRefused, InvalidInput, NotFound
 from analytics.intake.fields import (
     DEFAULT_MAX_LENGTH, FIELD_ORDER, MAX_LENGTH, check_mapping, clean_email, domain_of, fold, normalise_mapping,
@@ -344,16 +345,12 @@ def referenced_ids(con, table: str, ids: list[int]) -> set[int]:
     ).fetchall()
     found: set[int] = set()
     for other, column in refs:
-        col = _quote(column)
+        col = identifier(column)
         rows = cur.execute(
-            f"select distinct {col} from {_quote(other)} where {col} in (select unnest(?::integer[]))", [ids]
+            f"select distinct {col} from {identifier(other)} where {col} in (select unnest(?::integer[]))", [ids]
         ).fetchall()
         found.update(r for (r,) in rows)
     return found
-
-
-def _quote(identifier: str) -> str:
-    return '"' + identifier.replace('"', '""') + '"'
 
 
 def _differences(old: dict, new: dict) -> list[tuple[str, object, object]]:

@@ -16,6 +16,12 @@ import pandas as pd
 import pyarrow as pa
 
 
+def identifier(name: str) -> str:
+    """A table or column name for SQL text, quoted: the one way an identifier that varies
+    (a whitelisted column, a table chosen by the caller) is written into a statement."""
+    return '"' + str(name).replace('"', '""') + '"'
+
+
 def in_list(values) -> tuple[str, list]:
     """SQL and parameters for `x in ...`: a few values as a literal list, which DuckDB looks
     up in a primary key index or uses to skip row groups; many as one list parameter."""
