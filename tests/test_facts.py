@@ -58,10 +58,10 @@ def test_in_order_sorts_as_duckdb_orders_by(rows):
     assert list(zip(*(values.tolist() for values in got.values()))) == expected
 
 
-def test_identifiers_are_quoted_as_duckdb_reads_them(con):
-    from analytics.store.query import identifier
 
+def test_identifiers_are_quoted_as_duckdb_reads_them(con):
+    table, column = query.identifier('odd "name'), query.identifier("select")
     cur = con.cursor()
-    cur.execute(f"create temp table {identifier('odd \"name')} ({identifier('select')} integer)")
-    cur.execute(f"insert into {identifier('odd \"name')} values (7)")
-    assert cur.execute(f"select {identifier('select')} from {identifier('odd \"name')}").fetchall() == [(7,)]
+    cur.execute(f"create temp table {table} ({column} integer)")
+    cur.execute(f"insert into {table} values (7)")
+    assert cur.execute(f"select {column} from {table}").fetchall() == [(7,)]
