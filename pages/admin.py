@@ -8,7 +8,7 @@ import streamlit as st
 
 from analytics.access import accounts
 from analytics.access.settings import from_env
-from analytics.catalogue import programmes
+from analytics.catalogue import programmes, staff
 from analytics.errors import AnalyticsError
 from analytics.store import backup, db
 from ui import context
@@ -37,7 +37,8 @@ def _act(action, done: str, **params) -> None:
 
 
 def _funders() -> dict[int, str]:
-    return dict(con.cursor().execute("select id, name from funders order by name").fetchall())
+    listed = staff.funders(con)
+    return dict(zip(listed.funder_id.astype(int), listed.name))
 
 
 def _groups() -> dict[int, str]:
