@@ -118,3 +118,8 @@ class AccountLocked(PermissionDenied):
 
 class DatabaseInUse(AnalyticsError):
     """The running dashboard holds the database file (DuckDB's lock)."""
+
+
+class Conflict(StaleEdit):
+    """A save made against a version of a record that someone else has changed since
+    (`analytics.store.versions`); `params` name who, when and the changed fields."""

@@ -6,14 +6,40 @@ from contextlib import contextmanager
 
 import streamlit as st
 
-from analytics.errors import AnalyticsError
+from analytics.errors import AnalyticsError, Conflict
+from ui import formatting
 from ui.i18n import catalogue, t
+
+# How a changed value reads in a conflict: statuses by their word, per kind of record.
+STATUS_WORDS = {"application": "status", "attendance": "attendance_status"}
 
 
 def message(exc: AnalyticsError) -> str:
+    if isinstance(exc, Conflict):
+        return conflict(exc)
     if exc.key and exc.key in catalogue():
         return t(exc.key, **exc.params)
     return str(exc)
+
+
+def _value(kind: str, column: str, value) -> str:
+    if column == "status" and isinstance(value, str) and kind in STATUS_WORDS:
+        return t(f"{STATUS_WORDS[kind]}.{value}")
+    return formatting.text(value)
+
+
+def conflict(exc: Conflict) -> str:
+    """Who changed the record, when, and what (the fields a person knows by name)."""
+    p = exc.params
+    if not p.get("actor"):
+        return t("err.conflict_unknown")
+    at = t("conflict.at", moment=formatting.moment(p["at"]))
+    if p.get("removed"):
+        return t("err.conflict_removed", who=p["actor"], at=at)
+    known = [(c, b, a) for c, b, a in p.get("fields") or [] if f"conflict.field.{c}" in catalogue()]
+    what = "; ".join(t("conflict.change", field=t(f"conflict.field.{c}"), before=_value(p["kind"], c, b),
+                       after=_value(p["kind"], c, a)) for c, b, a in known)
+    return t("err.conflict", who=p["actor"], at=at, what=t("conflict.intro") + what if what else "")
 
 
 @contextmanager

@@ -17,7 +17,7 @@ import duckdb
 import pandas as pd
 
 from analytics import vocabulary
-from analytics.store import db
+from analytics.store import db, versions
 from analytics.errors import InvalidInput, InvalidTransition, NotFound
 from analytics.access.viewer import Viewer
 
@@ -165,8 +165,9 @@ def next_candidates(con: duckdb.DuckDBPyConnection, round_id: int, count: int = 
 
 
 def change_status(con: duckdb.DuckDBPyConnection, viewer: Viewer, application_ids, to_status: str,
-                  reason: str) -> Outcome:
-    """Move one or more applications (in this order) to `to_status`, all or nothing."""
+                  reason: str, seen: dict | None = None) -> Outcome:
+    """Move one or more applications (in this order) to `to_status`, all or nothing;
+    refused with `Conflict` when one changed since the versions `seen` ({id: version})."""
     viewer.require_coordinator()
     ids = list(dict.fromkeys(int(a) for a in application_ids))
     if not ids:
@@ -174,6 +175,7 @@ def change_status(con: duckdb.DuckDBPyConnection, viewer: Viewer, application_id
     text = _reason(reason)
     details = {"applications": ids, "to": to_status, "reason": text}
     with db.transaction(con, viewer.name, "change_status", "application", ids[0], details) as cur:
+        versions.expect(cur, "application", seen)
         rows = _apply(cur, viewer.name, ids, to_status, text, datetime.now())
     return Outcome(ids, _offers(con, rows))
 
@@ -200,13 +202,15 @@ def waitlist(con: duckdb.DuckDBPyConnection, viewer: Viewer, round_id: int) -> p
 
 
 def move_on_waitlist(con: duckdb.DuckDBPyConnection, viewer: Viewer, application_id: int, position: int,
-                     reason: str) -> list[int]:
+                     reason: str, seen: dict | None = None) -> list[int]:
     """Put a waitlisted application at `position` (1 = next in line); the others keep their
-    order. Returns the new order of application ids."""
+    order. Returns the new order of application ids. `seen`: the versions of the list as
+    the user saw it; a list changed since is not reordered (`Conflict`)."""
     viewer.require_coordinator()
     text = _reason(reason)
-    with db.transaction(con, viewer.name, "move_on_waitlist", "application", application_id,
-                        {"position": position, "reason": text}) as cur:
+    details = {"position": position, "reason": text}
+    with db.transaction(con, viewer.name, "move_on_waitlist", "application", application_id, details) as cur:
+        versions.expect(cur, "application", seen)
         found = _current(cur, [application_id])[application_id]
         if found[2] != "waitlisted":
             raise InvalidTransition(f"Application {application_id} is not on the waiting list.",
@@ -219,6 +223,7 @@ def move_on_waitlist(con: duckdb.DuckDBPyConnection, viewer: Viewer, application
         order.remove(application_id)
         new_position = min(max(int(position), 1), len(order) + 1)
         order.insert(new_position - 1, application_id)
+        details["applications"] = order  # the audit keeps every position that moved
         frame = pd.DataFrame({"id": order, "position": range(1, len(order) + 1)})
         cur.register("new_order", frame)
         cur.execute(
@@ -240,7 +245,8 @@ def move_on_waitlist(con: duckdb.DuckDBPyConnection, viewer: Viewer, application
 
 # --- draft decisions ----------------------------------------------------------------------
 
-def draft(con: duckdb.DuckDBPyConnection, viewer: Viewer, application_ids, to_status: str, reason: str) -> int:
+def draft(con: duckdb.DuckDBPyConnection, viewer: Viewer, application_ids, to_status: str, reason: str,
+          seen: dict | None = None) -> int:
     """Prepare a decision without making it; a new draft replaces an earlier one."""
     viewer.require_coordinator()
     ids = list(dict.fromkeys(int(a) for a in application_ids))
@@ -249,6 +255,7 @@ def draft(con: duckdb.DuckDBPyConnection, viewer: Viewer, application_ids, to_st
     text = _reason(reason)
     with db.transaction(con, viewer.name, "draft_decision", "application", ids[0],
                         {"applications": ids, "to": to_status, "reason": text}) as cur:
+        versions.expect(cur, "application", seen)
         _check(_current(cur, ids), ids, to_status)
         frame = pd.DataFrame({"application_id": ids})
         cur.register("drafted", frame)
@@ -287,8 +294,10 @@ def discard_drafts(con: duckdb.DuckDBPyConnection, viewer: Viewer, application_i
         cur.execute("delete from decision_drafts where application_id in (select unnest(?::integer[]))", [ids])
 
 
-def release_drafts(con: duckdb.DuckDBPyConnection, viewer: Viewer, round_id: int) -> Outcome:
-    """Make every draft decision of a round at once, each with its own reason; all or nothing."""
+def release_drafts(con: duckdb.DuckDBPyConnection, viewer: Viewer, round_id: int,
+                   seen: dict | None = None) -> Outcome:
+    """Make every draft decision of a round at once, each with its own reason; all or
+    nothing, and none when an application changed since the versions `seen`."""
     viewer.require_coordinator()
     pending = drafts(con, viewer, round_id)
     if pending.empty:
@@ -297,6 +306,7 @@ def release_drafts(con: duckdb.DuckDBPyConnection, viewer: Viewer, round_id: int
     rows = []
     with db.transaction(con, viewer.name, "release_drafts", "round", round_id,
                         {"applications": [int(a) for a in pending.application_id]}) as cur:
+        versions.expect(cur, "application", seen)
         for (to_status, reason), group in pending.groupby(["to_status", "reason"], sort=False):
             rows += _apply(cur, viewer.name, [int(a) for a in group.application_id], to_status, reason, now)
     return Outcome([r["id"] for r in rows], _offers(con, rows))

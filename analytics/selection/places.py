@@ -20,7 +20,7 @@ import duckdb
 from analytics.access.viewer import Viewer
 from analytics.errors import GroupFull, InvalidInput, InvalidTransition, NotFound
 from analytics.selection import decisions
-from analytics.store import db
+from analytics.store import db, versions
 
 DESTRUCTIVE = ("withdrawn", "rejected")
 
@@ -202,17 +202,19 @@ def _group_names(con, ids) -> dict[int, str]:
 
 
 def fill_place(con: duckdb.DuckDBPyConnection, viewer: Viewer, application_id: int, group_id: int | None,
-               reason: str) -> int:
+               reason: str, seen: dict | None = None) -> int:
     """Give a waitlisted applicant the freed place in one step: selected, and placed in
     `group_id` (None: selected only, for a round whose groups are not composed yet).
 
     Refuses (GroupFull) when the group has no seat left, and (InvalidInput) when one of her
-    colleagues is placed in another group. Returns the application id."""
+    colleagues is placed in another group, and (Conflict) when her application changed since
+    the versions `seen`. Returns the application id."""
     viewer.require_coordinator()
     text = decisions._reason(reason)
     now = datetime.now()
     with db.transaction(con, viewer.name, "fill_place", "application", application_id,
                         {"group": group_id, "reason": text}) as cur:
+        versions.expect(cur, "application", seen)
         found = decisions._current(cur, [application_id])[application_id]
         if found[2] != "waitlisted":
             raise InvalidTransition(f"Application {application_id} is not on the waiting list.",
@@ -274,7 +276,8 @@ def _place_free(cur, application_id: int) -> bool:
     return _free_places(cur, round_id) > 0
 
 
-def undo_withdrawal(con: duckdb.DuckDBPyConnection, viewer: Viewer, application_id: int, reason: str) -> str:
+def undo_withdrawal(con: duckdb.DuckDBPyConnection, viewer: Viewer, application_id: int, reason: str,
+                    seen: dict | None = None) -> str:
     """Take back a withdrawal while the place is still free: the application returns to the
     status it had (selected or confirmed), in its group. Returns that status."""
     viewer.require_coordinator()
@@ -285,6 +288,7 @@ def undo_withdrawal(con: duckdb.DuckDBPyConnection, viewer: Viewer, application_
                                 id=application_id)
     with db.transaction(con, viewer.name, "undo_withdrawal", "application", application_id,
                         {"to": before, "reason": text}) as cur:
+        versions.expect(cur, "application", seen)
         if not _place_free(cur, application_id):
             raise GroupFull("The place has been given to someone else.", key="err.place_taken")
         cur.execute("update applications set status = ? where id = ? and status = 'withdrawn'",
