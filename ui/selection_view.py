@@ -11,7 +11,9 @@ import streamlit as st
 
 from analytics import exports, selection
 from analytics.selection import applicants
+from analytics.store import versions
 from ui import formatting
+from ui.seen import seen
 from ui.feedback import shown_errors
 from ui.i18n import language, t
 
@@ -126,6 +128,11 @@ def export_buttons(con, viewer, chosen: applicants.Filter, total: int, sort: str
         right.caption(t("explorer.paging.xlsx_limit", n=formatting.number(XLSX_ROWS)))
 
 
+def _seen(con, name: str, ids) -> dict:
+    """The versions of these applications as the user saw them (ui.seen)."""
+    return seen(name, versions.of(con.cursor(), "application", [int(a) for a in ids]))
+
+
 def _names(names: list[str], most: int = 10) -> str:
     shown = ", ".join(names[:most])
     return shown + (f" (+{len(names) - most})" if len(names) > most else "")
@@ -146,19 +153,20 @@ def decision_panel(con, viewer, rows: pd.DataFrame) -> None:
     reason = middle.text_input(t("selection.reason"), key="sel_reason", placeholder=t("selection.reason_hint"))
     now, draft, _ = st.columns([1, 1, 3])
     ids = [int(a) for a in rows.application_id]
+    saw = _seen(con, "decision", ids)
     if now.button(t("selection.apply"), type="primary", key="sel_apply", disabled=to_status is None):
         asked = selection.confirmation(con, ids, to_status)
         if asked is None:
-            _decide(con, viewer, ids, to_status, reason)
+            _decide(con, viewer, ids, to_status, reason, saw)
         else:
             st.session_state["sel_pending"] = {"ids": ids, "to": to_status, "reason": reason, "kind": asked.kind,
-                                               "names": asked.names, "free": asked.free}
+                                               "names": asked.names, "free": asked.free, "seen": saw}
     pending = st.session_state.get("sel_pending")
     if pending and pending["ids"] == ids:
         _confirm(con, viewer, pending)
     if draft.button(t("selection.as_draft"), key="sel_draft", disabled=to_status is None):
         with shown_errors():
-            count = selection.draft(con, viewer, ids, to_status, reason)
+            count = selection.draft(con, viewer, ids, to_status, reason, seen=saw)
             clear_selection()
             st.toast(t("selection.drafted", n=count))
             st.rerun()
@@ -172,15 +180,15 @@ def _confirm(con, viewer, pending: dict) -> None:
         st.warning(t("selection.confirm.waitlist_free", free=pending["free"], names=_names(pending["names"])))
     yes, no, _ = st.columns([1, 1, 3])
     if yes.button(t("selection.confirm.yes"), type="primary", key="sel_confirm_yes"):
-        _decide(con, viewer, pending["ids"], pending["to"], pending["reason"])
+        _decide(con, viewer, pending["ids"], pending["to"], pending["reason"], pending["seen"])
     if no.button(t("selection.confirm.no"), key="sel_confirm_no"):
         st.session_state.pop("sel_pending", None)
         st.rerun()
 
 
-def _decide(con, viewer, ids: list[int], to_status: str, reason: str) -> None:
+def _decide(con, viewer, ids: list[int], to_status: str, reason: str, saw: dict) -> None:
     with shown_errors():
-        outcome = selection.change_status(con, viewer, ids, to_status, reason)
+        outcome = selection.change_status(con, viewer, ids, to_status, reason, seen=saw)
         st.session_state["sel_offers"] = outcome.offers
         clear_selection()
         st.toast(formatting.count(len(outcome.changed), "selection.applied", status=_status(to_status)))
@@ -195,6 +203,8 @@ def offers_panel(con, viewer) -> None:
     freed_names = dict(zip([o.get("freed_application_id") for o in offers],
                            selection.names(con, [o.get("freed_application_id") for o in offers if
                                                  o.get("freed_application_id")])))
+    saw = _seen(con, "offers", [o["application_id"] for o in offers] +
+                [o["freed_application_id"] for o in offers if o.get("freed_application_id")])
     for offer in offers:
         app_id, freed = offer["application_id"], offer.get("freed_application_id")
         freed_name = freed_names.get(freed, "–")
@@ -205,14 +215,16 @@ def offers_panel(con, viewer) -> None:
         left.info(text)
         if fill.button(t("selection.place.fill"), type="primary", key=f"sel_fill_{app_id}"):
             with shown_errors():
-                selection.fill_place(con, viewer, app_id, offer.get("group_id"), t("selection.offer_reason"))
+                selection.fill_place(con, viewer, app_id, offer.get("group_id"), t("selection.offer_reason"),
+                                     seen={app_id: saw.get(app_id)})
                 _drop_offer(app_id)
                 st.toast(t("selection.place.filled", name=offer["name"]))
                 st.rerun()
         if freed and selection.withdrawn_from(con, freed) and selection.place_still_free(con, freed):
             if undo.button(t("selection.place.undo", name=freed_name), key=f"sel_undo_{freed}"):
                 with shown_errors():
-                    selection.undo_withdrawal(con, viewer, freed, t("selection.place.undo_reason"))
+                    selection.undo_withdrawal(con, viewer, freed, t("selection.place.undo_reason"),
+                                              seen={freed: saw.get(freed)})
                     _drop_offer(app_id)
                     st.toast(t("selection.place.undone"))
                     st.rerun()
@@ -267,7 +279,9 @@ def waitlist_panel(con, viewer, round_id: int | None) -> None:
         return
     st.dataframe(order, hide_index=True, width="stretch",
                  column_config={c: t(f"explorer.col.{c}") for c in order.columns})
-    for seat in selection.open_seats(con, round_id):
+    seats = selection.open_seats(con, round_id)
+    saw = _seen(con, "waitlist", list(order.application_id))
+    for seat in seats:
         offer = seat["candidate"]
         left, right = st.columns([4, 1], vertical_alignment="center")
         if offer is None:
@@ -278,7 +292,8 @@ def waitlist_panel(con, viewer, round_id: int | None) -> None:
         if right.button(t("selection.place.fill"), key=f"wl_fill_{seat['group_id']}"):
             with shown_errors():
                 selection.fill_place(con, viewer, offer["application_id"], seat["group_id"],
-                                     t("selection.offer_reason"))
+                                     t("selection.offer_reason"), seen={offer["application_id"]:
+                                                                        saw.get(offer["application_id"])})
                 st.toast(t("selection.place.filled", name=offer["name"]))
                 st.rerun()
     names = dict(zip(order.application_id, order.name))
@@ -290,7 +305,7 @@ def waitlist_panel(con, viewer, round_id: int | None) -> None:
         reason = right.text_input(t("selection.reason"), key="wl_reason")
         if st.form_submit_button(t("selection.move")):
             with shown_errors():
-                selection.move_on_waitlist(con, viewer, int(app_id), int(position), reason)
+                selection.move_on_waitlist(con, viewer, int(app_id), int(position), reason, seen=saw)
                 st.rerun()
 
 
@@ -305,6 +320,7 @@ def drafts_panel(con, viewer, round_id: int | None) -> None:
                           column_config={c: t(f"explorer.col.{c}") for c in shown.columns})
     left, right, _ = st.columns([1, 1, 3])
     chosen = [int(pending.application_id.iloc[i]) for i in picked.selection.rows]
+    saw = _seen(con, "drafts", list(pending[pending.round_id == round_id].application_id))
     if left.button(t("selection.discard"), key="dr_discard", disabled=not chosen):
         with shown_errors():
             selection.discard_drafts(con, viewer, chosen)
@@ -316,24 +332,24 @@ def drafts_panel(con, viewer, round_id: int | None) -> None:
         ours = pending[pending.round_id == round_id]
         harsh = ours[ours.to_status.isin(selection.DESTRUCTIVE)]
         if harsh.empty:
-            _release(con, viewer, round_id)
+            _release(con, viewer, round_id, saw)
         else:
-            st.session_state["dr_confirm"] = {"round": round_id, "names": list(harsh.name)}
+            st.session_state["dr_confirm"] = {"round": round_id, "names": list(harsh.name), "seen": saw}
     asked = st.session_state.get("dr_confirm")
     if asked and asked["round"] == round_id:
         st.warning(t("selection.confirm.release", n=len(asked["names"]), names=_names(asked["names"])))
         yes, no, _ = st.columns([1, 1, 3])
         if yes.button(t("selection.confirm.yes"), type="primary", key="dr_confirm_yes"):
             st.session_state.pop("dr_confirm", None)
-            _release(con, viewer, round_id)
+            _release(con, viewer, round_id, asked["seen"])
         if no.button(t("selection.confirm.no"), key="dr_confirm_no"):
             st.session_state.pop("dr_confirm", None)
             st.rerun()
 
 
-def _release(con, viewer, round_id: int) -> None:
+def _release(con, viewer, round_id: int, saw: dict) -> None:
     with shown_errors():
-        outcome = selection.release_drafts(con, viewer, round_id)
+        outcome = selection.release_drafts(con, viewer, round_id, seen=saw)
         st.session_state["sel_offers"] = outcome.offers
         clear_selection()
         st.toast(t("selection.released", n=len(outcome.changed)))

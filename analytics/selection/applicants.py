@@ -18,7 +18,7 @@ from analytics import exports
 from analytics.selection import review
 from analytics.store import query
 from analytics.errors import InvalidInput, NotFound
-from analytics.intake.fields import fold
+from analytics import text_policy
 from analytics.access.viewer import Viewer
 
 BLIND_COLUMNS = ["name", "first_name", "last_name", "email", "organisation", "municipality", "municipality_code",
@@ -104,13 +104,13 @@ WHERE_SQL = """
            and (f.first_deadline >= r.application_deadline) = (?::varchar = 'new')))
       and (len(?::varchar[]) = 0 or len(list_filter(?::varchar[], lambda w: not contains(
            strip_accents(lower(concat_ws(' ', p.first_name, p.last_name, p.email, p.organisation, p.job_title,
-                                         a.motivation))), w))) = 0)
+                                         a.motivation))), strip_accents(lower(w))))) = 0)
       and (len(?::integer[]) = 0 or list_contains(?::integer[], a.id))
 """
 
 
 def _params(f: Filter) -> list:
-    words = [fold(w) for w in f.search.split() if fold(w)]
+    words = text_policy.search_words(f.search)  # literal words, folded by DuckDB like the text
     params = []
     for value in (f.programme_id, f.round_id, f.year, list(f.statuses), list(f.provinces), list(f.municipalities),
                   list(f.size_classes), list(f.roles), list(f.domains), f.newness, words, list(f.application_ids)):
