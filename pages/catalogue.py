@@ -14,6 +14,7 @@ from analytics.vocabulary import FORMATS
 from ui import context
 from ui.feedback import shown_errors
 from ui.i18n import language, t
+from ui.seen import seen
 
 con = context.connection()
 viewer = context.viewer()
@@ -59,6 +60,7 @@ with st.expander(t("catalogue.new_programme")):
     new_programme_form("cat_new_programme")
 
 programme = editing.read(con.cursor(), "programmes", programme_id)
+programme_seen = seen("cat_programme", {programme_id: programme})[programme_id]  # what the form was filled with
 funders = dict(views.funder_options(con))
 with st.expander(t("catalogue.edit_programme", name=programme["name"])):
     with st.form(f"cat_programme_form_{programme_id}"):
@@ -77,7 +79,7 @@ with st.expander(t("catalogue.edit_programme", name=programme["name"])):
         archived = st.checkbox(t("catalogue.field.archived"), programme["archived"])
         if st.form_submit_button(t("catalogue.save"), type="primary"):
             seqs = [int(s) for s in required.replace(";", ",").split(",") if s.strip().isdigit()]
-            act(editing.change_programme, programme_id, name=name, format=fmt, fee_eur=fee,
+            act(editing.change_programme, programme_id, seen=programme_seen, name=name, format=fmt, fee_eur=fee,
                 description=description or None, certificate_min_sessions=minimum or None,
                 certificate_required_seqs=seqs or None, funder_ids=chosen_funders, archived=archived)
     if st.button(t("catalogue.delete_programme"), key=f"cat_delete_programme_{programme_id}"):
@@ -168,6 +170,7 @@ if state.get("cat_round") not in choices:
     state["cat_round"] = next(iter(choices))
 round_id = st.selectbox(t("filter.round"), list(choices), format_func=choices.get, key="cat_round")
 current = editing.read(con.cursor(), "rounds", round_id)
+round_seen = seen("cat_round", {round_id: current})[round_id]
 with st.expander(t("catalogue.edit_round", name=current["name"])):
     with st.form(f"cat_round_form_{round_id}"):
         left, right = st.columns(2)
@@ -188,7 +191,7 @@ with st.expander(t("catalogue.edit_round", name=current["name"])):
                                key=f"cat_round_closed_{round_id}")
         archived = right.checkbox(t("catalogue.field.archived"), current["archived"], key=f"cat_round_archived_{round_id}")
         if st.form_submit_button(t("catalogue.save"), type="primary", key=f"cat_round_submit_{round_id}"):
-            act(editing.change_round, round_id, name=name, applications_open=opens, application_deadline=deadline,
+            act(editing.change_round, round_id, seen=round_seen, name=name, applications_open=opens, application_deadline=deadline,
                 starts_on=starts, ends_on=ends, client_municipality_code=town, applications_closed=closed,
                 archived=archived)
     if st.button(t("catalogue.delete_round"), key=f"cat_delete_round_{round_id}"):
@@ -241,9 +244,10 @@ if state.get("cat_group") not in names:
     state["cat_group"] = int(groups.group_id.iloc[0])
 group_id = st.selectbox(t("col.group"), list(names), format_func=names.get, key="cat_group")
 group = editing.read(con.cursor(), "groups", group_id)
+group_seen = seen("cat_group", {group_id: group})[group_id]
 with st.expander(t("catalogue.edit_group", name=group["name"])):
     if (values := group_form(f"cat_group_{group_id}", group, t("catalogue.save"))) is not None:
-        act(group_editing.change_group, group_id, **values)
+        act(group_editing.change_group, group_id, seen=group_seen, **values)
     if st.button(t("catalogue.delete_group"), key=f"cat_delete_group_{group_id}"):
         act(group_editing.delete_group, group_id, then=lambda _: state.pop("cat_group", None))
 
@@ -290,10 +294,11 @@ if not sessions.empty:
     session_id = st.selectbox(t("catalogue.session"), list(labels), format_func=labels.get, key="cat_session")
     row = sessions.set_index("session_id").loc[session_id]
     raw = editing.read(con.cursor(), "sessions", session_id)
+    session_seen = seen("cat_session", {session_id: raw})[session_id]
     with st.expander(t("catalogue.edit_session", seq=int(row.seq)), expanded=True):
         if (values := session_form(f"cat_session_{session_id}", {**raw, "day": raw["starts_at"].date(),
                                    "starts": raw["starts_at"].time(), "ends": raw["ends_at"].time()},
                                    t("catalogue.save"))) is not None:
-            act(group_editing.change_session, session_id, **values)
+            act(group_editing.change_session, session_id, seen=session_seen, **values)
         if st.button(t("catalogue.delete_session"), key=f"cat_delete_session_{session_id}"):
             act(group_editing.delete_session, session_id)

@@ -73,3 +73,40 @@ def test_consecutive_decisions_of_one_coordinator_do_not_conflict(monkeypatch, d
         anna.button(key="sel_apply").click().run()
         assert not anna.error, [e.value for e in anna.error]
         assert _status(demo_db, first) == to
+
+
+def test_two_coordinators_editing_one_session_the_second_sees_the_first_change(monkeypatch, tmp_path):
+    from datetime import date
+
+    from analytics import reference
+    from analytics.access.viewer import COORDINATOR
+    from analytics.catalogue import editing, templates
+
+    path = tmp_path / "catalogue.duckdb"
+    con = db.connect(path)
+    reference.load(con)
+    programme = templates.create_programme(con, COORDINATOR, "Buurtmakers Academie", "training")
+    templates.create_round(con, COORDINATOR, programme, "2027 voorjaar", date(2027, 3, 1))
+    con.close()
+    try:
+        anna, bert = (app_test(monkeypatch, path).run() for _ in range(2))
+        for at in (anna, bert):
+            at.switch_page("pages/catalogue.py").run()
+        session_id = anna.selectbox(key="cat_session").value
+        bert.text_input(key=f"cat_session_{session_id}_location").input("Zwolle, Stadshuis")
+        bert.button(key=f"cat_session_{session_id}_submit").click().run()
+        assert not bert.error, [e.value for e in bert.error]
+        anna.text_input(key=f"cat_session_{session_id}_location").input("Utrecht, De Nieuwe Poort")
+        anna.button(key=f"cat_session_{session_id}_submit").click().run()
+        errors = [e.value for e in anna.error]
+        assert len(errors) == 1 and errors[0].startswith("Niet opgeslagen: ")
+        assert "locatie van – naar Zwolle, Stadshuis" in errors[0]
+        shown = editing.read(db.shared_connection(path).cursor(), "sessions", session_id)
+        assert shown["location"] == "Zwolle, Stadshuis"  # the first save stands
+        anna.text_input(key=f"cat_session_{session_id}_location").input("Utrecht, De Nieuwe Poort")
+        anna.button(key=f"cat_session_{session_id}_submit").click().run()  # looked again: now it saves
+        assert not anna.error, [e.value for e in anna.error]
+        assert editing.read(db.shared_connection(path).cursor(), "sessions", session_id)["location"] == \
+            "Utrecht, De Nieuwe Poort"
+    finally:
+        db.close_shared(path)

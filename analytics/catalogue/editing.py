@@ -17,7 +17,7 @@ import duckdb
 from analytics.access.viewer import Viewer
 from analytics.catalogue import rules, steps
 from analytics.errors import InUse, InvalidInput, NameLocked
-from analytics.store import db
+from analytics.store import db, versions
 from analytics.store.query import identifier
 
 COLUMNS = {
@@ -98,11 +98,15 @@ def _diff(before: dict | None, after: dict | None) -> dict:
     return {"before": {k: before.get(k) for k in keys}, "after": {k: after.get(k) for k in keys}}
 
 
-def write(con, viewer: Viewer, action: str, table: str, row_id, work: Callable) -> int:
-    """One audited transaction: `work(cur)` returns (id, before, after, rounds, programmes)."""
+def write(con, viewer: Viewer, action: str, table: str, row_id, work: Callable, seen: dict | None = None) -> int:
+    """One audited transaction: `work(cur)` returns (id, before, after, rounds, programmes).
+    `seen`: the row's values (`read`) the coordinator's form was filled with; a row changed
+    since is not overwritten (`Conflict`)."""
     viewer.require_coordinator()
     details: dict = {}
     with db.transaction(con, viewer.name, action, ENTITY[table], row_id, details) as cur:
+        if seen is not None:
+            versions.expect_values(cur, ENTITY[table], row_id, seen, read(cur, table, row_id))
         new_id, before, after, rounds, programmes = work(cur)
         details.update(_diff(before, after), **({"id": new_id} if before is None else {}))
         db.touch(cur, rounds=rounds, programmes=programmes)
@@ -110,21 +114,23 @@ def write(con, viewer: Viewer, action: str, table: str, row_id, work: Callable) 
 
 
 def change(con, viewer: Viewer, action: str, table: str, row_id: int, edit: Callable, levels: Callable,
-           touched: Callable) -> None:
+           touched: Callable, seen: dict | None = None) -> None:
     """`edit(cur)` -> (before, after); when a name of a row with children changes, the
-    children are taken off and put back around the edit (see steps)."""
+    children are taken off and put back around the edit (see steps). `seen` as in `write`."""
     def work(cur):
         before, after = edit(cur)
         return row_id, before, after, *touched(cur)
 
     try:
-        write(con, viewer, action, table, row_id, work)
+        write(con, viewer, action, table, row_id, work, seen)
     except steps.Referenced:
         details: dict = {}
         cur = con.cursor()
         rounds, programmes = touched(cur)
 
         def final(cur):
+            if seen is not None:
+                versions.expect_values(cur, ENTITY[table], row_id, seen, read(cur, table, row_id))
             details.update(_diff(*edit(cur)))
 
         try:
@@ -185,10 +191,10 @@ def create_programme(con, viewer: Viewer, **values) -> int:
     return write(con, viewer, "catalogue.programme.create", "programmes", None, work)
 
 
-def change_programme(con, viewer: Viewer, programme_id: int, **changes) -> None:
+def change_programme(con, viewer: Viewer, programme_id: int, seen: dict | None = None, **changes) -> None:
     change(con, viewer, "catalogue.programme.change", "programmes", programme_id,
            lambda cur: edit_programme(cur, programme_id, changes),
-           lambda: steps.programme_levels(programme_id), lambda cur: ((), [programme_id]))
+           lambda: steps.programme_levels(programme_id), lambda cur: ((), [programme_id]), seen)
 
 
 def archive_programme(con, viewer: Viewer, programme_id: int, archived: bool = True) -> None:
@@ -262,9 +268,9 @@ def create_round(con, viewer: Viewer, programme_id: int, **values) -> int:
     return write(con, viewer, "catalogue.round.create", "rounds", None, work)
 
 
-def change_round(con, viewer: Viewer, round_id: int, **changes) -> None:
+def change_round(con, viewer: Viewer, round_id: int, seen: dict | None = None, **changes) -> None:
     change(con, viewer, "catalogue.round.change", "rounds", round_id, lambda cur: edit_round(cur, round_id, changes),
-           lambda: steps.round_levels("(?)", [round_id]), lambda cur: ([round_id], ()))
+           lambda: steps.round_levels("(?)", [round_id]), lambda cur: ([round_id], ()), seen)
 
 
 def archive_round(con, viewer: Viewer, round_id: int, archived: bool = True) -> None:

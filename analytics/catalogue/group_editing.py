@@ -58,10 +58,10 @@ def create_group(con, viewer: Viewer, round_id: int, **values) -> int:
     return write(con, viewer, "catalogue.group.create", "groups", None, work)
 
 
-def change_group(con, viewer: Viewer, group_id: int, **changes) -> None:
+def change_group(con, viewer: Viewer, group_id: int, seen: dict | None = None, **changes) -> None:
     round_id = _round_of_group(con.cursor(), group_id)
     change(con, viewer, "catalogue.group.change", "groups", group_id, lambda cur: edit_group(cur, group_id, changes),
-           lambda: steps.group_levels(group_id), lambda cur: ([round_id], ()))
+           lambda: steps.group_levels(group_id), lambda cur: ([round_id], ()), seen)
 
 
 def archive_group(con, viewer: Viewer, group_id: int, archived: bool = True) -> None:
@@ -118,13 +118,13 @@ def create_session(con, viewer: Viewer, group_id: int, **values) -> int:
     return write(con, viewer, "catalogue.session.create", "sessions", None, work)
 
 
-def change_session(con, viewer: Viewer, session_id: int, **changes) -> None:
+def change_session(con, viewer: Viewer, session_id: int, seen: dict | None = None, **changes) -> None:
     round_id = _round_of_group(con.cursor(), read(con.cursor(), "sessions", session_id)["group_id"])
 
     def work(cur):
         before, after = edit_session(cur, session_id, changes)
         return session_id, before, after, [round_id], ()
-    write(con, viewer, "catalogue.session.change", "sessions", session_id, work)
+    write(con, viewer, "catalogue.session.change", "sessions", session_id, work, seen)
 
 
 def archive_session(con, viewer: Viewer, session_id: int, archived: bool = True) -> None:

@@ -110,12 +110,29 @@ def expect(cur: duckdb.DuckDBPyConnection, kind: str, seen: Mapping | None) -> N
             raise _conflict(cur, kind, key, removed=key not in now and version is not None)
 
 
-def _conflict(cur, kind: str, key, removed: bool) -> Conflict:
+def expect_values(cur: duckdb.DuckDBPyConnection, kind: str, key, seen: Mapping | None, now: Mapping) -> None:
+    """Inside a write of a record edited in a form: refuse it when the values the form was
+    filled with (`seen`) differ from the record's values `now` (its links included, which
+    a row hash would miss). The conflict lists exactly those fields."""
+    if seen is None:
+        return
+    differ = [(c, seen.get(c), v) for c, v in now.items() if not _same(seen.get(c), v)]
+    if differ:
+        raise _conflict(cur, kind, key, removed=False, fields=differ)
+
+
+def _same(a, b) -> bool:
+    if isinstance(a, (int, float)) and isinstance(b, (int, float)):
+        return float(a) == float(b)
+    return a == b
+
+
+def _conflict(cur, kind: str, key, removed: bool, fields: list | None = None) -> Conflict:
     record = _record(kind)
     found = last_change(cur, record.table, key)
     params = {"kind": kind, "record": key, "removed": removed, "actor": None, "at": None, "fields": []}
     if found:
-        params.update(actor=found["actor"], at=found["at"], fields=_named(cur, found["fields"]))
+        params.update(actor=found["actor"], at=found["at"], fields=_named(cur, fields or found["fields"]))
     who = f" by {found['actor']} at {found['at']:%Y-%m-%d %H:%M}" if found else ""
     return Conflict(f"This {kind.replace('_', ' ')} was changed{who} after you opened it; "
                     "your change was not saved. Look at the new state and try again.",
