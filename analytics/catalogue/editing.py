@@ -14,6 +14,7 @@ from typing import Callable
 
 import duckdb
 
+from analytics import text_policy
 from analytics.access.viewer import Viewer
 from analytics.catalogue import rules, steps
 from analytics.errors import InUse, InvalidInput, NameLocked
@@ -32,7 +33,8 @@ COLUMNS = {
 }
 ENTITY = {"programmes": "programme", "rounds": "round", "groups": "group", "sessions": "session",
           "funders": "funder", "users": "trainer"}
-FLAGS = ("archived", "applications_closed")  # nullable columns added later: null means false
+FLAGS = ("archived", "applications_closed")
+TEXTS = {"description": "text", "location": "line"}  # free text (names: rules.check_name), by text_policy kind  # nullable columns added later: null means false
 
 
 def _plain(value):
@@ -68,7 +70,14 @@ def _same(a, b) -> bool:
     return a == b
 
 
+def _texts(values: dict) -> dict:
+    """Free text as the text policy keeps it (controls gone, bounded); empty is no text."""
+    return {c: (text_policy.clean(v, TEXTS[c]) or None) if c in TEXTS and isinstance(v, str) else v
+            for c, v in values.items()}
+
+
 def insert(cur, table: str, values: dict) -> int:
+    values = _texts(values)
     columns = [c for c in values if c in COLUMNS[table]]
     sql = (f"insert into {identifier(table)} ({', '.join(map(identifier, columns))}) "
            f"values ({', '.join('?' for _ in columns)}) returning id")
@@ -78,7 +87,7 @@ def insert(cur, table: str, values: dict) -> int:
 def update(cur, table: str, row_id: int, before: dict, changes: dict) -> dict:
     """Write the columns that differ; returns the row after. Raises `steps.Referenced` when
     DuckDB refuses an indexed column of a row others refer to (see steps)."""
-    changed = {c: v for c, v in changes.items() if c in COLUMNS[table] and not _same(before.get(c), v)}
+    changed = {c: v for c, v in _texts(changes).items() if c in COLUMNS[table] and not _same(before.get(c), v)}
     if changed:
         try:
             cur.execute(f"update {identifier(table)} set {', '.join(f'{identifier(c)} = ?' for c in changed)} where id = ?",

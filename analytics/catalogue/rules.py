@@ -10,6 +10,7 @@ from __future__ import annotations
 
 from datetime import date, datetime
 
+from analytics import text_policy
 from analytics.errors import (CapacityBelowPlaced, CapacityInvalid, DeadlineAfterStart, InUse, InvalidInput,
                               NameTaken, NotFound, SessionOutsideRound)
 from analytics.vocabulary import FORMATS  # noqa: F401 (the programme formats, with the other choices)
@@ -34,7 +35,7 @@ def check_choice(value, allowed: tuple, what: str) -> None:
 
 def check_name(cur, table: str, name, scope_column: str | None = None, scope_id=None, own_id=None) -> str:
     """A non-empty name, unique in its table (or within its round or programme)."""
-    name = (name or "").strip()
+    name = text_policy.clean(name, "title")
     if not name:
         raise InvalidInput("A name is required.", key="catalogue.err.no_name")
     sql = f"select count(*) from {table} where lower(name) = lower(?) and id is distinct from ?"

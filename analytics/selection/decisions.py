@@ -16,7 +16,7 @@ from datetime import datetime
 import duckdb
 import pandas as pd
 
-from analytics import vocabulary
+from analytics import text_policy, vocabulary
 from analytics.store import db, versions
 from analytics.errors import InvalidInput, InvalidTransition, NotFound
 from analytics.access.viewer import Viewer
@@ -50,7 +50,7 @@ def targets(statuses) -> list[str]:
 
 
 def _reason(reason: str | None) -> str:
-    text = (reason or "").strip()
+    text = text_policy.clean(reason, "text")
     if not text:
         raise InvalidInput("Give a reason for this decision.", key="err.reason_required")
     return text

@@ -14,6 +14,7 @@ from datetime import datetime
 import duckdb
 import pandas as pd
 
+from analytics import text_policy
 from analytics.store import db
 from analytics.errors import InvalidInput, NotFound
 from analytics.access.viewer import Viewer
@@ -43,7 +44,7 @@ def save_criteria(con: duckdb.DuckDBPyConnection, viewer: Viewer, programme_id: 
     viewer.require_coordinator()
     clean = []
     for position, row in enumerate(rows):
-        name = str(row.get("name") or "").strip()
+        name = text_policy.clean(row.get("name"), "title")
         if not name:
             continue
         try:
@@ -54,7 +55,7 @@ def save_criteria(con: duckdb.DuckDBPyConnection, viewer: Viewer, programme_id: 
             raise InvalidInput(f"The weight of {name!r} must be more than 0.", key="err.bad_weight", name=name)
         raw_id = row.get("id")
         crit_id = None if raw_id is None or pd.isna(raw_id) else int(raw_id)
-        clean.append((crit_id, name, str(row.get("description") or "").strip() or None, weight, position))
+        clean.append((crit_id, name, text_policy.clean(row.get("description"), "text") or None, weight, position))
     names = [c[1].lower() for c in clean]
     if len(set(names)) != len(names):
         raise InvalidInput("Two criteria have the same name.", key="err.duplicate_criterion")
