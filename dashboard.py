@@ -30,7 +30,7 @@ pages = [
     st.Page(path, title=t(title), icon=icon, url_path=url, default=(i == 0))
     for i, (path, title, icon, url) in enumerate(PAGES[viewer.role])
 ]
-page = st.navigation(pages)
+page = st.navigation(pages, expanded=True)  # every page listed: no folded "View more" (English) link
 if any(p == page and url in CHART_PAGES for p, (*_, url) in zip(pages, PAGES[viewer.role])):
     charts.preload()  # before the filters and the page's queries, so the two overlap
 context.sidebar_filters(con)

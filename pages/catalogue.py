@@ -260,7 +260,10 @@ st.dataframe(
         location=sessions.location.fillna(""), archived=sessions.archived.map(lambda a: t("catalogue.yes") if a else "")),
     hide_index=True, width="stretch",
     column_config={"day": st.column_config.DateColumn(t("catalogue.col.day"), format="DD-MM-YYYY"),
-                   **{c: t(f"catalogue.col.{c}") for c in sessions.columns if c not in ("session_id", "day")}})
+                   "starts": st.column_config.TimeColumn(t("catalogue.col.starts"), format="HH:mm"),
+                   "ends": st.column_config.TimeColumn(t("catalogue.col.ends"), format="HH:mm"),
+                   **{c: t(f"catalogue.col.{c}") for c in sessions.columns
+                      if c not in ("session_id", "day", "starts", "ends")}})
 
 
 def session_form(key: str, session: dict, submit: str):

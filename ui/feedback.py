@@ -34,12 +34,13 @@ def conflict(exc: Conflict) -> str:
     if not p.get("actor"):
         return t("err.conflict_unknown")
     at = t("conflict.at", moment=formatting.moment(p["at"]))
+    who = t(f"role.{p['actor']}") if f"role.{p['actor']}" in catalogue() else p["actor"]  # demo: a role, no name
     if p.get("removed"):
-        return t("err.conflict_removed", who=p["actor"], at=at)
+        return t("err.conflict_removed", who=who, at=at)
     known = [(c, b, a) for c, b, a in p.get("fields") or [] if f"conflict.field.{c}" in catalogue()]
     what = "; ".join(t("conflict.change", field=t(f"conflict.field.{c}"), before=_value(p["kind"], c, b),
                        after=_value(p["kind"], c, a)) for c, b, a in known)
-    return t("err.conflict", who=p["actor"], at=at, what=t("conflict.intro") + what if what else "")
+    return t("err.conflict", who=who, at=at, what=t("conflict.intro") + what if what else "")
 
 
 @contextmanager
