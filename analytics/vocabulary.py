@@ -11,8 +11,8 @@ the Dutch words is docs/vocabulary.md.
   a round); the summaries' `group_fill.placed` / `group_rates.placed` columns hold this count;
 - completed (certificaat behaald): a participant who met the programme's certificate rule.
 
-The predicates below are SQL on an alias: `facts` ones on `application_facts` (which has
-`assigned` and `status`), the others on `applications` (`status`, `id`).
+The predicates below are SQL on an alias of `applications` (`status`, `id`), or, with
+`facts=True`, of `application_facts` (which has `assigned` and `status`).
 """
 
 from __future__ import annotations
@@ -68,21 +68,15 @@ def selected(alias: str = "a") -> str:
     return f"{alias}.status in {sql_list(SELECTED_STATUSES)}"
 
 
-def placed_fact(alias: str = "f") -> str:
-    """SQL: the application fact `alias` has a place in a group (withdrawn or not)."""
-    return f"{alias}.assigned"
-
-
-def participant_fact(alias: str = "f") -> str:
-    """SQL: the application fact `alias` is a participant: placed and not withdrawn."""
-    return f"({alias}.assigned and {alias}.status <> '{WITHDRAWN}')"
-
-
-def placed(alias: str = "a") -> str:
-    """SQL: the application `alias` has a place in a group (an assignment), withdrawn or not."""
+def placed(alias: str = "a", facts: bool = False) -> str:
+    """SQL: the application `alias` (with `facts`: the application fact) has a place in a
+    group, withdrawn or not."""
+    if facts:
+        return f"{alias}.assigned"
     return f"exists (select 1 from assignments pl where pl.application_id = {alias}.id)"
 
 
-def participant(alias: str = "a") -> str:
-    """SQL: the application `alias` is a participant: placed and not withdrawn."""
-    return f"({placed(alias)} and {alias}.status <> '{WITHDRAWN}')"
+def participant(alias: str = "a", facts: bool = False) -> str:
+    """SQL: the application `alias` (with `facts`: the application fact) is a participant:
+    placed and not withdrawn."""
+    return f"({placed(alias, facts)} and {alias}.status <> '{WITHDRAWN}')"

@@ -21,10 +21,7 @@ CELLS = {**{s: f"{attendance.SYMBOLS[s]} {t(f'attendance_status.{s}')}" for s in
 WARN = "background-color: #fdecc8"
 ALARM = "background-color: #f8d0d0"
 
-con = context.connection()
-context.require_data(con)
-viewer = context.viewer()
-f = context.filters()
+con, viewer, f = context.data_page()
 today = context.today()
 if viewer.role == "trainer":
     fold_sidebar_when_narrow()

@@ -39,10 +39,7 @@ CSS = "<style>\n" + """
 MARKDOWN = re.compile(r"([\\`*_{}\[\]()#+\-.!<>|~:$])")
 SEARCH_FROM = 20  # a search box from this many participants (themed meetings)
 
-con = context.connection()
-context.require_data(con)
-viewer = context.viewer()
-f = context.filters()
+con, viewer, f = context.data_page()
 today = context.today()
 fold_sidebar_when_narrow()
 st.html(CSS)

@@ -22,10 +22,7 @@ from ui.i18n import language, t
 
 WAITLIST = 0  # the "to" option for no place in the selectbox: group ids start at 1
 
-con = context.connection()
-context.require_data(con)
-viewer = context.viewer()
-f = context.filters()
+con, viewer, f = context.data_page()
 lang = language()
 st.title(t("nav.composition"))
 if viewer.role not in MANAGERS:

@@ -12,10 +12,7 @@ CHART_ROWS = 30
 TABLE_ROWS = 1000  # a table of tens of thousands of groups helps nobody; filter, or download it all
 WARNING_ROWS = 100  # the soonest starts; the metric above counts them all
 
-con = context.connection()
-context.require_data(con)
-f = context.filters()
-viewer = context.viewer()
+con, viewer, f = context.data_page()
 scope = f.scope()
 today = context.today()
 

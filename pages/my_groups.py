@@ -7,10 +7,7 @@ from ui import charts, context
 from ui.i18n import labels, t
 from ui.narrow import fold_sidebar_when_narrow
 
-con = context.connection()
-context.require_data(con)
-f = context.filters()
-viewer = context.viewer()
+con, viewer, f = context.data_page()
 fold_sidebar_when_narrow()
 
 st.title(t("my_groups.title"))

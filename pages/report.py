@@ -9,10 +9,7 @@ from ui.i18n import labels, t
 
 TABLE_ROWS = 1000  # tens of thousands of rounds help no one on screen; the download has them all
 
-con = context.connection()
-context.require_data(con)
-f = context.filters()
-viewer = context.viewer()
+con, viewer, f = context.data_page()
 scope = f.scope()
 
 if viewer.role == "funder":

@@ -55,6 +55,13 @@ def init_db(tmp_path) -> Path:
     return path
 
 
+def copy_demo(demo_file: Path, folder: Path, name: str = "demo.duckdb") -> Path:
+    """A private copy of the demo database in `folder`, safe to write to."""
+    path = folder / name
+    path.write_bytes(demo_file.read_bytes())
+    return path
+
+
 @pytest.fixture(scope="session")
 def demo_file(tmp_path_factory) -> Path:
     """A demo database built once per test session; copy it before writing to it."""
@@ -69,9 +76,7 @@ def demo_file(tmp_path_factory) -> Path:
 @pytest.fixture
 def demo_con(demo_file, tmp_path):
     """A private copy of the demo database, safe to write to."""
-    path = tmp_path / "demo.duckdb"
-    path.write_bytes(demo_file.read_bytes())
-    connection = db.connect(path)
+    connection = db.connect(copy_demo(demo_file, tmp_path))
     yield connection
     connection.close()
 
@@ -79,8 +84,7 @@ def demo_con(demo_file, tmp_path):
 @pytest.fixture
 def demo_db(demo_file, tmp_path):
     """A private copy of the demo database file, for the app to open (closed afterwards)."""
-    path = tmp_path / "demo.duckdb"
-    path.write_bytes(demo_file.read_bytes())
+    path = copy_demo(demo_file, tmp_path)
     yield path
     db.close_shared(path)
 

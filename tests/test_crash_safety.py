@@ -182,23 +182,25 @@ def prepared(demo_file, tmp_path_factory):
         assert child.wait(120) == 0, child.stderr.read()
         before, after = _state(path, fingerprint), _state(reference_path, fingerprint)
         assert before != after
-        found[op] = {"path": path, "args": args, "fingerprint": fingerprint, "before": before, "after": after,
+        found[op] = {"op": op, "path": path, "args": args, "fingerprint": fingerprint, "before": before, "after": after,
                      "seconds": seconds, "tmp": tmp}
     return found
 
 
-def _copy(case: dict, name: str) -> Path:
+def _started(case: dict, name: str, mode: str, word: str) -> tuple[Path, subprocess.Popen]:
+    """A copy of the prepared database (`name`) and a child that writes on it in `mode`,
+    once it has said `word`."""
     path = case["tmp"] / f"{name}.duckdb"
     path.write_bytes(case["path"].read_bytes())
-    return path
+    child = _child(path, mode, case["op"], case["args"], case["tmp"])
+    _wait_for(child, word)
+    return path, child
 
 
 @pytest.mark.parametrize("op", list(PREPARE))
 def test_killed_inside_the_transaction_nothing_of_the_write_remains(prepared, op):
     case = prepared[op]
-    path = _copy(case, "inside")
-    child = _child(path, "inside", op, case["args"], case["tmp"])
-    _wait_for(child, "INSIDE")
+    path, child = _started(case, "inside", "inside", "INSIDE")
     _kill(child)
     assert _state(path, case["fingerprint"]) == case["before"]
 
@@ -206,9 +208,7 @@ def test_killed_inside_the_transaction_nothing_of_the_write_remains(prepared, op
 @pytest.mark.parametrize("op", list(PREPARE))
 def test_killed_after_the_commit_the_write_is_replayed_from_the_log(prepared, op):
     case = prepared[op]
-    path = _copy(case, "committed")
-    child = _child(path, "committed", op, case["args"], case["tmp"])
-    _wait_for(child, "COMMITTED")
+    path, child = _started(case, "committed", "committed", "COMMITTED")
     _kill(child)
     assert Path(f"{path}.wal").exists()  # the write is only in the write-ahead log
     assert _state(path, case["fingerprint"]) == case["after"]
@@ -218,9 +218,7 @@ def test_killed_after_the_commit_the_write_is_replayed_from_the_log(prepared, op
 @pytest.mark.parametrize("seed", [1, 2])
 def test_killed_at_a_random_moment_all_or_none(prepared, op, seed):
     case = prepared[op]
-    path = _copy(case, f"random{seed}")
-    child = _child(path, "random", op, case["args"], case["tmp"])
-    _wait_for(child, "STARTED")
+    path, child = _started(case, f"random{seed}", "random", "STARTED")
     time.sleep(random.Random(seed).uniform(0.1, 1.1) * case["seconds"])
     if child.poll() is None:
         _kill(child)
@@ -228,10 +226,7 @@ def test_killed_at_a_random_moment_all_or_none(prepared, op, seed):
 
 
 def test_a_log_that_cannot_be_replayed_is_named_with_the_backup_folder(prepared, tmp_path, monkeypatch):
-    case = prepared["all_present"]
-    path = _copy(case, "damaged")
-    child = _child(path, "committed", "all_present", case["args"], case["tmp"])
-    _wait_for(child, "COMMITTED")
+    path, child = _started(prepared["all_present"], "damaged", "committed", "COMMITTED")
     _kill(child)
     wal = Path(f"{path}.wal")
     data = bytearray(wal.read_bytes())

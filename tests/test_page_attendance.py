@@ -16,22 +16,37 @@ from tests.test_attendance import build
 
 
 @pytest.fixture
-def app_db(tmp_path, monkeypatch):
-    """Group 1 after two of three training days: Anna came twice, Bram missed both, Daan once."""
+def academy_db(tmp_path, monkeypatch):
+    """`make(days, mark)`: a database the app opens, holding the test academy of
+    tests.test_attendance with sessions `days` from today, marked by `mark(con, academy, today)`."""
     path = tmp_path / "app.duckdb"
-    con = db.connect(path)
-    reference.load(con)
-    today = date.today()
-    academy = build(con, today=today, days=(-56, -28, 14))
+
+    def make(days, mark):
+        con = db.connect(path)
+        reference.load(con)
+        today = date.today()
+        academy = build(con, today=today, days=days)
+        mark(con, academy, today)
+        con.close()
+        monkeypatch.setenv("DASHBOARD_DB", str(path))
+        return path, academy
+
+    yield make
+    db.close_shared(path)
+
+
+def _two_days_marked(con, academy, today):
     anna, bram, chantal, daan = academy.apps
     for session, statuses in zip(academy.sessions, (("present", "absent", "present", "late"),
                                                     ("present", "excused", "present", "absent"))):
         for app, status in zip((anna, bram, chantal, daan), statuses):
             attendance.mark(con, COORDINATOR, session, app, status, today=today)
-    con.close()
-    monkeypatch.setenv("DASHBOARD_DB", str(path))
-    yield path, academy
-    db.close_shared(path)
+
+
+@pytest.fixture
+def app_db(academy_db):
+    """Group 1 after two of three training days: Anna came twice, Bram missed both, Daan once."""
+    return academy_db((-56, -28, 14), _two_days_marked)
 
 
 def open_overview(role: str, user_id: int | None = None) -> AppTest:
@@ -90,29 +105,23 @@ def test_another_trainers_group_is_not_offered(app_db):
     assert at.dataframe[0].value.name.tolist() == ["Eva Visser"]
 
 
-def test_a_walk_in_at_the_last_day_is_explained_not_at_risk(tmp_path, monkeypatch):
-    path = tmp_path / "late.duckdb"
-    con = db.connect(path)
-    reference.load(con)
-    today = date.today()
-    academy = build(con, today=today, days=(-56, -28, 0))
+def _walk_in_at_the_last_day(con, academy, today):
     for session in academy.sessions[:2]:
         attendance.mark_all_present(con, COORDINATOR, session, today=today)
     attendance.add_walk_in(con, COORDINATOR, academy.sessions[2],
                            attendance.WalkIn("Iris", "Kok", "i.kok@utrecht.nl", replaces_application_id=academy.apps[1]),
                            today=today)
-    con.close()
-    monkeypatch.setenv("DASHBOARD_DB", str(path))
-    try:
-        at = open_overview("trainer", academy.trainer.user_id)
-        matrix = at.dataframe[0].value.set_index("name")
-        assert matrix.loc["Iris Kok", "certificate"] == "Later ingestroomd"
-        assert matrix.loc["Iris Kok", "why"].startswith("Ingestroomd bij bijeenkomst 3: telt vanaf die bijeenkomst")
-        assert matrix.loc["Bram de Wit", "certificate"] == "Behaald"  # came twice before Iris took over
-        assert "Niet meer haalbaar" not in matrix.certificate.tolist()
-        assert [m.value for m in at.metric][3] == "0"  # nobody at risk
-        assert "tellen vanaf de bijeenkomst waarop ze instroomden" in " ".join(c.value for c in at.caption)
-        columns = at.dataframe[0].proto.columns
-        assert '"pinned": true' in columns.replace(" ", "").replace('"pinned":true', '"pinned": true')
-    finally:
-        db.close_shared(path)
+
+
+def test_a_walk_in_at_the_last_day_is_explained_not_at_risk(academy_db):
+    _, academy = academy_db((-56, -28, 0), _walk_in_at_the_last_day)
+    at = open_overview("trainer", academy.trainer.user_id)
+    matrix = at.dataframe[0].value.set_index("name")
+    assert matrix.loc["Iris Kok", "certificate"] == "Later ingestroomd"
+    assert matrix.loc["Iris Kok", "why"].startswith("Ingestroomd bij bijeenkomst 3: telt vanaf die bijeenkomst")
+    assert matrix.loc["Bram de Wit", "certificate"] == "Behaald"  # came twice before Iris took over
+    assert "Niet meer haalbaar" not in matrix.certificate.tolist()
+    assert [m.value for m in at.metric][3] == "0"  # nobody at risk
+    assert "tellen vanaf de bijeenkomst waarop ze instroomden" in " ".join(c.value for c in at.caption)
+    columns = at.dataframe[0].proto.columns
+    assert '"pinned": true' in columns.replace(" ", "").replace('"pinned":true', '"pinned": true')

@@ -13,6 +13,7 @@ from dataclasses import dataclass
 from datetime import date
 from pathlib import Path
 
+import duckdb
 import streamlit as st
 
 from analytics.store import db
@@ -82,9 +83,12 @@ def connection():
     """The process's connection; a new database is filled with demo data on first start.
     Pages call it first, so a page that runs outside the frame hands over to it, and a page
     (other than sign-in) runs only for a viewer whose role has it."""
+    return _connection(sys._getframe(1).f_globals.get("__file__"))
+
+
+def _connection(caller: str | None):
     if not st.session_state.get("_framed"):
         _leave_page_folder_mode()
-    caller = sys._getframe(1).f_globals.get("__file__")
     if caller and Path(caller).parent.name == "pages" and Path(caller).name != "sign_in.py":
         con = _open()
         _page_viewer(caller)
@@ -206,6 +210,16 @@ def viewer() -> Viewer:
     """The viewer of this session: signed in, or chosen with the demo database's role switcher
     (ui/auth.py sets it before any page runs; a page never runs without one)."""
     return _page_viewer(sys._getframe(1).f_globals.get("__file__"))
+
+
+def data_page() -> tuple[duckdb.DuckDBPyConnection, Viewer, Filters]:
+    """What a page that shows the academy's data starts with: the connection (see
+    `connection`), on an empty database an explanation instead of the page, the viewer and
+    the shared filters."""
+    caller = sys._getframe(1).f_globals.get("__file__")
+    con = _connection(caller)
+    require_data(con)
+    return con, _page_viewer(caller), filters()
 
 
 def _page_viewer(page_file: str | None) -> Viewer:

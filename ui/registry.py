@@ -6,35 +6,30 @@ A role sees only its own pages; dashboard.py builds st.navigation from this, and
 page tests are generated from it, so a new page gets its tests for free.
 """
 
-PAGES = {
-    "coordinator": [
-        ("pages/overview.py", "nav.overview", ":material/dashboard:", "overview"),
-        ("pages/applications.py", "nav.applications", ":material/group_add:", "applications"),
-        ("pages/import.py", "nav.import", ":material/upload_file:", "import"),
-        ("pages/fill.py", "nav.fill", ":material/bar_chart:", "fill"),
-        ("pages/spread.py", "nav.spread", ":material/map:", "spread"),
-        ("pages/composition.py", "nav.composition", ":material/diversity_3:", "composition"),
-        ("pages/programmes.py", "nav.programmes", ":material/event_note:", "programmes"),
-        ("pages/catalogue.py", "nav.catalogue", ":material/edit_calendar:", "catalogue"),
-        ("pages/attendance.py", "nav.attendance", ":material/fact_check:", "attendance"),
-        ("pages/report.py", "nav.report", ":material/summarize:", "report"),
-        ("pages/releases.py", "nav.releases", ":material/verified_user:", "releases"),
-        ("pages/audit.py", "nav.audit", ":material/history:", "audit"),
-    ],
-    "trainer": [
-        ("pages/my_groups.py", "nav.my_groups", ":material/groups:", "my_groups"),
-        ("pages/checkin.py", "nav.checkin", ":material/how_to_reg:", "checkin"),
-        ("pages/attendance.py", "nav.attendance", ":material/fact_check:", "attendance"),
-    ],
-    "funder": [
-        ("pages/report.py", "nav.report", ":material/summarize:", "report"),
-        ("pages/spread.py", "nav.spread", ":material/map:", "spread"),
-    ],
+# Each page is named once: its file is pages/<name>.py, its title the string nav.<name>, its
+# URL path <name>; the icon is a Material Symbol's name.
+ICONS = {
+    "overview": "dashboard", "applications": "group_add", "import": "upload_file", "fill": "bar_chart",
+    "spread": "map", "composition": "diversity_3", "programmes": "event_note", "catalogue": "edit_calendar",
+    "attendance": "fact_check", "report": "summarize", "releases": "verified_user", "audit": "history",
+    "my_groups": "groups", "checkin": "how_to_reg", "admin": "admin_panel_settings",
+}
+ROLES = {
+    "coordinator": ["overview", "applications", "import", "fill", "spread", "composition", "programmes",
+                    "catalogue", "attendance", "report", "releases", "audit"],
+    "trainer": ["my_groups", "checkin", "attendance"],
+    "funder": ["report", "spread"],
 }
 # An admin does all a coordinator does, and manages accounts and backups.
-PAGES["admin"] = PAGES["coordinator"] + [
-    ("pages/admin.py", "nav.admin", ":material/admin_panel_settings:", "admin"),
-]
+ROLES["admin"] = ROLES["coordinator"] + ["admin"]
+
+
+def _page(name: str) -> tuple[str, str, str, str]:
+    return f"pages/{name}.py", f"nav.{name}", f":material/{ICONS[name]}:", name
+
+
+# Per role, its pages in order: (file, title key, icon, URL path).
+PAGES = {role: [_page(name) for name in names] for role, names in ROLES.items()}
 
 # Pages that draw plotly charts: they start loading plotly's JavaScript first thing (ui/charts.py).
 CHART_PAGES = {"overview", "fill", "spread", "report", "composition", "my_groups"}

@@ -8,8 +8,28 @@ import pandas as pd
 
 from analytics.access.viewer import Viewer
 from analytics.catalogue import rules
-from analytics.catalogue.editing import change, insert, read, update, write
+from analytics.catalogue.editing import ENTITY, change, insert, read, update, write
 from analytics.errors import InvalidInput, NameTaken
+from analytics.store.query import identifier
+
+
+def _create(con, viewer: Viewer, table: str, add, values: dict) -> int:
+    """One audited transaction: `add(cur, values)` makes the row."""
+    def work(cur):
+        new_id = add(cur, values)
+        return new_id, None, read(cur, table, new_id), (), ()
+    return write(con, viewer, f"catalogue.{ENTITY[table]}.create", table, None, work)
+
+
+def _delete(con, viewer: Viewer, table: str, row_id: int, only: str = "") -> None:
+    """One audited transaction: the row goes, when nothing refers to it (`only`: a further
+    condition the row must meet)."""
+    def work(cur):
+        before = read(cur, table, row_id)
+        rules.check_deletable(cur, table, row_id, before["name"])
+        cur.execute(f"delete from {identifier(table)} where id = ?{only}", [row_id])
+        return row_id, before, None, (), ()
+    write(con, viewer, f"catalogue.{ENTITY[table]}.delete", table, row_id, work)
 
 
 def _check_trainer(cur, values: dict, own_id=None) -> dict:
@@ -37,10 +57,7 @@ def edit_trainer(cur, user_id: int, changes: dict) -> tuple[dict, dict]:
 
 
 def create_trainer(con, viewer: Viewer, name: str, email: str) -> int:
-    def work(cur):
-        uid = add_trainer(cur, {"name": name, "email": email})
-        return uid, None, read(cur, "users", uid), (), ()
-    return write(con, viewer, "catalogue.trainer.create", "users", None, work)
+    return _create(con, viewer, "users", add_trainer, {"name": name, "email": email})
 
 
 def _rounds_of_trainer(cur, user_id: int) -> list[int]:
@@ -56,12 +73,7 @@ def change_trainer(con, viewer: Viewer, user_id: int, **changes) -> None:
 
 def delete_trainer(con, viewer: Viewer, user_id: int) -> None:
     """Only a trainer of no group."""
-    def work(cur):
-        before = read(cur, "users", user_id)
-        rules.check_deletable(cur, "users", user_id, before["name"])
-        cur.execute("delete from users where id = ? and role = 'trainer'", [user_id])
-        return user_id, before, None, (), ()
-    write(con, viewer, "catalogue.trainer.delete", "users", user_id, work)
+    _delete(con, viewer, "users", user_id, only=" and role = 'trainer'")
 
 
 def trainers(con: duckdb.DuckDBPyConnection) -> pd.DataFrame:
@@ -87,10 +99,7 @@ def edit_funder(cur, funder_id: int, changes: dict) -> tuple[dict, dict]:
 
 
 def create_funder(con, viewer: Viewer, name: str, kind: str = "fund") -> int:
-    def work(cur):
-        fid = add_funder(cur, {"name": name, "kind": kind})
-        return fid, None, read(cur, "funders", fid), (), ()
-    return write(con, viewer, "catalogue.funder.create", "funders", None, work)
+    return _create(con, viewer, "funders", add_funder, {"name": name, "kind": kind})
 
 
 def change_funder(con, viewer: Viewer, funder_id: int, **changes) -> None:
@@ -101,12 +110,7 @@ def change_funder(con, viewer: Viewer, funder_id: int, **changes) -> None:
 
 def delete_funder(con, viewer: Viewer, funder_id: int) -> None:
     """Only a funder of no programme and without users."""
-    def work(cur):
-        before = read(cur, "funders", funder_id)
-        rules.check_deletable(cur, "funders", funder_id, before["name"])
-        cur.execute("delete from funders where id = ?", [funder_id])
-        return funder_id, before, None, (), ()
-    write(con, viewer, "catalogue.funder.delete", "funders", funder_id, work)
+    _delete(con, viewer, "funders", funder_id)
 
 
 def funders(con: duckdb.DuckDBPyConnection) -> pd.DataFrame:

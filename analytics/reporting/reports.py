@@ -89,7 +89,7 @@ def breakdown(con: duckdb.DuckDBPyConnection, viewer: Viewer, by: str, programme
     sql = f"""
         with chosen as (
             select f.{key} as key, count(*) as participants
-            {chosen} and {vocabulary.participant_fact("f")}
+            {chosen} and {vocabulary.participant("f", facts=True)}
             group by f.{key}
         )
         select {column} as {by}, sum(f.participants)::bigint as participants

@@ -8,7 +8,7 @@ skip row groups (the facts are kept in round order, the group rates in programme
 from __future__ import annotations
 
 from analytics.access.viewer import Viewer
-from analytics.vocabulary import participant_fact, round_year
+from analytics.vocabulary import participant, round_year
 
 
 def where(viewer: Viewer, programme_id=None, round_id=None, year=None, alias: str = "r") -> tuple[str, list]:
@@ -69,7 +69,7 @@ def people_per(column: str, viewer: Viewer, programme_id=None, round_id=None, ye
     plain = scope(viewer) is None and (year is None or programme_id is None)
     if round_id is not None or plain:
         if round_id is not None:
-            first, place = "true", participant_fact("f")
+            first, place = "true", participant("f", facts=True)
         elif year is not None:
             first, place = "f.first_in_year", "f.first_place_in_year"
         elif programme_id is not None:
@@ -92,7 +92,7 @@ def people_per(column: str, viewer: Viewer, programme_id=None, round_id=None, ye
                    sum(case when who is null then places else (places > 0)::int end)::bigint as participants
             from (
                 select f.{column} as key, case when f.repeat_person then f.person_id end as who,
-                       count(*) as applications, count(*) filter (where {participant_fact("f")}) as places
+                       count(*) as applications, count(*) filter (where {participant("f", facts=True)}) as places
                 {chosen}
                 group by all
             )

@@ -26,7 +26,7 @@ from analytics.store import query
 from analytics.reporting import scope
 from analytics import reference
 from analytics.errors import InvalidInput
-from analytics.vocabulary import participant_fact
+from analytics.vocabulary import participant
 from analytics.reporting.reports import protect
 from analytics.access.viewer import Viewer
 
@@ -174,7 +174,7 @@ def new_and_returning(con: duckdb.DuckDBPyConnection, viewer: Viewer, measure: s
         with yearly as (
             select f.municipality_code, f.year, bool_or(?::integer is null or f.round_id = ?) as shown
             {chosen} and f.municipality_code is not null
-              {"and " + participant_fact("f") if measure == "participants" else ""}
+              {"and " + participant("f", facts=True) if measure == "participants" else ""}
             group by all
         ), firsts as (
             select *, min(year) over (partition by municipality_code) as first_year from yearly

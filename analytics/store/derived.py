@@ -38,7 +38,7 @@ import duckdb
 from analytics.attendance.certificates import inherits_sql
 from analytics.store import db
 from analytics.store.query import in_list
-from analytics.vocabulary import (ATTENDED_STATUSES, STATUSES, WITHDRAWN, candidate, participant_fact, round_year,
+from analytics.vocabulary import (ATTENDED_STATUSES, STATUSES, WITHDRAWN, candidate, participant, round_year,
                                   sql_list)
 
 # In the order they are derived: each reads only those before it.
@@ -125,7 +125,7 @@ _GROUP_FILL = f"""
     select f.round_id, f.group_id,
            count(*) as applications,
            {"".join(f"count(*) filter (where f.status = '{s}') as {s}, " for s in STATUSES)}
-           count(*) filter (where {participant_fact("f")}) as placed,  -- participants (the vocabulary's)
+           count(*) filter (where {participant("f", facts=True)}) as placed,  -- participants (the vocabulary's)
            count(*) filter (where {candidate("f")}) as candidates,
            count(f.sessions_marked) as participants,  -- placed (the vocabulary's): facts with a participation row
            count(*) filter (where f.sessions_attended > 0) as attended,
@@ -161,8 +161,8 @@ _ROUND_CURVES = """
 _CURVES_ORDER = " order by focus_round_id, back desc, day"  # a focus round's rows together, in curve order
 
 _ROUND_REACH = f"""
-    select f.round_id, count(distinct f.municipality_code) filter (where {participant_fact("f")}),
-           count(distinct m.province_code) filter (where {participant_fact("f")})
+    select f.round_id, count(distinct f.municipality_code) filter (where {participant("f", facts=True)}),
+           count(distinct m.province_code) filter (where {participant("f", facts=True)})
     from application_facts f
     left join municipalities m on m.code = f.municipality_code
     where f.assigned {{where}}

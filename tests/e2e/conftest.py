@@ -15,12 +15,13 @@ import subprocess
 import sys
 import time
 import urllib.request
+from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 
 import pytest
 
-from tests.conftest import ROOT
+from tests.conftest import ROOT, copy_demo
 
 ARTIFACTS = ROOT / "test-artifacts"
 CHROMIUM_ARGS = [
@@ -101,6 +102,16 @@ def stop_streamlit(app: StreamlitApp) -> None:
         app.process.kill()
 
 
+@contextmanager
+def served(db_path: Path, log_dir: Path, **options):
+    """`start_streamlit(db_path, log_dir, **options)`, stopped when the block ends."""
+    app = start_streamlit(db_path, log_dir, **options)
+    try:
+        yield app
+    finally:
+        stop_streamlit(app)
+
+
 @pytest.fixture(scope="session")
 def browser():
     path = chromium_path()
@@ -129,11 +140,8 @@ def page(browser):
 def streamlit_app(demo_file, tmp_path_factory):
     """The dashboard on a private copy of the demo database, one server per test module."""
     workdir = tmp_path_factory.mktemp("e2e")
-    db_path = workdir / "demo.duckdb"
-    db_path.write_bytes(demo_file.read_bytes())
-    app = start_streamlit(db_path, workdir)
-    yield app
-    stop_streamlit(app)
+    with served(copy_demo(demo_file, workdir), workdir) as app:
+        yield app
 
 
 def wait_for_app(page, timeout: float = 30_000) -> None:

@@ -7,9 +7,7 @@ from __future__ import annotations
 import pytest
 from playwright.sync_api import expect
 
-from analytics import reference
-from analytics.store import db
-from tests.e2e.conftest import screenshot, start_streamlit, stop_streamlit, wait_for_app
+from tests.e2e.conftest import screenshot, served, wait_for_app
 
 pytestmark = pytest.mark.e2e
 
@@ -20,14 +18,9 @@ CSV = ("Tijdstempel;Voornaam;Achternaam;E-mailadres;Gemeente;Functie\r\n"
 
 
 @pytest.fixture
-def empty_app(tmp_path):
-    path = tmp_path / "init.duckdb"
-    con = db.connect(path)  # what `python -m analytics init` makes
-    reference.load(con)
-    con.close()
-    app = start_streamlit(path, tmp_path)
-    yield app
-    stop_streamlit(app)
+def empty_app(init_db, tmp_path):
+    with served(init_db, tmp_path) as app:
+        yield app
 
 
 def nav(page, name: str) -> None:

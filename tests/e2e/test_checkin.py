@@ -10,7 +10,7 @@ from playwright.sync_api import expect
 
 from analytics.store import db
 from analytics import reference
-from tests.e2e.conftest import screenshot, start_streamlit, stop_streamlit, wait_for_app
+from tests.e2e.conftest import screenshot, served, stop_streamlit, wait_for_app
 from tests.test_attendance import build
 
 pytestmark = pytest.mark.e2e
@@ -25,9 +25,8 @@ def checkin_app(tmp_path):
     reference.load(con)
     academy = build(con, today=date.today(), people=PEOPLE)
     con.close()
-    app = start_streamlit(path, tmp_path)
-    yield app, academy
-    stop_streamlit(app)
+    with served(path, tmp_path) as app:
+        yield app, academy
 
 
 def marks(path) -> list[tuple]:

@@ -9,7 +9,8 @@ from playwright.sync_api import expect
 
 from ui.i18n import t
 from ui.registry import PAGES
-from tests.e2e.conftest import screenshot, start_streamlit, stop_streamlit, wait_for_app
+from tests.conftest import copy_demo
+from tests.e2e.conftest import screenshot, served, wait_for_app
 
 pytestmark = pytest.mark.e2e
 
@@ -75,32 +76,19 @@ def test_every_page_renders_on_demo_data(streamlit_app, page, role):
     assert not outside
 
 
-def test_every_page_explains_an_empty_database(page, tmp_path):
-    from analytics.store import db
-    from analytics import reference
-
-    empty = tmp_path / "empty.duckdb"
-    con = db.connect(empty)
-    reference.load(con)
-    con.close()
-    app = start_streamlit(empty, tmp_path)
-    try:
+def test_every_page_explains_an_empty_database(page, init_db, tmp_path):
+    with served(init_db, tmp_path) as app:
         for role in PAGES:
             _role(page, app.url, role)
             for index, (_, _, _, url_path) in enumerate(PAGES[role]):
                 _nav(page, index)
                 _check(page, f"empty-{role}-{url_path}", '[data-testid="stAlert"]')
-    finally:
-        stop_streamlit(app)
 
 
 def test_a_bookmarked_page_opens_in_the_frame_as_a_servers_first_session(page, demo_file, tmp_path):
     """Until some session calls st.navigation, Streamlit runs a deep link's file from pages/
     on its own: no sidebar, no role, no filters. The page hands over to dashboard.py."""
-    db_path = tmp_path / "demo.duckdb"
-    db_path.write_bytes(demo_file.read_bytes())
-    app = start_streamlit(db_path, tmp_path)  # a fresh server: no session has run yet
-    try:
+    with served(copy_demo(demo_file, tmp_path), tmp_path) as app:  # a fresh server: no session has run yet
         page.goto(f"{app.url}/fill?level=round")
         wait_for_app(page)
         expect(page.get_by_test_id("stSidebar").get_by_role("radio", name="Coördinator")).to_be_checked()
@@ -109,21 +97,14 @@ def test_a_bookmarked_page_opens_in_the_frame_as_a_servers_first_session(page, d
         page.wait_for_selector(CHART, timeout=20_000)
         assert "level=round" in page.url
         assert page.get_by_test_id("stException").count() == 0
-    finally:
-        stop_streamlit(app)
 
 
 def test_a_demo_link_keeps_its_role_as_a_servers_first_session(page, demo_file, tmp_path):
     """The first session used to run in Streamlit's page-folder mode, where a navigation
     click reloaded the app and a funder's demo link fell back to the coordinator."""
-    db_path = tmp_path / "demo.duckdb"
-    db_path.write_bytes(demo_file.read_bytes())
-    app = start_streamlit(db_path, tmp_path)
-    try:
+    with served(copy_demo(demo_file, tmp_path), tmp_path) as app:
         _role(page, app.url, "funder")
         _nav(page, 0)
         _nav(page, 1)
         expect(page.get_by_test_id("stSidebar").get_by_role("radio", name="Financier")).to_be_checked()
         expect(page.get_by_test_id("stMain").get_by_role("heading", level=1)).to_have_text(t("spread.title", lang="nl"))
-    finally:
-        stop_streamlit(app)

@@ -10,7 +10,8 @@ from playwright.sync_api import expect
 
 from analytics.reporting.releases import store
 from analytics.store import db
-from tests.e2e.conftest import screenshot, start_streamlit, stop_streamlit, wait_for_app
+from tests.conftest import copy_demo
+from tests.e2e.conftest import screenshot, served, wait_for_app
 
 pytestmark = pytest.mark.e2e
 
@@ -20,15 +21,13 @@ FUND = "A+O fonds Gemeenten"  # the first funder account of the demo: the one a 
 @pytest.fixture(scope="module")
 def app_with_release(demo_file, tmp_path_factory):
     workdir = tmp_path_factory.mktemp("e2e_releases")
-    path = workdir / "demo.duckdb"
-    path.write_bytes(demo_file.read_bytes())
+    path = copy_demo(demo_file, workdir)
     con = db.connect(path)
     release = store.make(con, FUND, date(2025, 1, 1), date(2025, 12, 31))
     con.execute("checkpoint")
     con.close()
-    app = start_streamlit(path, workdir)
-    yield app, release
-    stop_streamlit(app)
+    with served(path, workdir) as app:
+        yield app, release
 
 
 def test_a_funder_opens_its_release_and_downloads_the_pdf(app_with_release, page):

@@ -11,7 +11,8 @@ from playwright.sync_api import expect
 from analytics.access import accounts
 from analytics.access.accounts import SYSTEM
 from analytics.store import db
-from tests.e2e.conftest import screenshot, start_streamlit, stop_streamlit, wait_for_app
+from tests.conftest import copy_demo
+from tests.e2e.conftest import screenshot, served, wait_for_app
 
 pytestmark = pytest.mark.e2e
 PASSWORD = "een lang genoeg wachtwoord"
@@ -22,8 +23,7 @@ WINDOW = 6  # seconds of lock-out in this test
 def signed_app(demo_file, tmp_path_factory):
     """The demo data as a real database (no demo mode), a coordinator and a trainer account."""
     workdir = tmp_path_factory.mktemp("sign-in")
-    path = workdir / "academie.duckdb"
-    path.write_bytes(demo_file.read_bytes())
+    path = copy_demo(demo_file, workdir, "academie.duckdb")
     con = db.connect(path)
     from analytics.access import settings
 
@@ -32,10 +32,9 @@ def signed_app(demo_file, tmp_path_factory):
     group = con.execute("select min(id) from groups").fetchone()[0]
     accounts.add(con, SYSTEM, "trainer@academie.nl", "Tim Trainer", "trainer", password=PASSWORD, group_ids=[group])
     con.close()
-    app = start_streamlit(path, workdir, env={"DASHBOARD_LOCKOUT_ATTEMPTS": "2",
-                                              "DASHBOARD_LOCKOUT_SECONDS": str(WINDOW)}, demo_mode=False)
-    yield app
-    stop_streamlit(app)
+    with served(path, workdir, env={"DASHBOARD_LOCKOUT_ATTEMPTS": "2", "DASHBOARD_LOCKOUT_SECONDS": str(WINDOW)},
+                demo_mode=False) as app:
+        yield app
 
 
 def _sign_in(page, email: str, password: str) -> None:
