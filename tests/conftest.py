@@ -62,6 +62,25 @@ def copy_demo(demo_file: Path, folder: Path, name: str = "demo.duckdb") -> Path:
     return path
 
 
+def one_round_academy(path: Path) -> Path:
+    """An academy of one training programme with one round from its template (groups and
+    sessions, no applications), at `path`."""
+    from datetime import date
+
+    from analytics import reference
+    from analytics.access.viewer import COORDINATOR
+    from analytics.catalogue import templates
+
+    con = db.connect(path)
+    try:
+        reference.load(con)
+        programme = templates.create_programme(con, COORDINATOR, "Buurtmakers Academie", "training")
+        templates.create_round(con, COORDINATOR, programme, "2027 voorjaar", date(2027, 3, 1))
+    finally:
+        con.close()
+    return path
+
+
 @pytest.fixture(scope="session")
 def demo_file(tmp_path_factory) -> Path:
     """A demo database built once per test session; copy it before writing to it."""

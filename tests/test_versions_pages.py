@@ -5,7 +5,7 @@ nobody's own consecutive saves conflict."""
 from __future__ import annotations
 
 from analytics.store import db
-from tests.conftest import app_test
+from tests.conftest import app_test, one_round_academy
 
 TICK_FIRST = {"selection": {"rows": [0], "columns": [], "cells": []}}
 
@@ -76,18 +76,9 @@ def test_consecutive_decisions_of_one_coordinator_do_not_conflict(monkeypatch, d
 
 
 def test_two_coordinators_editing_one_session_the_second_sees_the_first_change(monkeypatch, tmp_path):
-    from datetime import date
+    from analytics.catalogue import editing
 
-    from analytics import reference
-    from analytics.access.viewer import COORDINATOR
-    from analytics.catalogue import editing, templates
-
-    path = tmp_path / "catalogue.duckdb"
-    con = db.connect(path)
-    reference.load(con)
-    programme = templates.create_programme(con, COORDINATOR, "Buurtmakers Academie", "training")
-    templates.create_round(con, COORDINATOR, programme, "2027 voorjaar", date(2027, 3, 1))
-    con.close()
+    path = one_round_academy(tmp_path / "catalogue.duckdb")
     try:
         anna, bert = (app_test(monkeypatch, path).run() for _ in range(2))
         for at in (anna, bert):

@@ -4,15 +4,12 @@ second, having looked again, saves (issue 19, item 4)."""
 
 from __future__ import annotations
 
-from datetime import date
-
 import pytest
 from playwright.sync_api import expect
 
-from analytics import reference
-from analytics.access.viewer import COORDINATOR
-from analytics.catalogue import editing, templates
+from analytics.catalogue import editing
 from analytics.store import db
+from tests.conftest import one_round_academy
 from tests.e2e.conftest import screenshot, start_streamlit, stop_streamlit, wait_for_app
 
 pytestmark = pytest.mark.e2e
@@ -20,12 +17,7 @@ pytestmark = pytest.mark.e2e
 
 @pytest.fixture
 def academy(tmp_path):
-    path = tmp_path / "academie.duckdb"
-    con = db.connect(path)
-    reference.load(con)
-    programme = templates.create_programme(con, COORDINATOR, "Buurtmakers Academie", "training")
-    templates.create_round(con, COORDINATOR, programme, "2027 voorjaar", date(2027, 3, 1))
-    con.close()
+    path = one_round_academy(tmp_path / "academie.duckdb")
     app = start_streamlit(path, tmp_path)
     yield app
     stop_streamlit(app)
