@@ -20,6 +20,7 @@ PAGES = {
         ("pages/report.py", "nav.report", ":material/summarize:", "report"),
         ("pages/releases.py", "nav.releases", ":material/verified_user:", "releases"),
         ("pages/audit.py", "nav.audit", ":material/history:", "audit"),
+        ("pages/people.py", "nav.people", ":material/person_search:", "people"),
     ],
     "trainer": [
         ("pages/my_groups.py", "nav.my_groups", ":material/groups:", "my_groups"),

@@ -98,7 +98,7 @@ def add_walk_in(con: duckdb.DuckDBPyConnection, viewer: Viewer, session_id: int,
                 raise InvalidInput("This session has not taken place yet.", key="err.attendance_future")
             round_id = cur.execute("select round_id from groups where id = ?", [group_id]).fetchone()[0]
             colleague = _replaced_colleague(cur, group_id, replaced)
-            person_id, existing = _person(cur, fields, colleague)
+            person_id, existing = _person(cur, group_id, fields, colleague)
             application_id = cur.execute(
                 """insert into applications (person_id, round_id, submitted_at, status, source)
                    values (?, ?, ?, 'confirmed', 'walk_in') returning id""",
@@ -149,11 +149,20 @@ def _replaced_colleague(cur, group_id: int, replaced: int | None) -> dict:
     return {"municipality_code": row[0], "municipality_raw": row[1], "organisation": row[2], "status": row[4]}
 
 
-def _person(cur, fields: dict, colleague: dict) -> tuple[int, int | None]:
+def _person(cur, group_id: int, fields: dict, colleague: dict) -> tuple[int, int | None]:
     """A new person for the walk-in, and the person its e-mail already belonged to (or None).
 
-    Both ways insert one person row; only the address stored differs."""
-    row = cur.execute("select id from people where email = ?", [fields["email"]]).fetchone()
+    Both ways insert one person row; only the address stored differs. Only someone already
+    on this group's list (whom the trainer sees anyway) is refused as placed twice."""
+    email = fields["email"]
+    listed = cur.execute(  # the address as the trainer sees it on the list (a stand-in shows the typed one)
+        """select 1 from assignments s join applications a on a.id = s.application_id
+           join people p on p.id = a.person_id left join walk_ins w on w.application_id = a.id
+           where s.group_id = ? and (p.email = ? or (w.email = ? and p.email like '%@walk-in.invalid'))""",
+        [group_id, email, email]).fetchone()
+    if listed:
+        raise InvalidInput("This person already has a place in this group.", key="err.attendance_already_placed")
+    row = cur.execute("select id from people where email = ?", [email]).fetchone()
     existing = row[0] if row else None
     person_id = cur.execute("select nextval('person_ids')").fetchone()[0]
     cur.execute(
