@@ -10,7 +10,7 @@ from analytics import text_policy
 from analytics.attendance import walk_in_review as review
 from analytics.errors import AnalyticsError
 from analytics.intake import people
-from ui import formatting
+from ui import audit_view, formatting
 from ui.feedback import message
 from ui.i18n import t
 from ui.seen import seen
@@ -54,7 +54,7 @@ def _walk_in_side(row) -> None:
            t("people.session", day=formatting.day(row.session_starts_at)),
            t("people.replaces", name=shown(row.replaces_name)) if isinstance(row.replaces_name, str)
            else t("people.replaces_nobody"),
-           t("people.entered", who=shown(row.entered_by), moment=formatting.moment(row.entered_at)))
+           t("people.entered", who=shown(audit_view.actor(row.entered_by)), moment=formatting.moment(row.entered_at)))
 
 
 def _existing_side(row) -> None:
@@ -106,13 +106,13 @@ def review_list(con, viewer, rows: pd.DataFrame) -> None:
                     _run(review.keep_walk_in_apart, t("people.kept", name=shown(row.name)), con, viewer, aid, own)
                     st.rerun()
             with remove.popover(t("people.remove"), width="stretch"):
-                _remove_controls(con, viewer, aid, row.name)
+                _remove_controls(con, viewer, aid, row.name, "review")
 
 
-def _remove_controls(con, viewer, aid: int, name) -> None:
+def _remove_controls(con, viewer, aid: int, name, where: str) -> None:
     st.caption(t("people.remove_help"))
-    sure = st.checkbox(t("people.remove_confirm"), key=f"people_remove_sure_{aid}")
-    if st.button(t("people.remove"), key=f"people_remove_{aid}", disabled=not sure):
+    sure = st.checkbox(t("people.remove_confirm"), key=f"people_{where}_remove_sure_{aid}")
+    if st.button(t("people.remove"), key=f"people_{where}_remove_{aid}", disabled=not sure):
         _run(review.remove_walk_in, t("people.removed", name=shown(name)), con, viewer, aid)
         st.rerun()
 
@@ -128,14 +128,14 @@ def walk_in_list(con, viewer, rows: pd.DataFrame) -> None:
         t("people.col.round"): rows["round"].map(shown), t("people.col.group"): rows.group.map(shown),
         t("people.col.from_session"): rows.joined_from_seq.map(formatting.number),
         t("people.col.replaces"): rows.replaces_name.map(shown),
-        t("people.col.entered_by"): rows.entered_by.map(shown),
+        t("people.col.entered_by"): rows.entered_by.map(lambda v: shown(v if formatting.missing(v) else audit_view.actor(v))),
         t("people.col.to_review"): rows.to_review.map(lambda v: formatting.text(bool(v))),
     })
     st.dataframe(table, hide_index=True, width="stretch")
     labels = {int(r.application_id): f"{shown(r.name)} · {shown(r.round)} · {shown(r.group)}" for r in rows.itertuples()}
     chosen = st.selectbox(t("people.choose_walk_in"), list(labels), format_func=labels.get, key="people_walk_in")
     if chosen is not None:
-        _remove_controls(con, viewer, int(chosen), rows.set_index("application_id").loc[chosen, "name"])
+        _remove_controls(con, viewer, int(chosen), rows.set_index("application_id").loc[chosen, "name"], "list")
 
 
 FORM_FIELDS = ["first_name", "last_name", "email", "organisation", "job_title"]

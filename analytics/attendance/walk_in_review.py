@@ -164,8 +164,8 @@ def _decide(cur, actor: str, w: dict, decision: str, merged_into: int | None = N
                        where application_id = ?""", [decision, merged_into, actor, now, w["application_id"]])
     else:  # a walk-in entered before walk_ins existed
         cur.execute(
-            """insert into walk_ins (application_id, person_id, email, entered_by, entered_at, decision,
-               decided_by, decided_at) values (?, ?, ?, 'unknown', ?, ?, ?, ?)""",
+            """insert into walk_ins (application_id, person_id, email, entered_at, decision,
+               decided_by, decided_at) values (?, ?, ?, ?, ?, ?, ?)""",
             [w["application_id"], w["person_id"], w["email"], w["submitted_at"], decision, actor, now])
     db.changed(cur, "walk_ins", w["application_id"], {"decision": w["decision"]},
                {"decision": decision, "merged_into": merged_into})

@@ -14,8 +14,8 @@ create table if not exists walk_ins (
     email varchar not null,                -- as typed, lower case
     existing_person_id integer,            -- that e-mail's person when entered: to review; null: a new address
     replaced_status varchar,               -- the replaced participant's status before the walk-in withdrew them
-    entered_by varchar not null,
-    entered_at timestamp not null,
+    entered_by varchar,                    -- null: entered before this table existed (decided on later)
+    entered_at timestamp,
     decision varchar check (decision is null or decision in ('merged', 'kept', 'removed')),
     merged_into integer,                   -- the application that took over the walk-in's place and marks
     decided_by varchar,
