@@ -166,3 +166,15 @@ def test_any_text_through_the_correction_is_stored_clean_or_refused(policy_db, t
     assert stored == (text_policy.clean(value, kind) or None)
     assert not any(unicodedata.category(c) in ("Cc", "Cs") or c in text_policy.BIDI_CONTROLS for c in stored or "")
     assert len(stored or "") <= text_policy.kind(kind).max_length
+
+
+def test_a_corrected_municipality_reaches_the_trainers_grid_and_a_walk_in_in_that_place(con, academy):
+    anna = _anna(con)
+    people.correct_person(con, ANNA, anna, {"municipality_code": "GM0363"})
+    roster = attendance.roster(con, academy.trainer, academy.sessions[0]).set_index("name")
+    assert roster.loc["Anna Bakker", "municipality"] == "Amsterdam"
+    new = attendance.add_walk_in(con, academy.trainer, academy.sessions[1],
+                                 attendance.WalkIn("Iris", "Kok", "iris@elders.nl",
+                                                   replaces_application_id=academy.apps[0]), today=TODAY)
+    assert rows(con, "select p.municipality_code from people p join applications a on a.person_id = p.id "
+                     "where a.id = ?", [new]) == [("GM0363",)]

@@ -43,7 +43,8 @@ _GRID = """
         from assignments a
         join applications ap on ap.id = a.application_id
         join people pe on pe.id = ap.person_id
-        left join municipalities m on m.code = pe.municipality_code
+        left join person_municipality pm on pm.person_id = pe.id
+        left join municipalities m on m.code = pm.municipality_code
         left join walk_ins wi on wi.application_id = a.application_id and pe.email like '%@walk-in.invalid'
         left join replaced rp on rp.application_id = a.application_id
         left join applications ra on ra.id = a.replaces_application_id

@@ -135,9 +135,10 @@ def _replaced_colleague(cur, group_id: int, replaced: int | None) -> dict:
         return {}
     row = cur.execute(
         """
-        select pe.municipality_code, pe.municipality_raw, pe.organisation,
+        select pm.municipality_code, pe.municipality_raw, pe.organisation,
                (select count(*) from assignments b where b.replaces_application_id = a.application_id), ap.status
         from assignments a join applications ap on ap.id = a.application_id join people pe on pe.id = ap.person_id
+        join person_municipality pm on pm.person_id = pe.id
         where a.application_id = ? and a.group_id = ?
         """,
         [replaced, group_id],
