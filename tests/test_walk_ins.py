@@ -297,3 +297,28 @@ def test_only_coordinators_review(con, academy):
         with pytest.raises(Exception) as err:
             act(con, academy.trainer, new)
         assert err.value.key == "err.coordinator_only"
+
+
+def test_a_removal_stopped_before_its_last_step_is_completed_from_the_list(con, academy, monkeypatch):
+    from analytics.store import db
+
+    new = _walk_in(con, academy, "p4@utrecht.nl")
+    stand_in = _person_of(con, new)[0][0]
+    real = db.transaction
+
+    def stops_at_the_person(con_, actor, action, *args, **kwargs):
+        if action.endswith(".person"):
+            raise KeyboardInterrupt
+        return real(con_, actor, action, *args, **kwargs)
+
+    monkeypatch.setattr(db, "transaction", stops_at_the_person)
+    with pytest.raises(KeyboardInterrupt):
+        review.remove_walk_in(con, COORDINATOR, new)
+    monkeypatch.setattr(db, "transaction", real)
+    assert rows(con, "select count(*) from applications where id = ?", [new]) == [(0,)]
+    waiting = review.to_review(con, COORDINATOR)
+    assert waiting[["application_id", "decision", "unfinished"]].values.tolist() == [[new, "removed", True]]
+    review.remove_walk_in(con, COORDINATOR, new)
+    assert rows(con, "select count(*) from people where id = ?", [stand_in]) == [(0,)]
+    assert review.to_review(con, COORDINATOR).empty
+    assert derived.verify(con) == EXACT

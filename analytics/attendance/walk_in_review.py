@@ -70,9 +70,9 @@ def to_review(con: duckdb.DuckDBPyConnection, viewer: Viewer) -> pd.DataFrame:
                xa.status as existing_status, xg.name as existing_group,
                (select count(*) from applications a where a.person_id = ex.id) as existing_applications
         from walk_ins w
-        join applications ap on ap.id = w.application_id
-        join people pe on pe.id = ap.person_id
-        join rounds r on r.id = ap.round_id join programmes pr on pr.id = r.programme_id
+        left join applications ap on ap.id = w.application_id
+        left join people pe on pe.id = w.person_id
+        left join rounds r on r.id = ap.round_id left join programmes pr on pr.id = r.programme_id
         left join assignments s on s.application_id = ap.id left join groups g on g.id = s.group_id
         left join sessions se on se.id = w.session_id
         left join municipalities m on m.code = pe.municipality_code
@@ -81,7 +81,10 @@ def to_review(con: duckdb.DuckDBPyConnection, viewer: Viewer) -> pd.DataFrame:
         left join person_municipality xp on xp.person_id = ex.id left join municipalities xm on xm.code = xp.municipality_code
         left join applications xa on xa.person_id = ex.id and xa.round_id = ap.round_id
         left join assignments xs on xs.application_id = xa.id left join groups xg on xg.id = xs.group_id
-        where (w.existing_person_id is not null and w.decision is null) or w.decision in ('merged', 'removed')
+        where (w.existing_person_id is not null and w.decision is null and ap.id is not null)
+           or (w.decision in ('merged', 'removed')
+               and (ap.id is not null or (pe.id is not null
+                                          and not exists (select 1 from applications x where x.person_id = pe.id))))
         order by w.entered_at, w.application_id
         """
     ).df()
@@ -120,8 +123,14 @@ def _walk_in(cur, application_id: int) -> dict:
         [application_id],
     ).fetchone()
     if row is None:
-        raise NotFound(f"No walk-in with application {application_id}.", key="people.err.no_walk_in",
-                       id=application_id)
+        left = cur.execute(  # a merge or removal stopped after the application went: its person is left
+            """select person_id, decision, email, decided_by from walk_ins
+               where application_id = ? and decision in ('merged', 'removed')""", [application_id]).fetchone()
+        if left is None:
+            raise NotFound(f"No walk-in with application {application_id}.", key="people.err.no_walk_in",
+                           id=application_id)
+        return {"application_id": application_id, "person_id": left[0], "decision": left[1], "email": left[2],
+                "decided_by": left[3]}
     names = ["application_id", "person_id", "round_id", "submitted_at", "group_id", "replaces", "joined_from_seq",
              "existing_person_id", "decision", "replaced_status", "typed_email", "email", "recorded", "decided_by"]
     return dict(zip(names, row))
