@@ -191,6 +191,10 @@ WRITERS.update({
     "undo_withdrawal": (scenarios.undo_withdrawal, "update"),
     "release.prepare": (scenarios.prepare_release, "insert"),
     "release.publish": (scenarios.publish_release, "update"),
+    "person.correct": (scenarios.correct_person, "update"),
+    "walk_in.merge": (scenarios.merge_walk_in, "insert"),
+    "walk_in.keep_apart": (scenarios.keep_walk_in_apart, "update"),
+    "walk_in.remove": (scenarios.remove_walk_in, "delete"),
 })
 
 

@@ -20,10 +20,12 @@ from analytics.access import accounts
 from analytics.access import settings as access_settings
 from analytics.access.viewer import COORDINATOR, Viewer
 from analytics.catalogue import copying, editing, templates, workbook
+from analytics.attendance import walk_in_review
 from analytics.composition import drafts, plans
 from analytics.composition import settings as comp_settings
 from analytics.errors import AnalyticsError
 from analytics.reporting.releases import store as release_store
+from analytics.intake import people
 from analytics.selection import review
 from analytics.store import db, derived
 from tests.conftest import ROOT, TODAY
@@ -77,6 +79,40 @@ def add_walk_in(con):
     walk_in = attendance.WalkIn("Iris", "Kok", "iris.kok@example.nl", replaces_application_id=application_id,
                                 withdraw_replaced=True)
     assert attendance.add_walk_in(con, COORDINATOR, session_id, walk_in, today=TODAY) > 0
+
+
+def _flagged_walk_in(con) -> int:
+    """A walk-in entered with the e-mail of a person who has no application in that round."""
+    session_id, application_id = _attended_session(con)
+    (email,) = one(con, """select p.email from people p where not exists (
+                              select 1 from applications a join groups g on g.round_id = a.round_id
+                              join sessions s on s.group_id = g.id where a.person_id = p.id and s.id = ?)
+                           order by p.id limit 1""", [session_id])
+    walk_in = attendance.WalkIn("Iris", "Kok", email, replaces_application_id=application_id)
+    return attendance.add_walk_in(con, COORDINATOR, session_id, walk_in, today=TODAY)
+
+
+def merge_walk_in(con):
+    new = _flagged_walk_in(con)
+    assert walk_in_review.merge_walk_in(con, COORDINATOR, new) != new
+
+
+def keep_walk_in_apart(con):
+    walk_in_review.keep_walk_in_apart(con, COORDINATOR, _flagged_walk_in(con), "iris.kok@example.nl")
+
+
+def remove_walk_in(con):
+    (legacy,) = one(con, "select min(id) from applications where source = 'walk_in'")
+    walk_in_review.remove_walk_in(con, COORDINATOR, legacy)
+    assert one(con, "select count(*) from applications where id = ?", [legacy])[0] == 0
+
+
+def correct_person(con):
+    (person_id,) = one(con, "select person_id from applications a join assignments s on s.application_id = a.id "
+                            "order by a.id limit 1")
+    assert people.correct_person(con, COORDINATOR, person_id, {"email": "nieuw.adres@example.nl",
+                                                               "job_title": "Wijkregisseur",
+                                                               "municipality_code": "GM0363"})
 
 
 def _open_round(con) -> tuple[int, list[int], list[int]]:
@@ -328,6 +364,11 @@ SCENARIOS = {
     "attendance._write": mark,
     "attendance.mark_all_present": mark_all_present,
     "attendance.add_walk_in": add_walk_in,
+    "attendance.merge_walk_in": merge_walk_in,
+    "attendance.keep_walk_in_apart": keep_walk_in_apart,
+    "attendance.remove_walk_in": remove_walk_in,
+    "attendance._clean_up": remove_walk_in,  # the steps after a removal or a merge
+    "intake.correct_person": correct_person,
     "composition.save_plan": save_plan,
     "composition.delete_plan": delete_plan,
     "composition.publish_plan": publish_plan,

@@ -12,10 +12,10 @@ ICONS = {
     "overview": "dashboard", "applications": "group_add", "import": "upload_file", "fill": "bar_chart",
     "spread": "map", "composition": "diversity_3", "programmes": "event_note", "catalogue": "edit_calendar",
     "attendance": "fact_check", "report": "summarize", "releases": "verified_user", "audit": "history",
-    "my_groups": "groups", "checkin": "how_to_reg", "admin": "admin_panel_settings",
+    "my_groups": "groups", "checkin": "how_to_reg", "admin": "admin_panel_settings", "people": "person_search",
 }
 ROLES = {
-    "coordinator": ["overview", "applications", "import", "fill", "spread", "composition", "programmes",
+    "coordinator": ["overview", "applications", "people", "import", "fill", "spread", "composition", "programmes",
                     "catalogue", "attendance", "report", "releases", "audit"],
     "trainer": ["my_groups", "checkin", "attendance"],
     "funder": ["report", "spread"],

@@ -38,12 +38,14 @@ _GRID = """
                strip_accents(lower(regexp_replace(
                    pe.last_name, $$^((van|von|de|der|den|het|ten|ter|te|in|'t)\s+|d')+$$, '', 'i')))
                    || ' ' || strip_accents(lower(pe.first_name)) as sort_name,
-               pe.email, pe.organisation, m.name as municipality,
+               coalesce(wi.email, pe.email) as email, pe.organisation, m.name as municipality,
                ro.first_name || ' ' || ro.last_name as replaces_name
         from assignments a
         join applications ap on ap.id = a.application_id
         join people pe on pe.id = ap.person_id
-        left join municipalities m on m.code = pe.municipality_code
+        left join person_municipality pm on pm.person_id = pe.id
+        left join municipalities m on m.code = pm.municipality_code
+        left join walk_ins wi on wi.application_id = a.application_id and pe.email like '%@walk-in.invalid'
         left join replaced rp on rp.application_id = a.application_id
         left join applications ra on ra.id = a.replaces_application_id
         left join people ro on ro.id = ra.person_id

@@ -26,6 +26,7 @@ MAIN_ELEMENT = {
     "audit": '[data-testid="stDataFrame"]',
     "catalogue": '[data-testid="stDataFrame"] >> visible=true',
     "releases": '[data-testid="stMain"] [data-testid="stButton"]',
+    "people": '[data-testid="stMain"] [data-testid="stTabs"]',
 }
 # A funder's report and spread pages browse its published releases: the demo has none yet.
 FUNDER_ELEMENT = {"report": '[data-testid="stAlert"]', "spread": '[data-testid="stAlert"]'}
