@@ -1,7 +1,14 @@
 """Coordinator: compose the groups of a round on a board – propose, drag cards between groups
 and the waiting list, follow the suggestions, lock, complete, improve, undo, save as a plan
 and publish. The working state is UI state (keys cmp_*, changed in callbacks) and is kept
-as the round's draft in the database on every change, so nothing is lost on leaving."""
+as the round's draft in the database on every change, so nothing is lost on leaving.
+
+Two coordinators on one round: each save names the draft's version this page started from
+(cmp_draft_version, moved on by every own save). A draft someone else saved since is not
+replaced: the board says who saved what and keeps this coordinator's work on the board,
+unsaved, until they load the other version (theirs stays within reach through Undo) or
+knowingly save theirs over it. Saving over, publishing and deleting a plan are checked
+against the plan list as drawn (cmp_plans_seen)."""
 
 import json
 
@@ -13,9 +20,10 @@ from analytics.catalogue import rounds as round_states
 from analytics.composition import board as boards
 from analytics.composition import drafts, plans
 from analytics.access.viewer import MANAGERS
-from analytics.errors import AnalyticsError
+from analytics.errors import AnalyticsError, Conflict
 from ui import board as board_ui
 from ui.board import settings_panel
+from ui.board.conflict import draft_message
 from ui import charts, context, formatting
 from ui.feedback import message
 from ui.i18n import language, t
@@ -69,7 +77,7 @@ def _start(settings: comp.Settings, assignment: dict, locks: dict, best: float |
     state.update(cmp_round=round_id, cmp_assign=assignment, cmp_undo=[], cmp_best=best, cmp_marked={},
                  cmp_locks={a: g for a, g in locks.items() if a in assignment}, cmp_settings=settings.to_dict(),
                  cmp_extra={"apart": settings.apart, "availability": settings.availability,
-                            "priority": settings.priority}, cmp_saved=None)
+                            "priority": settings.priority}, cmp_saved=None, cmp_draft_conflict=None)
 
 
 if state.get("cmp_round") != round_id:
@@ -80,6 +88,11 @@ if state.get("cmp_round") != round_id:
         state["cmp_flash"] = ("info", t("composition.draft_restored", when=formatting.moment(draft.updated_at)))
     else:
         _start(plans.round_settings(con, round_id) or comp.default_settings(data), data.current(), {}, None)
+    state["cmp_draft_version"] = draft.version if draft is not None else None
+    own = state.pop("cmp_own_work", None)
+    if own is not None:  # the coordinator's own work, set aside for another's draft: one Undo away
+        state["cmp_undo"] = [own]
+        state["cmp_flash"] = ("info", t("conflict.board.reloaded", who=draft.updated_by if draft else "–"))
 for key, value in settings_panel.widgets_from(comp.Settings.from_dict(state["cmp_settings"])).items():
     state.setdefault(key, value)
 state.setdefault("cmp_seconds", 1.0)
@@ -199,6 +212,39 @@ def _on_undo() -> None:
         state["cmp_marked"] = {}
 
 
+def _draft_seen() -> dict:
+    return {round_id: state.get("cmp_draft_version")}
+
+
+def _save_draft(settings: comp.Settings, assignment: dict) -> None:
+    """Keep the working state as the round's draft, against the version this page has; a
+    draft someone else saved since is left alone and the board says so (nothing lost)."""
+    try:
+        state["cmp_draft_version"] = drafts.save_draft(con, viewer, round_id, settings, assignment,
+                                                       state["cmp_locks"], state["cmp_best"], seen=_draft_seen())
+    except Conflict as exc:
+        state["cmp_draft_conflict"] = draft_message(exc)
+
+
+def _on_reload_draft() -> None:
+    """Take the other coordinator's draft; this one's work goes on the Undo list."""
+    state["cmp_own_work"] = (dict(state["cmp_assign"]), dict(state["cmp_locks"]))
+    state["cmp_round"] = None
+
+
+def _on_keep_mine() -> None:
+    """Save this coordinator's work over the other draft, knowingly (the audit keeps both)."""
+    state["cmp_draft_version"] = drafts.draft_version(con, round_id)
+    state["cmp_draft_conflict"] = None
+    _save_draft(settings_panel.current_settings(), state["cmp_assign"])
+    if state["cmp_draft_conflict"] is None:
+        _flash("success", t("conflict.board.kept"))
+
+
+def _plans_seen() -> dict:
+    return state.get("cmp_plans_seen") or {}
+
+
 @_guarded
 def _on_save() -> None:
     settings = settings_panel.current_settings()
@@ -206,7 +252,7 @@ def _on_save() -> None:
     plans.save_plan(con, viewer, round_id, state.get("cmp_plan_name", ""), state["cmp_assign"],
                     locks=state["cmp_locks"], settings=settings,
                     waitlist=evaluation.waitlist.application_id.tolist(), score=evaluation.score,
-                    best_score=state["cmp_best"])
+                    best_score=state["cmp_best"], seen=_plans_seen())
     _flash("success", t("composition.saved", name=state["cmp_plan_name"].strip()))
 
 
@@ -220,15 +266,18 @@ def _on_load() -> None:
 
 @_guarded
 def _on_publish() -> None:
-    summary = plans.publish_plan(con, viewer, state["cmp_plan_pick"])
-    drafts.discard_draft(con, viewer, round_id)
+    summary = plans.publish_plan(con, viewer, state["cmp_plan_pick"], seen=_plans_seen())
+    try:
+        drafts.discard_draft(con, viewer, round_id, seen=_draft_seen())
+    except Conflict:
+        pass  # a colleague's newer draft stays theirs; this page starts again from it
     state["cmp_round"] = None  # the database changed: start again from the published assignment
     _flash("success", t("composition.published", **summary))
 
 
 @_guarded
 def _on_discard() -> None:
-    drafts.discard_draft(con, viewer, round_id)
+    drafts.discard_draft(con, viewer, round_id, seen=_draft_seen())
     state["cmp_round"] = None
     _flash("info", t("composition.draft_discarded"))
 
@@ -270,8 +319,8 @@ def workspace() -> None:
     _previous = state.get("cmp_saved")
     if _previous != _fingerprint:  # a change since the last run (just looking or restoring saves nothing)
         changed = _previous is not None or assignment != data.current() or state["cmp_locks"]
-        if _previous != "restored" and changed:
-            drafts.save_draft(con, viewer, round_id, settings, assignment, state["cmp_locks"], state["cmp_best"])
+        if _previous != "restored" and changed and not state.get("cmp_draft_conflict"):
+            _save_draft(settings, assignment)
         state["cmp_saved"] = _fingerprint
 
     # --- toolbar and the score in words --------------------------------------------------------
@@ -282,6 +331,15 @@ def workspace() -> None:
     if flash:
         {"error": st.error, "info": st.info}.get(flash[0], st.success)(flash[1])
         state["cmp_flash"] = None
+    refused = state.get("cmp_draft_conflict")
+    if refused:  # another coordinator's draft: this work stays on the board, unsaved, until a choice
+        with st.container(border=True, key="cmp_draft_conflict_box"):
+            st.warning(refused, icon=":material/sync_problem:")
+            with st.container(horizontal=True):
+                st.button(t("conflict.board.reload"), on_click=_on_reload_draft, key="cmp_conflict_reload",
+                          type="primary", help=t("conflict.board.reload_help"))
+                st.button(t("conflict.board.keep"), on_click=_guarded(_on_keep_mine), key="cmp_conflict_keep",
+                          help=t("conflict.board.keep_help"))
     with st.container(horizontal=True):
         st.button(t("composition.propose"), on_click=_on_solve, args=("propose",), key="cmp_propose", type="primary")
         st.button(t("composition.complete"), on_click=_on_solve, args=("complete",), key="cmp_complete",
@@ -398,6 +456,7 @@ with save_col:
     st.button(t("composition.draft_discard"), on_click=_on_discard, key="cmp_discard",
               help=t("composition.draft_discard_help"))
 saved = plans.plans(con, viewer, round_id)
+state["cmp_plans_seen"] = dict(zip(saved.plan_id.astype(int), saved.version))  # the plans as listed here
 with load_col:
     if saved.empty:
         st.caption(t("composition.no_plans"))
@@ -409,7 +468,7 @@ with load_col:
         st.button(t("composition.publish"), on_click=_on_publish, key="cmp_publish", disabled=not confirm,
                   type="primary")
 if not saved.empty:
-    st.dataframe(saved.drop(columns=["plan_id"]), hide_index=True, width="stretch",
+    st.dataframe(saved.drop(columns=["plan_id", "version"]), hide_index=True, width="stretch",
                  column_config={"name": t("composition.col_plan"), "saved_at": t("composition.col_saved"),
                                 "saved_by": t("composition.col_by"), "score": t("composition.score"),
                                 "best_score": t("composition.col_best"),
