@@ -10,6 +10,8 @@ import pytest
 from analytics import attendance
 from analytics.access.viewer import Viewer
 from analytics.attendance import marking
+from analytics.composition import drafts, plans
+from analytics.composition.settings import Settings
 from analytics.errors import Conflict
 from analytics.store import versions
 from tests.conftest import TODAY
@@ -103,3 +105,76 @@ def test_the_roster_and_the_overview_carry_the_versions_a_save_names(con, academ
     shown = dict(zip(roster.application_id, roster.version))
     assert shown[app] == done.version and all(pd.isna(v) for a, v in shown.items() if a != app)
     assert attendance.overview(con, group.trainer, group.group_id, TODAY).versions == {(app, session): done.version}
+
+
+# --- composition: the round's draft and named plans --------------------------------------------
+
+ANNA = Viewer("coordinator", name="Anna")
+BERT = Viewer("coordinator", name="Bert")
+
+
+@pytest.fixture
+def round5(con):
+    from tests.test_composition_plans import round5 as build_round
+
+    return build_round.__wrapped__(con)
+
+
+def test_a_draft_saved_by_someone_else_since_is_not_replaced(con, round5):
+    rid, (g1, g2), apps = round5
+    seen = {rid: drafts.draft_version(con, rid)}  # both open the round: no draft yet
+    assert seen == {rid: None}
+    drafts.save_draft(con, BERT, rid, Settings(), {apps[0]: g1, apps[1]: g2}, seen=seen)
+    with pytest.raises(Conflict) as caught:
+        drafts.save_draft(con, ANNA, rid, Settings(), {apps[0]: g2, apps[1]: None}, seen=seen)
+    params = caught.value.params
+    assert params["actor"] == "Bert" and params["kind"] == "composition_draft"
+    assert ("placed", None, 2) in [tuple(f) for f in params["fields"]]
+    assert drafts.load_draft(con, ANNA, rid).assignment == {apps[0]: g1, apps[1]: g2}  # Bert's kept
+    with pytest.raises(Conflict):
+        drafts.discard_draft(con, ANNA, rid, seen=seen)
+    assert drafts.load_draft(con, ANNA, rid).updated_by == "Bert"
+
+
+def test_a_coordinators_own_draft_saves_in_a_row_never_conflict(con, round5):
+    rid, (g1, g2), apps = round5
+    version = None
+    for group in (g1, g2, None, g1):
+        version = drafts.save_draft(con, ANNA, rid, Settings(), {apps[0]: group}, seen={rid: version})
+        assert version == drafts.load_draft(con, ANNA, rid).version
+    assert drafts.discard_draft(con, ANNA, rid, seen={rid: version})
+
+
+def _listed(con, rid) -> dict:
+    listed = plans.plans(con, ANNA, rid)
+    return dict(zip(listed.plan_id, listed.version))
+
+
+def test_a_plan_saved_over_or_published_since_is_left_alone(con, round5):
+    rid, (g1, g2), apps = round5
+    assignment = {apps[0]: g1, apps[1]: g2, apps[2]: None, apps[3]: None, apps[4]: g1}
+    plan_id = plans.save_plan(con, ANNA, rid, "Plan A", assignment)
+    seen = _listed(con, rid)  # both see plan A as Anna saved it
+    plans.save_plan(con, BERT, rid, "Plan A", {**assignment, apps[2]: g2, apps[0]: None}, score=7.0, seen=seen)
+    for write in (lambda: plans.save_plan(con, ANNA, rid, "Plan A", assignment, seen=seen),
+                  lambda: plans.publish_plan(con, ANNA, plan_id, seen=seen),
+                  lambda: plans.delete_plan(con, ANNA, plan_id, seen=seen)):
+        with pytest.raises(Conflict) as caught:
+            write()
+        assert caught.value.params["actor"] == "Bert"
+        assert ("score", None, 7.0) in [tuple(f) for f in caught.value.params["fields"]]
+    assert plans.load_plan(con, ANNA, plan_id).assignment[apps[2]] == g2  # Bert's plan, untouched
+    assert con.cursor().execute("select count(*) from assignments where group_id is not null").fetchone()[0] == 1
+    fresh = _listed(con, rid)
+    plans.publish_plan(con, ANNA, plan_id, seen=fresh)
+    with pytest.raises(Conflict):  # published since: not deleted on the list as it was
+        plans.delete_plan(con, BERT, plan_id, seen=fresh)
+
+
+def test_a_plan_made_under_the_same_name_since_is_not_replaced(con, round5):
+    rid, (g1, _), apps = round5
+    seen = _listed(con, rid)  # no plans yet
+    plans.save_plan(con, BERT, rid, "Plan A", {apps[0]: g1})
+    with pytest.raises(Conflict):
+        plans.save_plan(con, ANNA, rid, "Plan A", {apps[0]: None}, seen=seen)
+    assert plans.save_plan(con, ANNA, rid, "Plan B", {apps[0]: None}, seen=seen)  # another name: fine
