@@ -3,12 +3,10 @@ and the waiting list, follow the suggestions, lock, complete, improve, undo, sav
 and publish. The working state is UI state (keys cmp_*, changed in callbacks) and is kept
 as the round's draft in the database on every change, so nothing is lost on leaving.
 
-Two coordinators on one round: each save names the draft's version this page started from
-(cmp_draft_version, moved on by every own save). A draft someone else saved since is not
-replaced: the board says who saved what and keeps this coordinator's work on the board,
-unsaved, until they load the other version (theirs stays within reach through Undo) or
-knowingly save theirs over it. Saving over, publishing and deleting a plan are checked
-against the plan list as drawn (cmp_plans_seen)."""
+Two coordinators on one round: a draft someone else saved since is not replaced, and this
+coordinator's work stays on the board until they choose (ui.board.conflict). Saving over
+and publishing a plan are checked against the plan list as drawn (cmp_plans_seen). One
+screen, one concern (the board and its callbacks), hence its length."""
 
 import json
 
@@ -23,7 +21,7 @@ from analytics.access.viewer import MANAGERS
 from analytics.errors import AnalyticsError, Conflict
 from ui import board as board_ui
 from ui.board import settings_panel
-from ui.board.conflict import draft_message
+from ui.board import conflict as draft_conflict
 from ui import charts, context, formatting
 from ui.feedback import message
 from ui.i18n import language, t
@@ -213,32 +211,11 @@ def _on_undo() -> None:
 
 
 def _draft_seen() -> dict:
-    return {round_id: state.get("cmp_draft_version")}
+    return draft_conflict.seen(round_id)
 
 
 def _save_draft(settings: comp.Settings, assignment: dict) -> None:
-    """Keep the working state as the round's draft, against the version this page has; a
-    draft someone else saved since is left alone and the board says so (nothing lost)."""
-    try:
-        state["cmp_draft_version"] = drafts.save_draft(con, viewer, round_id, settings, assignment,
-                                                       state["cmp_locks"], state["cmp_best"], seen=_draft_seen())
-    except Conflict as exc:
-        state["cmp_draft_conflict"] = draft_message(exc)
-
-
-def _on_reload_draft() -> None:
-    """Take the other coordinator's draft; this one's work goes on the Undo list."""
-    state["cmp_own_work"] = (dict(state["cmp_assign"]), dict(state["cmp_locks"]))
-    state["cmp_round"] = None
-
-
-def _on_keep_mine() -> None:
-    """Save this coordinator's work over the other draft, knowingly (the audit keeps both)."""
-    state["cmp_draft_version"] = drafts.draft_version(con, round_id)
-    state["cmp_draft_conflict"] = None
-    _save_draft(settings_panel.current_settings(), state["cmp_assign"])
-    if state["cmp_draft_conflict"] is None:
-        _flash("success", t("conflict.board.kept"))
+    draft_conflict.save(con, viewer, round_id, settings, assignment)
 
 
 def _plans_seen() -> dict:
@@ -331,15 +308,7 @@ def workspace() -> None:
     if flash:
         {"error": st.error, "info": st.info}.get(flash[0], st.success)(flash[1])
         state["cmp_flash"] = None
-    refused = state.get("cmp_draft_conflict")
-    if refused:  # another coordinator's draft: this work stays on the board, unsaved, until a choice
-        with st.container(border=True, key="cmp_draft_conflict_box"):
-            st.warning(refused, icon=":material/sync_problem:")
-            with st.container(horizontal=True):
-                st.button(t("conflict.board.reload"), on_click=_on_reload_draft, key="cmp_conflict_reload",
-                          type="primary", help=t("conflict.board.reload_help"))
-                st.button(t("conflict.board.keep"), on_click=_guarded(_on_keep_mine), key="cmp_conflict_keep",
-                          help=t("conflict.board.keep_help"))
+    draft_conflict.draw(con, viewer, round_id, _guarded)
     with st.container(horizontal=True):
         st.button(t("composition.propose"), on_click=_on_solve, args=("propose",), key="cmp_propose", type="primary")
         st.button(t("composition.complete"), on_click=_on_solve, args=("complete",), key="cmp_complete",
