@@ -190,7 +190,7 @@ def test_a_tap_on_a_mark_a_colleague_gave_meanwhile_shows_their_mark_on_the_card
     assert not mine.exception
     (refused,), = [[e.value for e in mine.error]]
     assert refused.startswith("Niet opgeslagen: Trainer 2 heeft dit op ")
-    assert "status van – naar Afwezig" in refused
+    assert "gewijzigd, nadat u het opende: status van – naar Afwezig. " in refused  # not the group, who, when
     assert controls(mine)["Bram de Wit"].value == "absent"  # the card shows the colleague's mark
     assert marks(path) == [(academy.apps[1], "absent", None)]
     controls(mine)["Bram de Wit"].set_value("present").run()  # a tap on what is shown now: saved

@@ -26,8 +26,8 @@ def academy(con):
 
 
 def edits(params: dict) -> list[tuple]:
-    """The changed fields a person edits (a mark's who and when change with every save)."""
-    return sorted(tuple(f) for f in params["fields"] if f[0] in ("status", "note"))
+    """The changed fields, sorted: only those a trainer sets (not who marked, when, the group)."""
+    return sorted(tuple(f) for f in params["fields"])
 
 
 # --- attendance marks ------------------------------------------------------------------------
