@@ -129,7 +129,8 @@ def _card_write(write, session_id: int, application_id: int, value: str | None, 
     otherwise: the card shows the mark it had."""
     state = st.session_state
     status_key, note_key = f"status_{session_id}_{application_id}", f"note_{session_id}_{application_id}"
-    marks, seen = state.setdefault(f"checkin_marks_{session_id}", {}), state.setdefault(f"checkin_seen_{session_id}", {})
+    marks = state.setdefault(f"checkin_marks_{session_id}", {})
+    seen = state.setdefault(f"checkin_seen_{session_id}", {})
     state["checkin_tapped"] = application_id
     try:
         done = write(con, viewer, session_id, application_id, value,
