@@ -139,11 +139,18 @@ names = dict(zip(people.application_id.astype(int), people.name))
 seqs = {int(s.session_id): session_columns[int(s.seq)] for s in sessions.itertuples()}
 
 
+# The marks as the matrix shows them: a correction is saved against these (the form's
+# callback runs before the rerun, so they are still those the user looked at).
+st.session_state["attendance_seen"] = view.versions
+
+
 def _correct() -> None:
     state = st.session_state
+    key = (state["correct_person"], state["correct_session"])
     try:
         outcome = attendance.mark(con, viewer, state["correct_session"], state["correct_person"],
-                                  state["correct_status"], state.get("correct_note"), keep_note=False)
+                                  state["correct_status"], state.get("correct_note"), keep_note=False,
+                                  seen={key: state.get("attendance_seen", {}).get(key)})
         news = t("attendance.unchanged") if outcome == "unchanged" else t("attendance.saved")
         state["correct_news"] = ("success", news)
     except AnalyticsError as exc:

@@ -4,6 +4,12 @@ Each person's card is its own fragment: a tap saves that one mark and redraws th
 card (and the counter above the list), not the whole list, so a room of 150 taps as
 quickly as a room of 15. Search, "only unmarked" and the walk-in form sit in a bar above
 the cards that stays in view while scrolling.
+
+A tap is saved against the mark the trainer saw on that card (`checkin_seen_<session>`,
+{application id: version}, filled when the list is drawn and moved on by every own save),
+so a colleague's mark given meanwhile is not overwritten: the card says who changed it to
+what, and shows it. Callbacks run before the rerun, so the versions kept at the last draw
+are those the trainer was looking at.
 """
 
 import re
@@ -13,7 +19,7 @@ import streamlit as st
 
 from analytics import attendance
 from analytics.attendance import export as attendance_export
-from analytics.errors import AnalyticsError
+from analytics.errors import AnalyticsError, Conflict
 from ui import context
 from ui.feedback import message
 from ui.i18n import language, t
@@ -92,6 +98,7 @@ session_id = st.selectbox(
 session = session_list[session_list.session_id == session_id].iloc[0]
 upcoming = session.starts_at.date() > today
 MARKS = f"checkin_marks_{session_id}"  # {application id: status or None} of the people expected
+SEEN = f"checkin_seen_{session_id}"  # {application id: version of the mark on its card, None: no mark}
 
 
 def plain(text: str) -> str:
@@ -111,23 +118,46 @@ def _report(fn, *args, **kwargs):
         st.session_state["checkin_error"] = message(exc)
 
 
+def _card_write(write, session_id: int, application_id: int, value: str | None, status: bool) -> None:
+    """Save one card's change against the mark the card showed; keep what the card shows next.
+
+    Saved: the card's version moves on (the next tap is made against this one). Refused
+    because a colleague changed the mark: the card shows their mark and says so. Refused
+    otherwise: the card shows the mark it had."""
+    state = st.session_state
+    status_key, note_key = f"status_{session_id}_{application_id}", f"note_{session_id}_{application_id}"
+    marks = state.setdefault(f"checkin_marks_{session_id}", {})
+    seen = state.setdefault(f"checkin_seen_{session_id}", {})
+    state["checkin_tapped"] = application_id
+    try:
+        done = write(con, viewer, session_id, application_id, value,
+                     seen={(application_id, session_id): seen[application_id]} if application_id in seen else None)
+    except Conflict as exc:
+        state[f"checkin_card_error_{application_id}"] = message(exc)
+        now = attendance.mark_of(con, viewer, session_id, application_id)
+        seen[application_id] = now["version"]
+        state[status_key], state[note_key] = now["status"], now["note"] or ""
+        if application_id in marks:
+            marks[application_id] = now["status"]
+    except AnalyticsError as exc:
+        state[f"checkin_card_error_{application_id}"] = message(exc)
+        if status:
+            state[status_key] = marks.get(application_id)  # refused: the card shows what is stored
+    else:
+        seen[application_id] = done.version
+        if application_id in marks and status:
+            marks[application_id] = value
+
+
 def _save_status(session_id: int, application_id: int) -> None:
-    key = f"status_{session_id}_{application_id}"
-    status = st.session_state.get(key)
-    marks = st.session_state.get(f"checkin_marks_{session_id}", {})
-    if status is None:
-        return
-    if _report(attendance.mark, con, viewer, session_id, application_id, status) is None:
-        st.session_state[key] = marks.get(application_id)  # refused: the card shows what is stored
-    elif application_id in marks:
-        marks[application_id] = status
-    st.session_state["checkin_tapped"] = application_id
+    status = st.session_state.get(f"status_{session_id}_{application_id}")
+    if status is not None:
+        _card_write(attendance.mark, session_id, application_id, status, status=True)
 
 
 def _save_note(session_id: int, application_id: int) -> None:
-    st.session_state["checkin_tapped"] = application_id
-    _report(attendance.set_note, con, viewer, session_id, application_id,
-            st.session_state.get(f"note_{session_id}_{application_id}"))
+    _card_write(attendance.set_note, session_id, application_id,
+                st.session_state.get(f"note_{session_id}_{application_id}"), status=False)
 
 
 def _all_present(session_id: int) -> None:
@@ -163,6 +193,8 @@ def draw_counter(slot) -> None:
 
 roster = attendance.roster(con, viewer, session_id)
 expected = roster[roster.expected.astype(bool)]
+st.session_state[SEEN] = {int(a): (v if isinstance(v, str) else None)
+                          for a, v in zip(roster.application_id, roster.version)}
 st.session_state[MARKS] = {int(a): (s if isinstance(s, str) else None)
                            for a, s in zip(expected.application_id, expected.status)}
 options = ["excused"] if upcoming else list(attendance.TAP_ORDER)
@@ -240,10 +272,11 @@ with st.container(key="checkin"):
                 person.name, options, key=status_key, on_change=_save_status, args=(session_id, aid),
                 format_func=status_label, label_visibility="collapsed", width="stretch", required=True,
             )
+            refused = st.session_state.pop(f"checkin_card_error_{aid}", None)
+            if refused:  # this card's tap was not saved: say why, on the card
+                st.error(refused, icon=":material/sync_problem:")
         if st.session_state.get("checkin_tapped") == aid:  # a tap reruns this card only: the counter follows
             del st.session_state["checkin_tapped"]
-            if "checkin_error" in st.session_state:
-                st.error(st.session_state.pop("checkin_error"))
             draw_counter(counter)
         else:  # a full run: hold this card's place in the counter's slot for its own reruns
             counter.empty()

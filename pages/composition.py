@@ -1,7 +1,12 @@
 """Coordinator: compose the groups of a round on a board – propose, drag cards between groups
 and the waiting list, follow the suggestions, lock, complete, improve, undo, save as a plan
 and publish. The working state is UI state (keys cmp_*, changed in callbacks) and is kept
-as the round's draft in the database on every change, so nothing is lost on leaving."""
+as the round's draft in the database on every change, so nothing is lost on leaving.
+
+Two coordinators on one round: a draft someone else saved since is not replaced, and this
+coordinator's work stays on the board until they choose (ui.board.conflict). Saving over
+and publishing a plan are checked against the plan list as drawn (cmp_plans_seen). One
+screen, one concern (the board and its callbacks), hence its length."""
 
 import json
 
@@ -13,9 +18,10 @@ from analytics.catalogue import rounds as round_states
 from analytics.composition import board as boards
 from analytics.composition import drafts, plans
 from analytics.access.viewer import MANAGERS
-from analytics.errors import AnalyticsError
+from analytics.errors import AnalyticsError, Conflict
 from ui import board as board_ui
 from ui.board import settings_panel
+from ui.board import conflict as draft_conflict
 from ui import charts, context, formatting
 from ui.feedback import message
 from ui.i18n import language, t
@@ -66,7 +72,7 @@ def _start(settings: comp.Settings, assignment: dict, locks: dict, best: float |
     state.update(cmp_round=round_id, cmp_assign=assignment, cmp_undo=[], cmp_best=best, cmp_marked={},
                  cmp_locks={a: g for a, g in locks.items() if a in assignment}, cmp_settings=settings.to_dict(),
                  cmp_extra={"apart": settings.apart, "availability": settings.availability,
-                            "priority": settings.priority}, cmp_saved=None)
+                            "priority": settings.priority}, cmp_saved=None, cmp_draft_conflict=None)
 
 
 if state.get("cmp_round") != round_id:
@@ -77,6 +83,11 @@ if state.get("cmp_round") != round_id:
         state["cmp_flash"] = ("info", t("composition.draft_restored", when=formatting.moment(draft.updated_at)))
     else:
         _start(plans.round_settings(con, round_id) or comp.default_settings(data), data.current(), {}, None)
+    state["cmp_draft_version"] = draft.version if draft is not None else None
+    own = state.pop("cmp_own_work", None)
+    if own is not None:  # the coordinator's own work, set aside for another's draft: one Undo away
+        state["cmp_undo"] = [own]
+        state["cmp_flash"] = ("info", t("conflict.board.reloaded", who=draft.updated_by if draft else "–"))
 for key, value in settings_panel.widgets_from(comp.Settings.from_dict(state["cmp_settings"])).items():
     state.setdefault(key, value)
 state.setdefault("cmp_seconds", 1.0)
@@ -196,6 +207,18 @@ def _on_undo() -> None:
         state["cmp_marked"] = {}
 
 
+def _draft_seen() -> dict:
+    return draft_conflict.seen(round_id)
+
+
+def _save_draft(settings: comp.Settings, assignment: dict) -> None:
+    draft_conflict.save(con, viewer, round_id, settings, assignment)
+
+
+def _plans_seen() -> dict:
+    return state.get("cmp_plans_seen") or {}
+
+
 @_guarded
 def _on_save() -> None:
     settings = settings_panel.current_settings()
@@ -203,7 +226,7 @@ def _on_save() -> None:
     plans.save_plan(con, viewer, round_id, state.get("cmp_plan_name", ""), state["cmp_assign"],
                     locks=state["cmp_locks"], settings=settings,
                     waitlist=evaluation.waitlist.application_id.tolist(), score=evaluation.score,
-                    best_score=state["cmp_best"])
+                    best_score=state["cmp_best"], seen=_plans_seen())
     _flash("success", t("composition.saved", name=state["cmp_plan_name"].strip()))
 
 
@@ -217,15 +240,18 @@ def _on_load() -> None:
 
 @_guarded
 def _on_publish() -> None:
-    summary = plans.publish_plan(con, viewer, state["cmp_plan_pick"])
-    drafts.discard_draft(con, viewer, round_id)
+    summary = plans.publish_plan(con, viewer, state["cmp_plan_pick"], seen=_plans_seen())
+    try:
+        drafts.discard_draft(con, viewer, round_id, seen=_draft_seen())
+    except Conflict:
+        pass  # a colleague's newer draft stays theirs; this page starts again from it
     state["cmp_round"] = None  # the database changed: start again from the published assignment
     _flash("success", t("composition.published", **summary))
 
 
 @_guarded
 def _on_discard() -> None:
-    drafts.discard_draft(con, viewer, round_id)
+    drafts.discard_draft(con, viewer, round_id, seen=_draft_seen())
     state["cmp_round"] = None
     _flash("info", t("composition.draft_discarded"))
 
@@ -267,8 +293,8 @@ def workspace() -> None:
     _previous = state.get("cmp_saved")
     if _previous != _fingerprint:  # a change since the last run (just looking or restoring saves nothing)
         changed = _previous is not None or assignment != data.current() or state["cmp_locks"]
-        if _previous != "restored" and changed:
-            drafts.save_draft(con, viewer, round_id, settings, assignment, state["cmp_locks"], state["cmp_best"])
+        if _previous != "restored" and changed and not state.get("cmp_draft_conflict"):
+            _save_draft(settings, assignment)
         state["cmp_saved"] = _fingerprint
 
     # --- toolbar and the score in words --------------------------------------------------------
@@ -279,6 +305,7 @@ def workspace() -> None:
     if flash:
         {"error": st.error, "info": st.info}.get(flash[0], st.success)(flash[1])
         state["cmp_flash"] = None
+    draft_conflict.draw(con, viewer, round_id, _guarded)
     with st.container(horizontal=True):
         st.button(t("composition.propose"), on_click=_on_solve, args=("propose",), key="cmp_propose", type="primary")
         st.button(t("composition.complete"), on_click=_on_solve, args=("complete",), key="cmp_complete",
@@ -395,6 +422,7 @@ with save_col:
     st.button(t("composition.draft_discard"), on_click=_on_discard, key="cmp_discard",
               help=t("composition.draft_discard_help"))
 saved = plans.plans(con, viewer, round_id)
+state["cmp_plans_seen"] = dict(zip(saved.plan_id.astype(int), saved.version))  # the plans as listed here
 with load_col:
     if saved.empty:
         st.caption(t("composition.no_plans"))
@@ -406,7 +434,7 @@ with load_col:
         st.button(t("composition.publish"), on_click=_on_publish, key="cmp_publish", disabled=not confirm,
                   type="primary")
 if not saved.empty:
-    st.dataframe(saved.drop(columns=["plan_id"]), hide_index=True, width="stretch",
+    st.dataframe(saved.drop(columns=["plan_id", "version"]), hide_index=True, width="stretch",
                  column_config={"name": t("composition.col_plan"), "saved_at": t("composition.col_saved"),
                                 "saved_by": t("composition.col_by"), "score": t("composition.score"),
                                 "best_score": t("composition.col_best"),

@@ -7,7 +7,8 @@ import pytest
 from analytics.__main__ import main
 from analytics.bench import loadtest
 from analytics.bench.loadtest import Write, lost_updates
-from analytics.store import db
+from analytics.errors import Conflict
+from analytics.store import db, versions
 from tests.conftest import TODAY
 
 
@@ -77,3 +78,23 @@ def test_the_command_prints_the_figures_as_json(demo_db, capsys):
 def test_a_missing_database_is_one_clear_error(tmp_path, capsys):
     assert main(["loadtest", "--db", str(tmp_path / "geen.duckdb"), "--seconds", "1"]) == 2
     assert "python -m analytics demo" in capsys.readouterr().err
+
+
+class _First:
+    """A random source that always picks the first choice (a chosen mark and status)."""
+
+    def choice(self, options):
+        return options[0]
+
+
+def test_a_user_tapping_a_mark_changed_since_it_showed_it_gets_a_conflict_then_the_new_mark(finished):
+    run, _ = finished
+    session_id, application_id = run.work.markable[0]
+    key = (application_id, session_id)
+    run.seen[99][key] = "a version from before"  # user 99 showed the mark before another user changed it
+    with pytest.raises(Conflict):
+        run.mark(_First(), 99)
+    assert issubclass(Conflict, loadtest.CONFLICTS)  # counted among the conflicts, never as an error
+    assert run.seen[99][key] == versions.one(run.con.cursor(), "attendance", key)  # the card shows it now
+    assert run.mark(_First(), 99) == [("mark", (session_id, application_id), loadtest.MARK_STATUSES[0])]
+    assert run.seen[99][key] == versions.one(run.con.cursor(), "attendance", key)

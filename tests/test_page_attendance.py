@@ -125,3 +125,39 @@ def test_a_walk_in_at_the_last_day_is_explained_not_at_risk(academy_db):
     assert "tellen vanaf de bijeenkomst waarop ze instroomden" in " ".join(c.value for c in at.caption)
     columns = at.dataframe[0].proto.columns
     assert '"pinned": true' in columns.replace(" ", "").replace('"pinned":true', '"pinned": true')
+
+
+def _correct(at, academy, status: str, note: str = "") -> AppTest:
+    at.selectbox(key="correct_person").set_value(academy.apps[1])
+    at.selectbox(key="correct_session").set_value(academy.sessions[0])
+    at.selectbox(key="correct_status").set_value(status)
+    at.text_input(key="correct_note").input(note)
+    return at.form_submit_button[0].click().run()
+
+
+def test_a_correction_on_a_mark_someone_changed_meanwhile_shows_their_change(app_db):
+    path, academy = app_db
+    mine = open_overview("trainer", academy.trainer.user_id)
+    theirs = open_overview("coordinator")  # both look at Bram de Wit, absent at day 1
+    theirs.selectbox(key="attendance_group").set_value(academy.group_id).run()
+    _correct(theirs, academy, "excused", "belde af")
+    assert [s.value for s in theirs.success] == ["Opgeslagen."]
+    _correct(mine, academy, "present")
+    assert not mine.exception and not mine.success
+    (refused,), = [[e.value for e in mine.error]]
+    assert refused.startswith("Niet opgeslagen: Coördinator heeft dit op ")
+    assert "status van Afwezig naar Afgemeld; notitie van – naar belde af" in refused
+    stored = db.shared_connection(path).cursor().execute(
+        "select status, note from attendance where application_id = ? and session_id = ?",
+        [academy.apps[1], academy.sessions[0]]).fetchall()
+    assert stored == [("excused", "belde af")]  # nothing overwritten
+    _correct(mine, academy, "present")  # now made against what the page shows: saved
+    assert [s.value for s in mine.success] == ["Opgeslagen."]
+
+
+def test_own_corrections_in_a_row_never_conflict(app_db):
+    _, academy = app_db
+    at = open_overview("trainer", academy.trainer.user_id)
+    for status in ("excused", "present", "late"):
+        _correct(at, academy, status)
+        assert not at.error and [s.value for s in at.success] == ["Opgeslagen."]

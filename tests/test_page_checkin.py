@@ -173,3 +173,36 @@ def test_without_a_session_today_it_opens_on_the_next_one(tmp_path, monkeypatch)
         assert lines(at)[0] == f"Vandaag geen bijeenkomst. **Volgende: {soon:%d-%m-%Y}** · Test training · R1 · Groep 1"
     finally:
         db.close_shared(path)
+
+
+def test_a_tap_on_a_mark_a_colleague_gave_meanwhile_shows_their_mark_on_the_card(app_db):
+    path, academy = app_db
+    con = db.shared_connection(path)
+    with db.transaction(con, "test", "test.co_trainer") as cur:  # Trainer 2 gives this group too
+        cur.execute("insert into group_trainers values (?, ?)", [academy.group_id, academy.other_trainer.user_id])
+    mine = open_checkin(academy)
+    theirs = open_checkin(academy, academy.other_trainer.user_id)
+    theirs.selectbox(key="checkin_group").set_value(academy.group_id).run()
+    assert controls(mine)["Bram de Wit"].value is None and controls(theirs)["Bram de Wit"].value is None
+    controls(theirs)["Bram de Wit"].set_value("absent").run()
+    assert not theirs.error
+    controls(mine)["Bram de Wit"].set_value("present").run()
+    assert not mine.exception
+    (refused,), = [[e.value for e in mine.error]]
+    assert refused.startswith("Niet opgeslagen: Trainer 2 heeft dit op ")
+    assert "gewijzigd, nadat u het opende: status van – naar Afwezig. " in refused  # not the group, who, when
+    assert controls(mine)["Bram de Wit"].value == "absent"  # the card shows the colleague's mark
+    assert marks(path) == [(academy.apps[1], "absent", None)]
+    controls(mine)["Bram de Wit"].set_value("present").run()  # a tap on what is shown now: saved
+    assert not mine.error and marks(path) == [(academy.apps[1], "present", None)]
+
+
+def test_own_taps_and_notes_in_a_row_never_conflict(app_db):
+    path, academy = app_db
+    at = open_checkin(academy)
+    for status in ("present", "late", "absent", "late"):
+        controls(at)["Anna Bakker"].set_value(status).run()
+        assert not at.error
+    at.text_input(key=f"note_{academy.sessions[1]}_{academy.apps[0]}").input("trein").run()
+    controls(at)["Anna Bakker"].set_value("present").run()
+    assert not at.error and marks(path) == [(academy.apps[0], "present", "trein")]

@@ -248,3 +248,104 @@ def test_rules_per_person_are_kept_with_the_settings(page):
     assignment = at.session_state["cmp_assign"]
     assert assignment[apps[2]] in (gids[0], None) and (assignment[apps[2]] != assignment[apps[3]]
                                                        or assignment[apps[2]] is None)
+
+
+def _coordinators(con) -> tuple[int, int]:
+    with db.transaction(con, "test", "test.coordinators") as cur:
+        return tuple(cur.execute("insert into users (name, email, role) values (?, ?, 'coordinator') returning id",
+                                 [name, f"{name.lower()}@academie.nl"]).fetchone()[0] for name in ("Anna", "Bert"))
+
+
+def open_as(monkeypatch, db_path, rid, user_id):
+    at = app_test(monkeypatch, db_path, "coordinator")
+    at.session_state["user_coordinator"] = user_id
+    at.session_state["f_round"] = rid
+    at.session_state["cmp_seconds"] = 0.3
+    at.run()
+    at.switch_page(PAGE).run()
+    assert not at.exception, [e.value for e in at.exception]
+    return at
+
+
+@pytest.fixture
+def two(monkeypatch, con, db_path):
+    """Anna and Bert open the same round, no draft yet."""
+    rid, gids, apps = add_round(con, PEOPLE, links=[(0, 1)])
+    anna_id, bert_id = _coordinators(con)
+    con.close()
+    anna, bert = open_as(monkeypatch, db_path, rid, anna_id), open_as(monkeypatch, db_path, rid, bert_id)
+    yield anna, bert, rid, apps
+    db.close_shared(db_path)
+
+
+def _stored_draft(db_path, rid) -> dict:
+    return comp.drafts.load_draft(db.shared_connection(db_path), COORDINATOR, rid).assignment
+
+
+def _to_waitlist(at, app):
+    at.selectbox(key="cmp_who").set_value(app)
+    at.selectbox(key="cmp_to").set_value(0).run()
+    click(at, "cmp_move")
+
+
+def test_a_second_coordinator_is_told_of_the_first_ones_draft_and_loses_nothing(two, db_path):
+    anna, bert, rid, apps = two
+    click(anna, "cmp_propose")  # Anna's proposal is kept as the round's draft
+    annas = dict(anna.session_state["cmp_assign"])
+    assert _stored_draft(db_path, rid) == annas
+    click(bert, "cmp_propose")
+    _to_waitlist(bert, apps[6])
+    berts = dict(bert.session_state["cmp_assign"])
+    (refused,) = [w.value for w in bert.warning if w.value.startswith("Niet bewaard")]
+    assert refused.startswith("Niet bewaard: Anna heeft het concept van deze ronde op ")
+    assert "geplaatst van – naar 6" in refused and "er is niets verloren" in refused
+    assert _stored_draft(db_path, rid) == annas  # Anna's draft not overwritten
+    assert card(bert, "Gert Dam")["column"] == "wait"  # Bert's own work still on his board
+    _to_waitlist(bert, apps[5])  # and while he has not chosen, nothing of his overwrites hers
+    assert _stored_draft(db_path, rid) == annas
+
+    click(bert, "cmp_conflict_reload")
+    assert bert.session_state["cmp_assign"] == annas
+    assert not [w for w in bert.warning if w.value.startswith("Niet bewaard")]
+    click(bert, "cmp_undo_button")  # his own work is one Undo away
+    assert bert.session_state["cmp_assign"] == berts | {apps[5]: None}
+    assert _stored_draft(db_path, rid) == bert.session_state["cmp_assign"]  # saved now, against Anna's
+
+
+def test_keeping_ones_own_composition_saves_it_knowingly(two, db_path):
+    anna, bert, rid, apps = two
+    click(anna, "cmp_propose")
+    click(bert, "cmp_propose")
+    berts = dict(bert.session_state["cmp_assign"])
+    assert [w.value for w in bert.warning if w.value.startswith("Niet bewaard")]
+    click(bert, "cmp_conflict_keep")
+    assert "Je eigen indeling is als concept bewaard." in [s.value for s in bert.success]
+    assert _stored_draft(db_path, rid) == berts
+    _to_waitlist(anna, apps[6])  # now Anna's next change is the one refused
+    assert [w.value for w in anna.warning if w.value.startswith("Niet bewaard: Bert heeft")]
+    assert _stored_draft(db_path, rid) == berts
+
+
+def test_own_changes_in_a_row_never_conflict(two, db_path):
+    anna, _, rid, apps = two
+    click(anna, "cmp_propose")
+    for app in apps[4:7]:
+        _to_waitlist(anna, app)
+        assert not [w for w in anna.warning if w.value.startswith("Niet bewaard")]
+    assert _stored_draft(db_path, rid) == anna.session_state["cmp_assign"]
+
+
+def test_a_plan_saved_over_by_someone_else_is_not_replaced(two, db_path):
+    anna, bert, rid, apps = two
+    for at in (anna, bert):
+        click(at, "cmp_propose")
+        at.text_input(key="cmp_plan_name").input("Plan A").run()
+    click(anna, "cmp_save")
+    assert anna.success[0].value == 'Plan "Plan A" opgeslagen.'
+    click(bert, "cmp_save")  # Bert saw no plan "Plan A": he does not replace Anna's
+    assert [e.value for e in bert.error if e.value.startswith("Niet opgeslagen: Anna heeft dit op ")]
+    con = db.shared_connection(db_path)
+    assert con.cursor().execute("select saved_by from composition_plans").fetchall() == [("Anna",)]
+    click(bert, "cmp_save")  # now he has seen it: a deliberate save replaces it
+    assert bert.success[0].value == 'Plan "Plan A" opgeslagen.'
+    assert con.cursor().execute("select saved_by from composition_plans").fetchall() == [("Bert",)]

@@ -16,6 +16,7 @@ import pandas as pd
 from analytics.access.viewer import Viewer
 from analytics.attendance import certificates
 from analytics.errors import NotFound, PermissionDenied
+from analytics.store import versions
 
 
 def require_group(viewer: Viewer, group_id: int) -> None:
@@ -23,6 +24,9 @@ def require_group(viewer: Viewer, group_id: int) -> None:
     if not viewer.can_see_group(group_id):
         raise PermissionDenied("This group is not one of yours.", key="err.not_your_group")
 
+
+# A mark's version as the trainer sees it (None: no mark yet), for the check on a save.
+_VERSION = f"case when t.application_id is not null then {versions.expression('attendance', 't')} end"
 
 # Participant x session rows of a group (or one session): the expected ones and the marked
 # ones. Sorted by surname without tussenvoegsel, so "de Wit" comes under W.
@@ -61,7 +65,7 @@ _GRID = """
                s.seq >= m.joined_from_seq
                    and (m.replaced_from_seq is null or s.seq < m.replaced_from_seq)
                    and m.application_status <> 'withdrawn' as expected,
-               t.status, t.note, t.marked_by, t.marked_at
+               t.status, t.note, t.marked_by, t.marked_at, """ + _VERSION + """ as version
         from members m
         join sessions s on s.group_id = m.group_id and s.group_id = $group_id
         left join marks t on t.application_id = m.application_id and t.session_id = s.id
@@ -202,9 +206,21 @@ def session_rows(cur, group_id: int, framed: bool = False) -> pd.DataFrame:
 
 
 def roster(con: duckdb.DuckDBPyConnection, viewer: Viewer, session_id: int) -> pd.DataFrame:
-    """Who is on the list for a session, with their mark so far (status None: not marked yet)."""
+    """Who is on the list for a session, with their mark so far (status None: not marked yet)
+    and its `version` (None without a mark), which a tap names as what the trainer saw."""
     group_id, _, _ = session_of(con.cursor(), session_id)
     require_group(viewer, group_id)
     columns = ["application_id", "name", "organisation", "municipality", "walk_in", "replaces_name",
-               "expected", "status", "note", "marked_by", "marked_at"]
+               "expected", "status", "note", "marked_by", "marked_at", "version"]
     return grid_rows(con.cursor(), group_id, session_id)[columns].reset_index(drop=True)
+
+
+def mark_of(con: duckdb.DuckDBPyConnection, viewer: Viewer, session_id: int, application_id: int) -> dict:
+    """One mark as stored now: status and note (None without a mark) and its version; what a
+    card shows after its tap was refused because a colleague changed the mark."""
+    group_id, _, _ = session_of(con.cursor(), session_id)
+    require_group(viewer, group_id)
+    row = con.cursor().execute(
+        f"select status, note, {versions.expression('attendance', 't')} from attendance t "
+        "where application_id = ? and session_id = ?", [application_id, session_id]).fetchone()
+    return dict(zip(("status", "note", "version"), row or (None, None, None)))

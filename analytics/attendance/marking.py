@@ -4,6 +4,14 @@ Every mark is one row-level upsert in its own short transaction, so a double tap
 rerun changes nothing and two trainers marking the same group never lose each other's
 marks: their writes take turns (`db.transaction`), and should a writer from outside that
 turn-taking change the same rows, DuckDB refuses the later write and we retry it.
+
+A tap names the mark as the trainer saw it (`seen`, {(application_id, session_id):
+version}, None for "no mark yet"): a mark a colleague gave or changed since is not
+overwritten but refused with `Conflict` (`analytics.store.versions`), inside the same
+transaction, so nothing slips in between. A retry re-checks, so a Conflict is never
+retried away. The outcome carries the mark's version after the write (`Marked.version`):
+the page's next tap on that card is made against it, so a trainer's own taps in a row
+never conflict with each other.
 """
 
 from __future__ import annotations
@@ -18,8 +26,8 @@ import duckdb
 from analytics.access.viewer import Viewer
 from analytics.attendance.grid import grid_rows, require_group, session_of
 from analytics.attendance.statuses import ATTENDED, STATUSES
-from analytics.errors import AnalyticsError, InvalidInput
-from analytics.store import db
+from analytics.errors import AnalyticsError, Conflict, InvalidInput
+from analytics.store import db, versions
 
 RETRIES = 6
 BACKOFF_SECONDS = 0.02
@@ -30,6 +38,18 @@ T = TypeVar("T")
 
 class Busy(AnalyticsError):
     """The same marks kept changing under us; the person may simply try again."""
+
+
+class Marked(str):
+    """What a tap did ('created', 'corrected' or 'unchanged': a str, as before), with the
+    mark's `version` after it (read inside the write's transaction)."""
+
+    version: str | None
+
+    def __new__(cls, outcome: str, version: str | None) -> "Marked":
+        made = super().__new__(cls, outcome)
+        made.version = version
+        return made
 
 
 class _NoChange(Exception):
@@ -79,12 +99,14 @@ def mark(
     *,
     keep_note: bool = True,
     today: date | None = None,
-) -> str:
+    seen: dict | None = None,
+) -> Marked:
     """Set one participant's status at one session; 'created', 'corrected' or 'unchanged'.
 
     With `keep_note` an existing note stays when no new one is given (a tap on a status
     keeps what was typed). Changing an existing mark is a correction: the audit row has
-    the old and the new status.
+    the old and the new status. With `seen` ({(application_id, session_id): version}) a
+    mark changed since the trainer saw it is refused (`Conflict`) and left as it is.
     """
     if status not in STATUSES:
         raise InvalidInput(f"Unknown attendance status {status!r}.", key="err.attendance_status", status=status)
@@ -93,12 +115,13 @@ def mark(
     def change(old):
         return status, (old[1] if old and keep_note and note is None else note)
 
-    return _write(con, viewer, session_id, application_id, change, today or date.today())
+    return _write(con, viewer, session_id, application_id, change, today or date.today(), seen)
 
 
 def set_note(con: duckdb.DuckDBPyConnection, viewer: Viewer, session_id: int, application_id: int,
-             note: str | None, today: date | None = None) -> str:
-    """Change only the note of an existing mark (a status comes first)."""
+             note: str | None, today: date | None = None, seen: dict | None = None) -> Marked:
+    """Change only the note of an existing mark (a status comes first); refused with
+    `Conflict` when the mark changed since the version `seen`, as `mark` is."""
     note = _clean_note(note)
 
     def change(old):
@@ -106,7 +129,7 @@ def set_note(con: duckdb.DuckDBPyConnection, viewer: Viewer, session_id: int, ap
             raise InvalidInput("Mark a status before adding a note.", key="err.attendance_note_first")
         return old[0], note
 
-    return _write(con, viewer, session_id, application_id, change, today or date.today())
+    return _write(con, viewer, session_id, application_id, change, today or date.today(), seen)
 
 
 def _clean_note(note: str | None) -> str | None:
@@ -117,20 +140,27 @@ def _clean_note(note: str | None) -> str | None:
     return note or None
 
 
-def _write(con, viewer: Viewer, session_id: int, application_id: int, change, today: date) -> str:
-    """One audited upsert of one mark, retried on conflicts; `change(old)` gives (status, note)."""
+def _write(con, viewer: Viewer, session_id: int, application_id: int, change, today: date,
+           seen: dict | None = None) -> Marked:
+    """One audited upsert of one mark, retried on conflicts; `change(old)` gives (status, note).
 
-    def attempt() -> str:
+    The mark is read with its version by its key (one index lookup, the tap stays fast);
+    only when it differs from `seen` does `versions.expect` look up who changed it."""
+    key = (application_id, session_id)
+    mark_version = f"select status, note, {versions.expression('attendance', 't')} from attendance t " \
+                   "where application_id = ? and session_id = ?"
+
+    def attempt() -> Marked:
         details: dict = {"session_id": session_id, "application_id": application_id}
         try:
             with db.transaction(con, viewer.name, "attendance.mark", "attendance",
                                 f"{application_id}:{session_id}", details) as cur:
                 group_id, seq, starts_at = session_of(cur, session_id)
                 require_group(viewer, group_id)
-                old = cur.execute(
-                    "select status, note from attendance where application_id = ? and session_id = ?",
-                    [application_id, session_id],
-                ).fetchone()
+                found = cur.execute(mark_version, [application_id, session_id]).fetchone()
+                old, version = (found[:2], found[2]) if found else (None, None)
+                if seen and key in seen and seen[key] != version:
+                    _expect(cur, {key: seen[key]})
                 status, note = change(old)
                 _check_markable(cur, group_id, seq, starts_at, application_id, status, today)
                 if old is not None and tuple(old) == (status, note):
@@ -138,11 +168,23 @@ def _write(con, viewer: Viewer, session_id: int, application_id: int, change, to
                 upsert(cur, group_id, session_id, application_id, status, note, viewer.name)
                 details.update(group_id=group_id, seq=seq, old_status=old and old[0], old_note=old and old[1],
                                new_status=status, new_note=note)
+                version = cur.execute(mark_version, [application_id, session_id]).fetchone()[2]
         except _NoChange:
-            return "unchanged"
-        return "created" if details["old_status"] is None else "corrected"
+            return Marked("unchanged", version)
+        return Marked("created" if details["old_status"] is None else "corrected", version)
 
     return retrying(attempt)
+
+
+def _expect(cur, seen: dict) -> None:
+    """`versions.expect` for a mark, its conflict naming only what a trainer sets (status and
+    note: the version's columns), not the group, who marked and when that change with them."""
+    try:
+        versions.expect(cur, "attendance", seen)
+    except Conflict as exc:
+        exc.params["fields"] = [f for f in exc.params.get("fields") or []
+                                if f[0] in versions.RECORDS["attendance"].columns]
+        raise
 
 
 def upsert(cur, group_id: int, session_id: int, application_id: int, status: str, note: str | None,
@@ -166,6 +208,11 @@ def mark_all_present(con: duckdb.DuckDBPyConnection, viewer: Viewer, session_id:
 
     Marks already made (by this trainer or a colleague) stay as they are, so the trainer
     can tap "everyone present" first and the exceptions after, in any order.
+
+    It takes no `seen`, and needs none: it writes only where no mark exists at the moment
+    of writing (read inside its transaction, and the insert does nothing on a mark that is
+    there), so it never replaces anyone's mark. A mark a colleague gave since the page was
+    opened stays; the trainer sees it on the next draw, as any other mark.
     """
     today = today or date.today()
 

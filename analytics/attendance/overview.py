@@ -3,7 +3,7 @@ and the corrections made after the fact."""
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import date
 
 import duckdb
@@ -23,6 +23,8 @@ class GroupAttendance:
     `two_in_row` when absent or excused at two consecutive marked sessions).
     `matrix`: participants (rows, same order) x session seqs (columns): a status,
     UNMARKED or NOT_EXPECTED. `sessions`: one row per session with its head count.
+    `versions`: {(application_id, session_id): version} of the marks shown, what a
+    correction made from this overview names as seen (`attendance.mark(seen=...)`).
     """
 
     info: dict
@@ -31,6 +33,7 @@ class GroupAttendance:
     people: pd.DataFrame
     matrix: pd.DataFrame
     rate: float | None
+    versions: dict = field(default_factory=dict)
 
 
 def overview(con: duckdb.DuckDBPyConnection, viewer: Viewer, group_id: int,
@@ -57,7 +60,9 @@ def overview(con: duckdb.DuckDBPyConnection, viewer: Viewer, group_id: int,
     matrix.columns = [int(c) for c in matrix.columns]
     marked = int(session_list.marked.sum())
     rate = float(session_list.head_count.sum() / marked) if marked else None
-    return GroupAttendance(info, rule, session_list, people, matrix, rate)
+    marks = grid[grid.version.notna()]
+    shown = {(int(a), int(s)): v for a, s, v in zip(marks.application_id, marks.session_id, marks.version)}
+    return GroupAttendance(info, rule, session_list, people, matrix, rate, shown)
 
 
 def daily_head_counts(con: duckdb.DuckDBPyConnection, viewer: Viewer, programme_id: int | None = None,

@@ -73,12 +73,17 @@ def tap_times(con, session_id: int, taps: int, cpu: list[float] | None = None) -
     """Milliseconds per mark: new marks first, then corrections, each a change. With `cpu`,
     the process's CPU milliseconds per mark are added to it: on a machine shared with other
     work the wall time waits for the CPU, the CPU time does not."""
-    app_ids = [int(a) for a in attendance.roster(con, COORDINATOR, session_id).application_id]
+    roster = attendance.roster(con, COORDINATOR, session_id)
+    app_ids = [int(a) for a in roster.application_id]
+    seen = {a: (v if isinstance(v, str) else None) for a, v in zip(app_ids, roster.version)}
     times = []
     for i in range(taps):
         status = attendance.STATUSES[(i // len(app_ids)) % len(attendance.STATUSES)]
+        app = app_ids[i % len(app_ids)]
         started, started_cpu = time.perf_counter(), time.process_time()
-        attendance.mark(con, COORDINATOR, session_id, app_ids[i % len(app_ids)], status)
+        # as the check-in card taps: against the mark it shows, keeping the version it gets back
+        done = attendance.mark(con, COORDINATOR, session_id, app, status, seen={(app, session_id): seen[app]})
+        seen[app] = done.version
         times.append((time.perf_counter() - started) * 1000)
         if cpu is not None:
             cpu.append((time.process_time() - started_cpu) * 1000)

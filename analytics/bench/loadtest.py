@@ -2,11 +2,19 @@
 
 N simulated users run in threads against one database through the process's shared
 connection, a cursor per use, as the Streamlit server runs its sessions. Each user loops
-(with `--think` seconds' pause on average, default none: a stress test) over a mix of the page queries (fill rates, spread, funder report, the applications
-explorer, a group's attendance) and writes: application statuses, composition plans saved
-and published, attendance marks. Reported: operations per second, latency percentiles per
-kind, conflicts (a write refused because someone else changed the same thing first:
+(with `--think` seconds' pause on average, default none: a stress test) over a mix of the
+page queries (fill rates, spread, funder report, the applications explorer, a group's
+attendance) and writes: application statuses, composition plans saved and published,
+attendance marks. Reported: operations per second, latency percentiles per kind,
+conflicts (a write refused because someone else changed the same thing first: Conflict,
 StaleEdit, Busy, InvalidTransition, GroupFull), errors (anything else), and lost updates.
+
+A user writes as a page does (`analytics.store.versions`): against the versions of what it
+last showed, so a write made on something another user changed since is refused with
+`Conflict` and counted among the conflicts, never as an error. A user's marks are those of
+its cards: read when first shown (or with a group's overview), moved on by its own taps,
+and after a refused tap showing the other user's mark. Statuses and plans are read with
+their versions just before the write, as a page's rerun before a click reads them.
 
 A lost update is an accepted write whose effect is gone without a later accepted write to
 explain it. Every accepted write is logged with the moments its call started and ended;
@@ -33,15 +41,15 @@ import numpy as np
 from analytics import attendance
 from analytics.access.viewer import COORDINATOR
 from analytics.composition import plans
-from analytics.errors import GroupFull, InvalidTransition, StaleEdit
+from analytics.errors import Conflict, GroupFull, InvalidTransition, StaleEdit
 from analytics.reporting import fill, reports, spread
 from analytics.selection import applicants, decisions
-from analytics.store import db
+from analytics.store import db, versions
 
 READS = ["fill", "spread", "report", "explorer", "attendance"]
 WEIGHTS = {"fill": 12, "spread": 8, "report": 8, "explorer": 12, "attendance": 12,
            "mark": 30, "status": 10, "plan_save": 5, "plan_publish": 3}
-CONFLICTS = (StaleEdit, InvalidTransition, GroupFull)
+CONFLICTS = (StaleEdit, InvalidTransition, GroupFull)  # StaleEdit includes Conflict: a version changed since
 MARK_STATUSES = ["present", "absent", "excused"]
 
 
@@ -149,11 +157,13 @@ class Run:
         self.log: list[Write] = []
         self.plan_ids: dict[str, int] = {}
         self.plan_values: dict[int, tuple] = {}  # plan id -> its assignment as last saved
+        # per user, the marks as its pages last showed them: {(application_id, session_id): version}
+        self.seen: dict[int, dict] = defaultdict(dict)
         self.lock = threading.Lock()
 
     # --- operations: each returns the accepted Write(s) or None ---------------------------
 
-    def read(self, kind: str, rnd: random.Random) -> None:
+    def read(self, kind: str, rnd: random.Random, user: int = 0) -> None:
         con, work = self.con, self.work
         if kind == "fill":
             fill.rates(con, COORDINATOR, programme_id=rnd.choice(work.programmes), today=work.today)
@@ -164,33 +174,51 @@ class Run:
         elif kind == "explorer":
             applicants.explore(con, COORDINATOR, applicants.Filter(round_id=rnd.choice(work.rounds)))
         elif kind == "attendance":
-            attendance.overview(con, COORDINATOR, rnd.choice(work.groups), work.today)
+            view = attendance.overview(con, COORDINATOR, rnd.choice(work.groups), work.today)
+            self.seen[user].update(view.versions)  # the marks as this overview shows them
 
-    def mark(self, rnd: random.Random) -> list[tuple]:
+    def mark(self, rnd: random.Random, user: int = 0) -> list[tuple]:
         session_id, application_id = rnd.choice(self.work.markable)
         status = rnd.choice(MARK_STATUSES)
-        attendance.mark(self.con, COORDINATOR, session_id, application_id, status, today=self.work.today)
+        seen, key = self.seen[user], (application_id, session_id)
+        if key not in seen:  # the card as it is first shown
+            seen[key] = attendance.mark_of(self.con, COORDINATOR, session_id, application_id)["version"]
+        try:
+            done = attendance.mark(self.con, COORDINATOR, session_id, application_id, status, today=self.work.today,
+                                   seen={key: seen[key]})
+        except Conflict:  # the card now shows the other user's mark
+            seen[key] = attendance.mark_of(self.con, COORDINATOR, session_id, application_id)["version"]
+            raise
+        seen[key] = done.version
         return [("mark", (session_id, application_id), status)]
 
-    def status(self, rnd: random.Random) -> list[tuple]:
+    def status(self, rnd: random.Random, user: int = 0) -> list[tuple]:
         if not self.work.statusable:
             return []
         application_id = rnd.choice(self.work.statusable)
-        (current,) = self.con.cursor().execute("select status from applications where id = ?",
-                                               [application_id]).fetchone()
+        current, version = self.con.cursor().execute(
+            f"select status, {versions.expression('application')} from applications where id = ?",
+            [application_id]).fetchone()
         targets = [s for s in decisions.TRANSITIONS[current] if s in ("waitlisted", "selected")]
         if not targets:
             return []
         to = rnd.choice(targets)
-        decisions.change_status(self.con, COORDINATOR, [application_id], to, "belastingtest")
+        decisions.change_status(self.con, COORDINATOR, [application_id], to, "belastingtest",
+                                seen={application_id: version})
         return [("status", application_id, to)]
+
+    def _plans_seen(self) -> dict:
+        """The round's plans with their versions, as the composition page lists them."""
+        listed = plans.plans(self.con, COORDINATOR, self.work.plan_round)
+        return dict(zip(listed.plan_id.astype(int), listed.version))
 
     def plan_save(self, rnd: random.Random, user: int) -> list[tuple]:
         if not self.work.plan_apps:
             return []
         assignment = self.work.plan(rnd)
         name = f"Belastingtest {user}"
-        plan_id = plans.save_plan(self.con, COORDINATOR, self.work.plan_round, name, assignment)
+        plan_id = plans.save_plan(self.con, COORDINATOR, self.work.plan_round, name, assignment,
+                                  seen=self._plans_seen())
         value = tuple(sorted(assignment.items()))
         with self.lock:
             self.plan_ids[name], self.plan_values[plan_id] = plan_id, value
@@ -200,7 +228,7 @@ class Run:
         plan_id = self.plan_ids.get(f"Belastingtest {user}")
         if plan_id is None:
             return self.plan_save(rnd, user)
-        plans.publish_plan(self.con, COORDINATOR, plan_id)
+        plans.publish_plan(self.con, COORDINATOR, plan_id, seen=self._plans_seen())
         return [("placement", self.work.plan_round, self.plan_values[plan_id])]
 
     # --- the users ----------------------------------------------------------------------
@@ -217,12 +245,10 @@ class Run:
             started = time.perf_counter()
             try:
                 if kind in READS:
-                    self.read(kind, rnd)
+                    self.read(kind, rnd, number)
                     writes = []
-                elif kind in ("plan_save", "plan_publish"):
-                    writes = getattr(self, kind)(rnd, number)
                 else:
-                    writes = getattr(self, kind)(rnd)
+                    writes = getattr(self, kind)(rnd, number)
             except CONFLICTS + (attendance.Busy,):
                 with self.lock:
                     self.conflicts[kind] += 1

@@ -15,7 +15,7 @@ from datetime import datetime
 import duckdb
 import pandas as pd
 
-from analytics.store import db
+from analytics.store import db, versions
 from analytics.composition.settings import Settings
 from analytics.vocabulary import CANDIDATE_STATUSES
 from analytics.errors import GroupFull, InvalidInput, InvalidTransition, NotFound, StaleEdit
@@ -38,11 +38,13 @@ class Plan:
 def save_plan(con: duckdb.DuckDBPyConnection, viewer: Viewer, round_id: int, name: str,
               assignment: dict[int, int | None], locks: dict[int, int | None] | None = None,
               settings: Settings | None = None, waitlist: list[int] | None = None,
-              score: float | None = None, best_score: float | None = None) -> int:
+              score: float | None = None, best_score: float | None = None, seen: dict | None = None) -> int:
     """Store a plan under a name (a plan of the same name in the round is replaced).
 
     `waitlist` orders the people without a place; the round's settings are kept too, so
-    that the command line composes the next time with the same rules.
+    that the command line composes the next time with the same rules. With `seen` (the
+    versions of the round's plans as the coordinator saw them) a plan of that name saved
+    by someone else since, or made since under that name, is not replaced (`Conflict`).
     """
     viewer.require_coordinator()
     name = (name or "").strip()
@@ -64,6 +66,8 @@ def save_plan(con: duckdb.DuckDBPyConnection, viewer: Viewer, round_id: int, nam
         _check_rows(cur, round_id, rows)
         found = cur.execute("select id from composition_plans where round_id = ? and name = ?",
                             [round_id, name]).fetchone()
+        if found and seen is not None:
+            versions.expect(cur, "composition_plan", {found[0]: seen.get(found[0])})
         if found:
             plan_id = found[0]
             cur.execute("delete from composition_plan_rows where plan_id = ?", [plan_id])
@@ -123,12 +127,14 @@ def round_settings(con: duckdb.DuckDBPyConnection, round_id: int) -> Settings | 
 
 
 def plans(con: duckdb.DuckDBPyConnection, viewer: Viewer, round_id: int) -> pd.DataFrame:
-    """One row per saved plan of a round: name, when and by whom, score, places given."""
+    """One row per saved plan of a round: name, when and by whom, score, places given, and
+    its `version` (what a save over it, a publication or a deletion names as seen)."""
     viewer.require_coordinator()
     return con.cursor().execute(
-        """
+        f"""
         select p.id as plan_id, p.name, p.saved_at, p.saved_by, p.score, p.best_score, p.published_at,
-               count(r.group_id) as placed, count(*) filter (where r.group_id is null) as waiting
+               count(r.group_id) as placed, count(*) filter (where r.group_id is null) as waiting,
+               {versions.expression("composition_plan", "p")} as version
         from composition_plans p left join composition_plan_rows r on r.plan_id = p.id
         where p.round_id = ?
         group by all order by p.saved_at desc, p.id desc
@@ -153,17 +159,23 @@ def load_plan(con: duckdb.DuckDBPyConnection, viewer: Viewer, plan_id: int) -> P
                 score, best, published)
 
 
-def delete_plan(con: duckdb.DuckDBPyConnection, viewer: Viewer, plan_id: int) -> None:
+def delete_plan(con: duckdb.DuckDBPyConnection, viewer: Viewer, plan_id: int, seen: dict | None = None) -> None:
+    """Delete a plan; with `seen` ({plan_id: version}) not one saved or published since (`Conflict`)."""
     viewer.require_coordinator()
     with db.transaction(con, viewer.name, "composition.delete_plan", "composition_plan", plan_id) as cur:
+        versions.expect(cur, "composition_plan", _one(plan_id, seen))
         cur.execute("delete from composition_plan_rows where plan_id = ?", [plan_id])
         deleted = cur.execute("delete from composition_plans where id = ? returning id", [plan_id]).fetchall()
         if not deleted:
             raise NotFound(f"No composition plan {plan_id}.", key="err.cmp_no_plan", plan_id=plan_id)
 
 
+def _one(plan_id: int, seen: dict | None) -> dict | None:
+    return None if seen is None else {plan_id: seen.get(plan_id)}
+
+
 def publish_plan(con: duckdb.DuckDBPyConnection, viewer: Viewer, plan_id: int,
-                 now: datetime | None = None) -> dict:
+                 now: datetime | None = None, seen: dict | None = None) -> dict:
     """Make a plan the round's assignments, in one audited transaction.
 
     Placed people get (or move to) their group, and received or waitlisted ones become
@@ -171,12 +183,14 @@ def publish_plan(con: duckdb.DuckDBPyConnection, viewer: Viewer, plan_id: int,
     go on the waiting list in the plan's order. Only the selection workflow's transitions
     are used, so it is refused as a whole when it would take the place of someone already
     selected or confirmed, move someone who already attended, overfill a group, or place
-    someone whose application was withdrawn or rejected since the plan was saved.
+    someone whose application was withdrawn or rejected since the plan was saved, and (with
+    `seen`, {plan_id: version}) when the plan was saved over or published since (`Conflict`).
     """
     viewer.require_coordinator()
     now = now or datetime.now()
     details: dict = {"plan_id": plan_id}
     with db.transaction(con, viewer.name, "composition.publish", "composition_plan", plan_id, details) as cur:
+        versions.expect(cur, "composition_plan", _one(plan_id, seen))
         head = cur.execute("select round_id, name from composition_plans where id = ?", [plan_id]).fetchone()
         if head is None:
             raise NotFound(f"No composition plan {plan_id}.", key="err.cmp_no_plan", plan_id=plan_id)

@@ -121,3 +121,48 @@ def test_checkin_on_a_tablet(checkin_app, page):
     assert len(got) == len(PEOPLE) + 1
     assert got[academy.apps[3]] == "late" and got[academy.apps[1]] == "absent"
     assert sorted(got.values()).count("present") == len(PEOPLE) - 1
+
+
+def open_checkin(page, base_url: str) -> None:
+    """A trainer's check-in at 1280 px (the sidebar open), on today's session."""
+    switch_to_trainer(page, base_url)
+    page.get_by_test_id("stSidebarNavLink").nth(1).click()
+    wait_for_app(page)
+    expect(page.get_by_role("button", name="Iedereen aanwezig")).to_be_visible(timeout=20_000)
+
+
+def tap(page, application_id: int, status: str):
+    button = person(page, application_id).get_by_role("radio", name=status)
+    button.click()
+    wait_for_app(page)
+    return button
+
+
+def test_own_taps_never_conflict_and_a_colleagues_mark_shows_on_the_card(checkin_app, browser, page):
+    app, academy = checkin_app
+    anna, bram = academy.apps[0], academy.apps[1]
+    open_checkin(page, app.url)
+    for status in ("Aanwezig", "Te laat", "Afwezig", "Te laat"):  # each tap reruns only Anna's card
+        expect(tap(page, anna, status)).to_be_checked(timeout=20_000)
+    expect(person(page, anna).get_by_text("Niet opgeslagen")).to_have_count(0)
+
+    other = browser.new_context(viewport={"width": 1280, "height": 900}, locale="nl-NL").new_page()
+    try:
+        open_checkin(other, app.url)  # a second tablet in the room: Bram still unmarked on both
+        expect(person(other, anna).get_by_role("radio", name="Te laat")).to_be_checked()
+        expect(tap(page, bram, "Aanwezig")).to_be_checked(timeout=20_000)
+        tap(other, bram, "Afwezig")  # made against "no mark yet": refused, on Bram's card
+        card = person(other, bram)
+        expect(card.get_by_text(re.compile("^Niet opgeslagen: Trainer 1 heeft dit op .* status van – naar Aanwezig\\. "))
+               ).to_be_visible(timeout=20_000)
+        expect(card.get_by_role("radio", name="Aanwezig")).to_be_checked()
+        screenshot(other, "checkin-conflict-on-card")
+        expect(tap(other, bram, "Afwezig")).to_be_checked(timeout=20_000)  # against what it shows now: saved
+        expect(card.get_by_text("Niet opgeslagen")).to_have_count(0)
+        assert other.get_by_test_id("stException").count() == 0 and page.get_by_test_id("stException").count() == 0
+    finally:
+        other.context.close()
+
+    stop_streamlit(app)
+    got = dict(marks(app.db_path))
+    assert got == {anna: "late", bram: "absent"}
