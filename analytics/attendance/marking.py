@@ -26,7 +26,7 @@ import duckdb
 from analytics.access.viewer import Viewer
 from analytics.attendance.grid import grid_rows, require_group, session_of
 from analytics.attendance.statuses import ATTENDED, STATUSES
-from analytics.errors import AnalyticsError, Conflict, InvalidInput
+from analytics.errors import AnalyticsError, InvalidInput
 from analytics.store import db, versions
 
 RETRIES = 6
@@ -160,7 +160,7 @@ def _write(con, viewer: Viewer, session_id: int, application_id: int, change, to
                 found = cur.execute(mark_version, [application_id, session_id]).fetchone()
                 old, version = (found[:2], found[2]) if found else (None, None)
                 if seen and key in seen and seen[key] != version:
-                    _expect(cur, {key: seen[key]})
+                    versions.expect(cur, "attendance", {key: seen[key]})
                 status, note = change(old)
                 _check_markable(cur, group_id, seq, starts_at, application_id, status, today)
                 if old is not None and tuple(old) == (status, note):
@@ -174,17 +174,6 @@ def _write(con, viewer: Viewer, session_id: int, application_id: int, change, to
         return Marked("created" if details["old_status"] is None else "corrected", version)
 
     return retrying(attempt)
-
-
-def _expect(cur, seen: dict) -> None:
-    """`versions.expect` for a mark, its conflict naming only what a trainer sets (status and
-    note: the version's columns), not the group, who marked and when that change with them."""
-    try:
-        versions.expect(cur, "attendance", seen)
-    except Conflict as exc:
-        exc.params["fields"] = [f for f in exc.params.get("fields") or []
-                                if f[0] in versions.RECORDS["attendance"].columns]
-        raise
 
 
 def upsert(cur, group_id: int, session_id: int, application_id: int, status: str, note: str | None,

@@ -27,12 +27,14 @@ from analytics.store.query import identifier
 
 @dataclass(frozen=True)
 class Record:
-    """An editable record: its table, its key columns, and the columns its version covers
-    (empty: every column of the row)."""
+    """An editable record: its table, its key columns, the columns its version covers
+    (empty: every column of the row), and the fields a conflict names from the audit trail
+    (None: the version's columns, so not who marked or when; empty: every field)."""
 
     table: str
     key: tuple[str, ...]
     columns: tuple[str, ...] = ()
+    shown: tuple[str, ...] | None = None
 
 
 RECORDS = {
@@ -47,7 +49,8 @@ RECORDS = {
     "session": Record("sessions", ("id",)),
     "funder": Record("funders", ("id",)),
     "trainer": Record("users", ("id",), ("name", "email", "role")),
-    "composition_draft": Record("composition_drafts", ("round_id",), ("updated_at",)),
+    "composition_draft": Record("composition_drafts", ("round_id",), ("updated_at",),
+                                shown=("placed", "locks", "best_score")),
     "composition_plan": Record("composition_plans", ("id",)),
 }
 
@@ -132,7 +135,9 @@ def _conflict(cur, kind: str, key, removed: bool, fields: list | None = None) ->
     found = last_change(cur, record.table, key)
     params = {"kind": kind, "record": key, "removed": removed, "actor": None, "at": None, "fields": []}
     if found:
-        params.update(actor=found["actor"], at=found["at"], fields=_named(cur, fields or found["fields"]))
+        names = record.columns if record.shown is None else record.shown
+        changed = fields or [f for f in found["fields"] if not names or f[0] in names]
+        params.update(actor=found["actor"], at=found["at"], fields=_named(cur, changed))
     who = f" by {found['actor']} at {found['at']:%Y-%m-%d %H:%M}" if found else ""
     return Conflict(f"This {kind.replace('_', ' ')} was changed{who} after you opened it; "
                     "your change was not saved. Look at the new state and try again.",
