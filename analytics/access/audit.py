@@ -18,11 +18,13 @@ import csv
 import io
 import json
 from datetime import date, datetime, time, timedelta
+from decimal import Decimal
 
 import duckdb
 import pandas as pd
 
 from analytics.access.viewer import Viewer
+from analytics.store.query import identifier, in_list
 
 MAX_ROWS = 200
 
@@ -58,10 +60,25 @@ def _primary_key(cur, table: str) -> tuple[str, ...]:
 
 
 def _rows(cur, table: str, column: str, ids: list) -> dict:
-    frame = cur.execute(f'select * from "{table}" where "{column}" in (select unnest(?))', [ids]).df()
-    key = _primary_key(cur, table) or tuple(frame.columns)
-    records = json.loads(frame.to_json(orient="records", date_format="iso"))
+    """The rows whose `column` is one of `ids` (a literal list: DuckDB looks few values up
+    in the key's index instead of scanning a 1M-row table), as JSON-ready dicts by key."""
+    listed, values = in_list(ids)
+    found = cur.execute(f"select * from {identifier(table)} where {identifier(column)} in {listed}", values)
+    names = [d[0] for d in found.description]
+    records = [{n: _plain(v) for n, v in zip(names, row)} for row in found.fetchall()]
+    key = _primary_key(cur, table) or tuple(names)
     return {tuple(r[k] for k in key): r for r in records}
+
+
+def _plain(value):
+    """A value as the audit's JSON keeps it (what pandas' to_json gave before: ISO times)."""
+    if isinstance(value, datetime):
+        return value.isoformat(timespec="milliseconds")
+    if isinstance(value, date):
+        return value.isoformat() + "T00:00:00.000"
+    if isinstance(value, (time, timedelta, Decimal)):
+        return str(value) if not isinstance(value, Decimal) else float(value)
+    return value
 
 
 def _diff(table: str, before: dict, after: dict) -> list[dict]:
