@@ -25,10 +25,9 @@ ROWS = [
 ]
 
 
-@pytest.fixture(scope="module")
-def explorer(tmp_path_factory):
+def _academy(path):
     """Someone from Utrecht applied to the older round, so Utrecht is returning in the newer one; Bram is selected."""
-    con = db.connect(tmp_path_factory.mktemp("explorer") / "explorer.duckdb")
+    con = db.connect(path)
     reference.load(con)
     academy = setup_academy(con)
     intake.import_bytes(con, "c", export([ROWS[0][:3] + ["x@utrecht.nl"] + ROWS[0][4:]]).encode(), "o.csv",
@@ -36,8 +35,14 @@ def explorer(tmp_path_factory):
     intake.import_bytes(con, "c", export(ROWS).encode(), "n.csv", academy.programme)
     bram = int(applicants.explore(con, COORDINATOR, applicants.Filter(search="ozturk")).application_id[0])
     selection.change_status(con, COORDINATOR, [bram], "selected", "goed")
+    return academy
+
+
+@pytest.fixture(scope="module")
+def explorer(tmp_path_factory):
+    academy = _academy(tmp_path_factory.mktemp("explorer") / "explorer.duckdb")
     yield academy
-    con.close()
+    academy.con.close()
 
 
 def names(frame) -> list[str]:
@@ -175,3 +180,49 @@ def test_a_window_is_a_page_and_the_total_in_one(explorer):
                                                                ).application_id.tolist()
     assert applicants.window(con, COORDINATOR, f, 9, 3)[1] == 4
     assert applicants.window(con, COORDINATOR, applicants.Filter(search="niemand"))[1] == 0
+
+
+# --- kept answers (the total, the filter options) end with the next write -------------------------
+
+def test_a_kept_total_and_filter_options_end_with_the_next_write(tmp_path):
+    academy = _academy(tmp_path / "kept.duckdb")
+    con = academy.con
+    selected = applicants.Filter(round_id=academy.round, statuses=("selected",))
+    assert applicants.count(con, COORDINATOR, selected) == 1
+    stamp = applicants.data_stamp(con)
+    assert applicants.data_stamp(con) == stamp  # reading changes nothing
+    daan = int(applicants.explore(con, COORDINATOR, applicants.Filter(search="kok")).application_id[0])
+    selection.change_status(con, COORDINATOR, [daan], "selected", "plek vrij")
+    assert applicants.data_stamp(con) != stamp
+    assert applicants.count(con, COORDINATOR, selected) == 2
+    rows, total = applicants.window(con, COORDINATOR, selected, sort="name", descending=False)
+    assert (rows.name.tolist(), total) == (["Bram Öztürk", "Daan Kok"], 2)
+
+    before = applicants.filter_options(con, round_id=academy.round)
+    assert "GM0200" not in dict(before["municipalities"])  # nobody from Apeldoorn yet
+    intake.import_bytes(con, "c", export([["", "Eva", "Jansen", "e@apeldoorn.nl", "Apeldoorn", "Wijkmanager",
+                                           "", "", ""]]).encode(), "e.csv", academy.programme)
+    after = applicants.filter_options(con, round_id=academy.round)
+    assert dict(after["municipalities"])["GM0200"] == "Apeldoorn"
+    assert applicants.count(con, COORDINATOR, applicants.Filter(round_id=academy.round)) == 5
+    con.close()
+
+
+def test_a_database_in_memory_keeps_nothing():
+    con = db.connect(":memory:")
+    assert applicants.data_stamp(con) is None
+    calls = []
+    assert applicants.cached(con, ("x",), lambda: calls.append(1) or len(calls)) == 1
+    assert applicants.cached(con, ("x",), lambda: calls.append(1) or len(calls)) == 2
+    con.close()
+
+
+def test_a_search_word_is_found_in_any_column_with_or_without_accents(explorer):
+    con, f = explorer.con, applicants.Filter(round_id=explorer.round)
+    found = {word: names(applicants.explore(con, COORDINATOR, applicants.Filter(round_id=explorer.round,
+                                                                               search=word)))
+             for word in ("öztürk", "OZTURK", "denhaag.nl", "opbouwwerker", "participatie", "b@denhaag.nl")}
+    assert all(value == ["Bram Öztürk"] for word, value in found.items() if word != "opbouwwerker")
+    assert found["opbouwwerker"] == ["Cees Bos"]
+    assert applicants.count(con, COORDINATOR, applicants.Filter(round_id=explorer.round, search="kok bos")) == 0
+    assert applicants.count(con, COORDINATOR, f) == 4

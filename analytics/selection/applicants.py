@@ -9,6 +9,8 @@ earlier deadline, and returning otherwise.
 from __future__ import annotations
 
 import hashlib
+import threading
+from collections import OrderedDict
 from dataclasses import dataclass, field
 
 import duckdb
@@ -20,6 +22,7 @@ from analytics.store import query
 from analytics.errors import InvalidInput, NotFound
 from analytics.intake.fields import fold
 from analytics.access.viewer import Viewer
+from analytics.vocabulary import round_year
 
 BLIND_COLUMNS = ["name", "first_name", "last_name", "email", "organisation", "municipality", "municipality_code",
                  "province", "together_with"]
@@ -45,10 +48,9 @@ class Filter:
 
 BASE_SQL = """
     with firsts as (
-        select pm.municipality_code, min(r.application_deadline) as first_deadline
-        from applications a join rounds r on r.id = a.round_id
-        join person_municipality pm on pm.person_id = a.person_id
-        where pm.municipality_code is not null {firsts_of}
+        select f.municipality_code, min(r.application_deadline) as first_deadline
+        from application_facts f join rounds r on r.id = f.round_id
+        where f.municipality_code is not null {firsts_of}
         group by all
     ), colleagues as (
         select application_id, count(*) as colleagues from application_links {colleagues_of} group by all
@@ -76,46 +78,92 @@ BASE_SQL = """
     left join decision_drafts d on d.application_id = a.id
 """
 # For a few named applications (a page, one detail): the summaries of only those.
-_FIRSTS_OF = """and pm.municipality_code in (
+_FIRSTS_OF = """and f.municipality_code in (
             select pm.municipality_code from applications a join person_municipality pm on pm.person_id = a.person_id
             where a.id in (select unnest(?::integer[])))"""
 _COLLEAGUES_OF = "where application_id in (select unnest(?::integer[]))"
 
 
 def _base(f: "Filter") -> tuple[str, list]:
-    """BASE_SQL for `f` and the parameters it needs before WHERE_SQL's."""
+    """BASE_SQL for `f` and the parameters it needs before `_where`'s."""
     if f.application_ids:
         ids = [int(i) for i in f.application_ids]
         summary = f"select * from ({review.SUMMARY_SQL}) where application_id in (select unnest(?::integer[]))"
         return BASE_SQL.format(firsts_of=_FIRSTS_OF, colleagues_of=_COLLEAGUES_OF, summary=summary), [ids] * 3
     return BASE_SQL.format(firsts_of="", colleagues_of="", summary=review.SUMMARY_SQL), []
 
-WHERE_SQL = """
-    where (?::integer is null or pr.id = ?)
-      and (?::integer is null or r.id = ?)
-      and (?::integer is null or year(coalesce(r.starts_on, r.application_deadline)) = ?)
-      and (len(?::varchar[]) = 0 or list_contains(?::varchar[], a.status))
-      and (len(?::varchar[]) = 0 or list_contains(?::varchar[], pv.name))
-      and (len(?::varchar[]) = 0 or list_contains(?::varchar[], pm.municipality_code))
-      and (len(?::varchar[]) = 0 or list_contains(?::varchar[], m.size_class))
-      and (len(?::varchar[]) = 0 or list_contains(?::varchar[], p.role_category))
-      and (len(?::varchar[]) = 0 or list_contains(?::varchar[], p.domain))
-      and (?::varchar is null or (pm.municipality_code is not null
-           and (f.first_deadline >= r.application_deadline) = (?::varchar = 'new')))
-      and (len(?::varchar[]) = 0 or len(list_filter(?::varchar[], lambda w: not contains(
-           strip_accents(lower(concat_ws(' ', p.first_name, p.last_name, p.email, p.organisation, p.job_title,
-                                         a.motivation))), w))) = 0)
-      and (len(?::integer[]) = 0 or list_contains(?::integer[], a.id))
-"""
+
+# The first deadline per municipality among all applications, to tell new from returning.
+_NEWNESS = """a.id in (
+        select f.application_id from application_facts f join rounds r on r.id = f.round_id
+        join (select f.municipality_code, min(r.application_deadline) as first_deadline
+              from application_facts f join rounds r on r.id = f.round_id
+              where f.municipality_code is not null group by all) x on x.municipality_code = f.municipality_code
+        where (x.first_deadline >= r.application_deadline) = ?)"""
+_TEXT_COLUMNS = ("p.first_name", "p.last_name", "p.email", "p.organisation", "p.job_title")
 
 
-def _params(f: Filter) -> list:
-    words = [fold(w) for w in f.search.split() if fold(w)]
-    params = []
-    for value in (f.programme_id, f.round_id, f.year, list(f.statuses), list(f.provinces), list(f.municipalities),
-                  list(f.size_classes), list(f.roles), list(f.domains), f.newness, words, list(f.application_ids)):
-        params += [value, value]
-    return params
+def _contains(column: str) -> tuple[str, int]:
+    """SQL that `column` holds a folded word (bound twice): the accents are stripped only
+    from values that are not plain ASCII, the costly part of a search over a million rows."""
+    return (f"(contains(lower({column}), ?) or (strlen({column}) <> length({column}) "
+            f"and contains(strip_accents(lower({column})), ?)))"), 2
+
+
+def _where(f: Filter) -> tuple[str, list]:
+    """The filters as a WHERE clause on the applications (alias `a`) alone, with its
+    parameters: only the filters that are set, each a condition on the application's own
+    columns or a semi-join on a narrow lookup, so a count or a page needs no join of a
+    million applications to their people.
+
+    A search matches when every word (folded: lower case, no accents) occurs in the name,
+    e-mail, organisation, job title or motivation; each column is searched by itself, so
+    DuckDB folds each distinct organisation or job title once instead of every row's text."""
+    parts, params = [], []
+
+    def add(sql: str, *values) -> None:
+        parts.append(sql)
+        params.extend(values)
+
+    if f.application_ids:
+        listed, values = query.in_list(int(i) for i in f.application_ids)
+        add(f"a.id in {listed}", *values)
+    if f.programme_id is not None:
+        add("a.round_id in (select id from rounds where programme_id = ?)", int(f.programme_id))
+    if f.round_id is not None:
+        add("a.round_id = ?", int(f.round_id))
+    if f.year is not None:
+        add(f"a.round_id in (select r.id from rounds r where {round_year('r')} = ?)", int(f.year))
+    if f.statuses:
+        add("list_contains(?::varchar[], a.status)", list(f.statuses))
+    places = [(column, list(values)) for column, values in
+              (("pv.name", f.provinces), ("pm.municipality_code", f.municipalities), ("m.size_class", f.size_classes))
+              if values]
+    if places:
+        add("a.person_id in (select pm.person_id from person_municipality pm "
+            "left join municipalities m on m.code = pm.municipality_code "
+            "left join provinces pv on pv.code = m.province_code where "
+            + " and ".join(f"list_contains(?::varchar[], {column})" for column, _ in places) + ")",
+            *[values for _, values in places])
+    person = [(column, list(values)) for column, values in (("role_category", f.roles), ("domain", f.domains))
+              if values]
+    if person:
+        add("a.person_id in (select id from people where "
+            + " and ".join(f"list_contains(?::varchar[], {column})" for column, _ in person) + ")",
+            *[values for _, values in person])
+    if f.newness:
+        add(_NEWNESS, f.newness == "new")
+    for word in fold(f.search).split():
+        people = [_contains(column) for column in _TEXT_COLUMNS]
+        motivation = _contains("a.motivation")
+        add(f"(a.person_id in (select p.id from people p where {' or '.join(sql for sql, _ in people)}) "
+            f"or {motivation[0]})", *[word] * (sum(n for _, n in people) + motivation[1]))
+    return ("where " + "\n      and ".join(parts)) if parts else "", params
+
+
+def _reader(con: duckdb.DuckDBPyConnection) -> duckdb.DuckDBPyConnection:
+    """A cursor for the explorer's queries (they read application_facts: filled first if need be)."""
+    return query.reader(con)
 
 
 def explore(con: duckdb.DuckDBPyConnection, viewer: Viewer, f: Filter = Filter()) -> pd.DataFrame:
@@ -124,70 +172,57 @@ def explore(con: duckdb.DuckDBPyConnection, viewer: Viewer, f: Filter = Filter()
     municipality is new, review score and any draft decision. Coordinators only.
 
     Every row at once: for a round's queue or one application. The explorer pages with
-    `page` and `count`, and exports with `export_chunks`."""
+    `window`, and exports with `export_chunks`."""
     viewer.require_coordinator()
     base, params = _base(f)
-    sql = base + WHERE_SQL + " order by a.submitted_at desc, a.id desc"
-    return query.execute(con.cursor(), sql, params + _params(f)).df()
+    where, more = _where(f)
+    return query.execute(_reader(con), f"{base} {where} order by a.submitted_at desc, a.id desc",
+                         params + more).df()
 
 
-# the columns a page may be sorted on; those with an expression are sorted on the lean query
-SORTS = ("submitted_at", "name", "municipality", "province", "organisation", "job_title", "round", "status",
-         "waitlist_position", "score", "reviewers", "colleagues")
-LEAN_SORTS = {"submitted_at": "a.submitted_at", "name": "p.first_name || ' ' || p.last_name",
-              "municipality": "coalesce(m.name, pm.municipality_raw)", "province": "pv.name",
-              "organisation": "p.organisation", "job_title": "p.job_title", "round": "r.name", "status": "a.status",
-              "waitlist_position": "a.waitlist_position"}
+# The columns a page may be sorted on: the expression and the joins it needs beside the applications.
+_PEOPLE = "join people p on p.id = a.person_id"
+_PLACE = ("join person_municipality pm on pm.person_id = a.person_id "
+          "left join municipalities m on m.code = pm.municipality_code")
+SORT_SQL = {
+    "submitted_at": ("a.submitted_at", ""),
+    "name": ("p.first_name || ' ' || p.last_name", _PEOPLE),
+    "municipality": ("coalesce(m.name, pm.municipality_raw)", _PLACE),
+    "province": ("pv.name", _PLACE + " left join provinces pv on pv.code = m.province_code"),
+    "organisation": ("p.organisation", _PEOPLE),
+    "job_title": ("p.job_title", _PEOPLE),
+    "round": ("r.name", "join rounds r on r.id = a.round_id"),
+    "status": ("a.status", ""),
+    "waitlist_position": ("a.waitlist_position", ""),
+    "score": ("s.score", f"left join ({review.SUMMARY_SQL}) s on s.application_id = a.id"),
+    "reviewers": ("coalesce(s.reviewers, 0)", f"left join ({review.SUMMARY_SQL}) s on s.application_id = a.id"),
+    "colleagues": ("coalesce(c.colleagues, 0)", "left join (select application_id, count(*) as colleagues "
+                                                "from application_links group by all) c on c.application_id = a.id"),
+}
+SORTS = tuple(SORT_SQL)
 PAGE_SIZES = (50, 100, 250)
 
-# Only what the filters need: the page's ids are chosen here, their rows then read in full.
-LEAN_SQL = """
-    {firsts}
-    select a.id from applications a
-    join people p on p.id = a.person_id
-    join person_municipality pm on pm.person_id = p.id
-    left join municipalities m on m.code = pm.municipality_code
-    left join provinces pv on pv.code = m.province_code
-    {firsts_join}
-    join rounds r on r.id = a.round_id
-    join programmes pr on pr.id = r.programme_id
-"""
-FIRSTS = """
-    with firsts as (
-        select pm.municipality_code, min(r.application_deadline) as first_deadline
-        from applications a join rounds r on r.id = a.round_id
-        join person_municipality pm on pm.person_id = a.person_id
-        where pm.municipality_code is not null
-        group by all
-    )
-"""
 
-
-def _lean(f: Filter) -> str:
-    """The lean query for `f`: the first deadline per municipality only when newness is filtered."""
-    if f.newness:
-        return LEAN_SQL.format(firsts=FIRSTS,
-                               firsts_join="left join firsts f on f.municipality_code = pm.municipality_code")
-    return LEAN_SQL.format(firsts="", firsts_join="left join (select null::varchar as municipality_code, "
-                                                  "null::date as first_deadline) f on false")
+def _order(sort: str | None, descending: bool) -> tuple[str, str]:
+    """(joins, ORDER BY) for a page sorted on `sort` (default newest first), ties by id."""
+    if sort is None:
+        sort, descending = "submitted_at", True
+    if sort not in SORT_SQL:
+        raise InvalidInput(f"Cannot sort on {sort!r}.", key="err.unknown_sort", column=sort)
+    expression, joins = SORT_SQL[sort]
+    direction = "desc" if descending else "asc"
+    return joins, f"order by {expression} {direction} nulls last, a.id {direction}"
 
 
 def count(con: duckdb.DuckDBPyConnection, viewer: Viewer, f: Filter = Filter()) -> int:
-    """How many applications pass the filters (the explorer's total)."""
+    """How many applications pass the filters (the explorer's total); kept until the next write."""
     viewer.require_coordinator()
-    sql = f"select count(*) from ({_lean(f)} {WHERE_SQL})"
-    return int(query.execute(con.cursor(), sql, _params(f)).fetchall()[0][0])
+    where, params = _where(f)
 
+    def counted() -> int:
+        return int(query.execute(_reader(con), f"select count(*) from applications a {where}", params).fetchone()[0])
 
-def _order(sort: str | None, descending: bool, lean: bool = False) -> str:
-    if sort is None:
-        sort, descending = "submitted_at", True
-    if sort not in SORTS:
-        raise InvalidInput(f"Cannot sort on {sort!r}.", key="err.unknown_sort", column=sort)
-    direction = "desc" if descending else "asc"
-    if lean:
-        return f"order by {LEAN_SORTS[sort]} {direction} nulls last, a.id {direction}"
-    return f'order by "{sort}" {direction} nulls last, application_id {direction}'
+    return cached(con, ("count", f), counted)
 
 
 def page(con: duckdb.DuckDBPyConnection, viewer: Viewer, f: Filter = Filter(), number: int = 1, size: int = 100,
@@ -196,48 +231,70 @@ def page(con: duckdb.DuckDBPyConnection, viewer: Viewer, f: Filter = Filter(), n
     SORTS (default newest first), ties by application id: the rows `explore` would give,
     one page of them, so the browser never receives the whole view.
 
-    The page's ids come from a lean query (only the joins the filters and the sort need),
-    then only their rows are read in full; a sort on the review score, reviewers or
-    colleagues reads the full rows of the view instead."""
+    The page's ids come from the applications alone (with only the join the sort needs),
+    then only their rows are read in full."""
     viewer.require_coordinator()
     size = max(1, min(int(size), 1000))
     offset = (max(int(number), 1) - 1) * size
-    cur = con.cursor()
-    if sort is not None and sort not in LEAN_SORTS:
-        base, params = _base(f)
-        sql = f"select * from ({base} {WHERE_SQL}) {_order(sort, descending)} limit ? offset ?"
-        return query.execute(cur, sql, params + _params(f) + [size, offset]).df()
-    sql = f"{_lean(f)} {WHERE_SQL} {_order(sort, descending, lean=True)} limit ? offset ?"
-    ids = [i for (i,) in query.execute(cur, sql, _params(f) + [size, offset]).fetchall()]
+    where, params = _where(f)
+    joins, order = _order(sort, descending)
+    sql = f"select a.id from applications a {joins} {where} {order} limit ? offset ?"
+    ids = [i for (i,) in query.execute(_reader(con), sql, params + [size, offset]).fetchall()]
+    rows = explore(con, viewer, Filter(application_ids=tuple(ids) or (-1,)))
     if not ids:
-        return explore(con, viewer, Filter(application_ids=(-1,)))
-    rows = explore(con, viewer, Filter(application_ids=tuple(ids)))
+        return rows
     return rows.set_index("application_id", drop=False).loc[ids].reset_index(drop=True)
 
 
 def window(con: duckdb.DuckDBPyConnection, viewer: Viewer, f: Filter = Filter(), number: int = 1,
            size: int = 100, sort: str | None = None, descending: bool = True) -> tuple[pd.DataFrame, int]:
-    """`page` and `count` together: the page's rows and the total of the view, from one
-    scan of the filtered applications where the sort allows (the total as a window count
-    beside the page's ids)."""
-    viewer.require_coordinator()
-    if sort is not None and sort not in LEAN_SORTS:
-        return page(con, viewer, f, number, size, sort, descending), count(con, viewer, f)
-    size = max(1, min(int(size), 1000))
-    offset = (max(int(number), 1) - 1) * size
-    sql = (_lean(f).replace("select a.id from", "select a.id, count(*) over () as total from", 1)
-           + f" {WHERE_SQL} {_order(sort, descending, lean=True)} limit ? offset ?")
-    found = query.execute(con.cursor(), sql, _params(f) + [size, offset]).fetchall()
-    if not found:
-        return explore(con, viewer, Filter(application_ids=(-1,))), (count(con, viewer, f) if offset else 0)
-    ids = [i for i, _ in found]
-    rows = explore(con, viewer, Filter(application_ids=tuple(ids)))
-    return rows.set_index("application_id", drop=False).loc[ids].reset_index(drop=True), int(found[0][1])
+    """`page` and `count` together: the page's rows and the total of the view (the total
+    read once per view and kept until the next write, so paging and sorting do not count
+    again)."""
+    return page(con, viewer, f, number, size, sort, descending), count(con, viewer, f)
 
 
 def pages(total: int, size: int) -> int:
     """The number of pages for `total` rows (at least one)."""
     return max(1, -(-int(total) // max(int(size), 1)))
+
+
+# --- what the explorer keeps between reruns: valid until the next write --------------------
+
+_cache: OrderedDict = OrderedDict()
+_cache_lock = threading.Lock()
+CACHE_SIZE = 256
+
+
+def data_stamp(con: duckdb.DuckDBPyConnection) -> tuple | None:
+    """What identifies the database's committed state: its file and its last audit row.
+    Every write goes through `db.transaction`, which appends one audit row, so any write
+    gives a new stamp; None for a database in memory (nothing is kept for it)."""
+    cur = con.cursor()
+    path = cur.execute("select path from duckdb_databases() where database_name = current_database()").fetchone()
+    if not path or not path[0]:
+        return None
+    last = cur.execute("select id, occurred_at from audit_log order by id desc limit 1").fetchone()
+    return (path[0], last)
+
+
+def cached(con: duckdb.DuckDBPyConnection, key: tuple, compute):
+    """`compute()` once per data stamp and `key` (an answer computed before the last write
+    is never given), the last CACHE_SIZE answers kept."""
+    stamp = data_stamp(con)
+    if stamp is None:
+        return compute()
+    full = (stamp, key)
+    with _cache_lock:
+        if full in _cache:
+            _cache.move_to_end(full)
+            return _cache[full]
+    value = compute()
+    with _cache_lock:
+        _cache[full] = value
+        while len(_cache) > CACHE_SIZE:
+            _cache.popitem(last=False)
+    return value
 
 
 def export_chunks(con: duckdb.DuckDBPyConnection, viewer: Viewer, f: Filter = Filter(), columns=None,
@@ -247,9 +304,12 @@ def export_chunks(con: duckdb.DuckDBPyConnection, viewer: Viewer, f: Filter = Fi
     viewer.require_coordinator()
     chosen = ", ".join(f'"{c}"' for c in columns) if columns else "*"
     base, params = _base(f)
-    sql = f"select {chosen} from ({base} {WHERE_SQL}) {_order(sort, descending)}"
-    cur = con.cursor()
-    result = cur.execute(sql, params + _params(f))
+    where, more = _where(f)
+    _order(sort, descending)  # refuses an unknown column
+    column, direction = (sort, "desc" if descending else "asc") if sort else ("submitted_at", "desc")
+    sql = (f"select {chosen} from ({base} {where}) "
+           f"order by {query.identifier(column)} {direction} nulls last, application_id {direction}")
+    result = query.execute(_reader(con), sql, params + more)
     vectors = max(1, chunk_rows // 2048)
     while True:
         chunk = result.fetch_df_chunk(vectors)
@@ -278,31 +338,33 @@ def held_selection(held: dict | None, scope: str, page_ids: list[int], positions
 
 def filter_options(con: duckdb.DuckDBPyConnection, programme_id: int | None = None,
                    round_id: int | None = None) -> dict[str, list]:
-    """Values present among the applications in scope, for the filter widgets: one scan of
-    the applications, grouped by every filtered value at once."""
-    combos = query.execute(con.cursor(), """
-        select pv.name as province, m.code, m.name, m.size_class, p.role_category, p.domain
-        from applications a
-        join rounds r on r.id = a.round_id
-        join people p on p.id = a.person_id
-        join person_municipality pm on pm.person_id = p.id
-        left join municipalities m on m.code = pm.municipality_code
-        left join provinces pv on pv.code = m.province_code
-        where (?::integer is null or r.programme_id = ?) and (?::integer is null or r.id = ?)
-        group by all
-    """, [programme_id, programme_id, round_id, round_id]).fetchall()
+    """Values present among the applications in scope, for the filter widgets: the
+    municipalities (code and name, sorted by name), provinces and size classes of the
+    applicants, and their roles and domains. Read once per scope until the next write."""
+    where, params = _where(Filter(programme_id=programme_id, round_id=round_id))
+    applicants_sql = f"select a.person_id from applications a {where}"
 
-    def values(index: int) -> list:
-        return sorted({row[index] for row in combos if row[index] is not None})
+    def read() -> dict[str, list]:
+        cur = con.cursor()
+        towns = query.execute(cur, f"""
+            select m.code, m.name, pv.name as province, m.size_class
+            from municipalities m left join provinces pv on pv.code = m.province_code
+            where m.code in (select pm.municipality_code from person_municipality pm
+                             where pm.person_id in ({applicants_sql}))
+            order by m.name, m.code
+        """, params).fetchall()
+        kinds = query.execute(cur, f"""
+            select distinct role_category, domain from people where id in ({applicants_sql})
+        """, params).fetchall()
 
-    towns = sorted({(row[1], row[2]) for row in combos if row[1] is not None}, key=lambda c: c[1])
-    return {
-        "provinces": values(0),
-        "municipalities": towns,
-        "size_classes": values(3),
-        "roles": values(4),
-        "domains": values(5),
-    }
+        def values(rows, index: int) -> list:
+            return sorted({row[index] for row in rows if row[index] is not None})
+
+        return {"provinces": values(towns, 2), "municipalities": [(code, name) for code, name, *_ in towns],
+                "size_classes": values(towns, 3), "roles": values(kinds, 0), "domains": values(kinds, 1)}
+
+    found = cached(con, ("filter_options", programme_id, round_id), read)
+    return {key: list(values) for key, values in found.items()}
 
 
 def detail(con: duckdb.DuckDBPyConnection, viewer: Viewer, application_id: int, blind: bool = False) -> dict:
