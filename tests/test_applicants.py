@@ -226,3 +226,27 @@ def test_a_search_word_is_found_in_any_column_with_or_without_accents(explorer):
     assert found["opbouwwerker"] == ["Cees Bos"]
     assert applicants.count(con, COORDINATOR, applicants.Filter(round_id=explorer.round, search="kok bos")) == 0
     assert applicants.count(con, COORDINATOR, f) == 4
+
+
+def test_the_explorer_page_shows_a_decision_at_once(monkeypatch, demo_db):
+    """The page's total and rows are read again after a decision, not kept from before it."""
+    from tests.conftest import app_test
+
+    at = app_test(monkeypatch, demo_db)
+    at.session_state["ex_status"] = ["received"]
+    at.session_state["ex_table_0"] = {"selection": {"rows": [0], "columns": [], "cells": []}}
+    at.run()
+    at.switch_page("pages/applications.py").run()
+
+    def total() -> int:
+        return int(next(c.value for c in at.caption if c.value.endswith(" aanmeldingen")).split()[0].replace(".", ""))
+
+    before, name = total(), at.dataframe[0].value.name.iloc[0]
+    at.selectbox(key="sel_to").select("selected").run()
+    at.text_input(key="sel_reason").input("Past in de groep")
+    at.button(key="sel_apply").click().run()
+    assert not at.exception and not at.error, [e.value for e in at.error]
+    assert total() == before - 1
+    at.multiselect(key="ex_status").set_value([]).run()
+    at.text_input(key="ex_search").input(name).run()
+    assert "Geselecteerd" in set(at.dataframe[0].value.status)
