@@ -8,7 +8,7 @@ import pandas as pd
 import pytest
 from openpyxl import load_workbook
 
-from analytics.selection import applicants
+from analytics.selection import applicants, kept
 from analytics.store import db
 from analytics import intake
 from analytics import reference
@@ -189,11 +189,11 @@ def test_a_kept_total_and_filter_options_end_with_the_next_write(tmp_path):
     con = academy.con
     selected = applicants.Filter(round_id=academy.round, statuses=("selected",))
     assert applicants.count(con, COORDINATOR, selected) == 1
-    stamp = applicants.data_stamp(con)
-    assert applicants.data_stamp(con) == stamp  # reading changes nothing
+    stamp = kept.data_stamp(con)
+    assert kept.data_stamp(con) == stamp  # reading changes nothing
     daan = int(applicants.explore(con, COORDINATOR, applicants.Filter(search="kok")).application_id[0])
     selection.change_status(con, COORDINATOR, [daan], "selected", "plek vrij")
-    assert applicants.data_stamp(con) != stamp
+    assert kept.data_stamp(con) != stamp
     assert applicants.count(con, COORDINATOR, selected) == 2
     rows, total = applicants.window(con, COORDINATOR, selected, sort="name", descending=False)
     assert (rows.name.tolist(), total) == (["Bram Öztürk", "Daan Kok"], 2)
@@ -210,10 +210,10 @@ def test_a_kept_total_and_filter_options_end_with_the_next_write(tmp_path):
 
 def test_a_database_in_memory_keeps_nothing():
     con = db.connect(":memory:")
-    assert applicants.data_stamp(con) is None
+    assert kept.data_stamp(con) is None
     calls = []
-    assert applicants.cached(con, ("x",), lambda: calls.append(1) or len(calls)) == 1
-    assert applicants.cached(con, ("x",), lambda: calls.append(1) or len(calls)) == 2
+    assert kept.cached(con, ("x",), lambda: calls.append(1) or len(calls)) == 1
+    assert kept.cached(con, ("x",), lambda: calls.append(1) or len(calls)) == 2
     con.close()
 
 
@@ -250,3 +250,13 @@ def test_the_explorer_page_shows_a_decision_at_once(monkeypatch, demo_db):
     at.multiselect(key="ex_status").set_value([]).run()
     at.text_input(key="ex_search").input(name).run()
     assert "Geselecteerd" in set(at.dataframe[0].value.status)
+
+
+def test_a_search_is_counted_beside_its_page_and_the_total_kept(explorer):
+    con = explorer.con
+    searched = applicants.Filter(round_id=explorer.round, search="e")  # Anna de Vries, Cees, Daan (nergens.nl)…
+    expected = len(applicants.explore(con, COORDINATOR, searched))
+    rows, total = applicants.window(con, COORDINATOR, searched, 1, 1, "name", False)
+    assert total == expected > 1 and len(rows) == 1
+    assert kept.get(kept.data_stamp(con), ("count", searched)) == expected
+    assert applicants.window(con, COORDINATOR, searched, 99, 1)[1] == expected  # past the last page

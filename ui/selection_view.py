@@ -79,7 +79,7 @@ def explorer_table(con, viewer, chosen: applicants.Filter) -> list[int]:
                  last=n(first + len(rows) - 1), total=n(total)))
     scope = applicants.scope_key(chosen, sort, descending, size, number)
     held = st.session_state.get("ex_selected")
-    if held is not None and held["scope"] != scope:
+    if held is not None and held["scope"] != scope and held["ids"]:  # a new table: no tick carried over
         st.session_state["ex_generation"] = st.session_state.get("ex_generation", 0) + 1
     generation = st.session_state.get("ex_generation", 0)
     picked = st.dataframe(table_view(rows), hide_index=True, width="stretch", key=f"ex_table_{generation}",

@@ -9,15 +9,13 @@ earlier deadline, and returning otherwise.
 from __future__ import annotations
 
 import hashlib
-import threading
-from collections import OrderedDict
 from dataclasses import dataclass, field
 
 import duckdb
 import pandas as pd
 
 from analytics import exports
-from analytics.selection import review
+from analytics.selection import kept, review
 from analytics.store import query
 from analytics.errors import InvalidInput, NotFound
 from analytics.intake.fields import fold
@@ -48,10 +46,7 @@ class Filter:
 
 BASE_SQL = """
     with firsts as (
-        select f.municipality_code, min(r.application_deadline) as first_deadline
-        from application_facts f join rounds r on r.id = f.round_id
-        where f.municipality_code is not null {firsts_of}
-        group by all
+        select unnest(?::varchar[]) as municipality_code, unnest(?::date[]) as first_deadline
     ), colleagues as (
         select application_id, count(*) as colleagues from application_links {colleagues_of} group by all
     )
@@ -78,19 +73,31 @@ BASE_SQL = """
     left join decision_drafts d on d.application_id = a.id
 """
 # For a few named applications (a page, one detail): the summaries of only those.
-_FIRSTS_OF = """and f.municipality_code in (
-            select pm.municipality_code from applications a join person_municipality pm on pm.person_id = a.person_id
-            where a.id in (select unnest(?::integer[])))"""
 _COLLEAGUES_OF = "where application_id in (select unnest(?::integer[]))"
 
 
-def _base(f: "Filter") -> tuple[str, list]:
+def firsts(con: duckdb.DuckDBPyConnection) -> tuple[list, list]:
+    """Per municipality the first application deadline of anyone from it (codes, dates):
+    a municipality is new for a round whose deadline is that first one. Kept until the next write."""
+    def read() -> tuple[list, list]:
+        found = query.execute(_reader(con), """
+            select f.municipality_code, min(r.application_deadline)
+            from application_facts f join rounds r on r.id = f.round_id
+            where f.municipality_code is not null group by all
+        """).fetchall()
+        return [code for code, _ in found], [day for _, day in found]
+
+    return kept.cached(con, ("firsts",), read)
+
+
+def _base(con: duckdb.DuckDBPyConnection, f: "Filter") -> tuple[str, list]:
     """BASE_SQL for `f` and the parameters it needs before `_where`'s."""
+    codes, days = firsts(con)
     if f.application_ids:
         ids = [int(i) for i in f.application_ids]
         summary = f"select * from ({review.SUMMARY_SQL}) where application_id in (select unnest(?::integer[]))"
-        return BASE_SQL.format(firsts_of=_FIRSTS_OF, colleagues_of=_COLLEAGUES_OF, summary=summary), [ids] * 3
-    return BASE_SQL.format(firsts_of="", colleagues_of="", summary=review.SUMMARY_SQL), []
+        return BASE_SQL.format(colleagues_of=_COLLEAGUES_OF, summary=summary), [list(codes), list(days), ids, ids]
+    return BASE_SQL.format(colleagues_of="", summary=review.SUMMARY_SQL), [list(codes), list(days)]
 
 
 # The first deadline per municipality among all applications, to tell new from returning.
@@ -174,7 +181,7 @@ def explore(con: duckdb.DuckDBPyConnection, viewer: Viewer, f: Filter = Filter()
     Every row at once: for a round's queue or one application. The explorer pages with
     `window`, and exports with `export_chunks`."""
     viewer.require_coordinator()
-    base, params = _base(f)
+    base, params = _base(con, f)
     where, more = _where(f)
     return query.execute(_reader(con), f"{base} {where} order by a.submitted_at desc, a.id desc",
                          params + more).df()
@@ -222,7 +229,27 @@ def count(con: duckdb.DuckDBPyConnection, viewer: Viewer, f: Filter = Filter()) 
     def counted() -> int:
         return int(query.execute(_reader(con), f"select count(*) from applications a {where}", params).fetchone()[0])
 
-    return cached(con, ("count", f), counted)
+    return kept.cached(con, ("count", f), counted)
+
+
+def _ids(con: duckdb.DuckDBPyConnection, f: Filter, number: int, size: int, sort: str | None, descending: bool,
+         total: bool = False) -> list[tuple]:
+    """The ids of page `number` (and, with `total`, beside each the count of the whole view)."""
+    size = max(1, min(int(size), 1000))
+    offset = (max(int(number), 1) - 1) * size
+    where, params = _where(f)
+    joins, order = _order(sort, descending)
+    counted = ", count(*) over () as total" if total else ""
+    sql = f"select a.id{counted} from applications a {joins} {where} {order} limit ? offset ?"
+    return query.execute(_reader(con), sql, params + [size, offset]).fetchall()
+
+
+def _rows(con: duckdb.DuckDBPyConnection, viewer: Viewer, ids: list[int]) -> pd.DataFrame:
+    """The explorer's rows of `ids`, in that order."""
+    rows = explore(con, viewer, Filter(application_ids=tuple(ids) or (-1,)))
+    if not ids:
+        return rows
+    return rows.set_index("application_id", drop=False).loc[ids].reset_index(drop=True)
 
 
 def page(con: duckdb.DuckDBPyConnection, viewer: Viewer, f: Filter = Filter(), number: int = 1, size: int = 100,
@@ -234,23 +261,22 @@ def page(con: duckdb.DuckDBPyConnection, viewer: Viewer, f: Filter = Filter(), n
     The page's ids come from the applications alone (with only the join the sort needs),
     then only their rows are read in full."""
     viewer.require_coordinator()
-    size = max(1, min(int(size), 1000))
-    offset = (max(int(number), 1) - 1) * size
-    where, params = _where(f)
-    joins, order = _order(sort, descending)
-    sql = f"select a.id from applications a {joins} {where} {order} limit ? offset ?"
-    ids = [i for (i,) in query.execute(_reader(con), sql, params + [size, offset]).fetchall()]
-    rows = explore(con, viewer, Filter(application_ids=tuple(ids) or (-1,)))
-    if not ids:
-        return rows
-    return rows.set_index("application_id", drop=False).loc[ids].reset_index(drop=True)
+    return _rows(con, viewer, [i for (i,) in _ids(con, f, number, size, sort, descending)])
 
 
 def window(con: duckdb.DuckDBPyConnection, viewer: Viewer, f: Filter = Filter(), number: int = 1,
            size: int = 100, sort: str | None = None, descending: bool = True) -> tuple[pd.DataFrame, int]:
-    """`page` and `count` together: the page's rows and the total of the view (the total
+    """`page` and `count` together: the page's rows and the total of the view. The total is
     read once per view and kept until the next write, so paging and sorting do not count
-    again)."""
+    again; a search's total is counted beside the page's ids (one scan of the people's
+    text instead of two)."""
+    viewer.require_coordinator()
+    stamp = kept.data_stamp(con)
+    if kept.get(stamp, ("count", f)) is None and f.search.strip():
+        found = _ids(con, f, number, size, sort, descending, total=True)
+        if found:
+            kept.put(stamp, ("count", f), int(found[0][1]))
+            return _rows(con, viewer, [i for i, _ in found]), int(found[0][1])
     return page(con, viewer, f, number, size, sort, descending), count(con, viewer, f)
 
 
@@ -259,51 +285,13 @@ def pages(total: int, size: int) -> int:
     return max(1, -(-int(total) // max(int(size), 1)))
 
 
-# --- what the explorer keeps between reruns: valid until the next write --------------------
-
-_cache: OrderedDict = OrderedDict()
-_cache_lock = threading.Lock()
-CACHE_SIZE = 256
-
-
-def data_stamp(con: duckdb.DuckDBPyConnection) -> tuple | None:
-    """What identifies the database's committed state: its file and its last audit row.
-    Every write goes through `db.transaction`, which appends one audit row, so any write
-    gives a new stamp; None for a database in memory (nothing is kept for it)."""
-    cur = con.cursor()
-    path = cur.execute("select path from duckdb_databases() where database_name = current_database()").fetchone()
-    if not path or not path[0]:
-        return None
-    last = cur.execute("select id, occurred_at from audit_log order by id desc limit 1").fetchone()
-    return (path[0], last)
-
-
-def cached(con: duckdb.DuckDBPyConnection, key: tuple, compute):
-    """`compute()` once per data stamp and `key` (an answer computed before the last write
-    is never given), the last CACHE_SIZE answers kept."""
-    stamp = data_stamp(con)
-    if stamp is None:
-        return compute()
-    full = (stamp, key)
-    with _cache_lock:
-        if full in _cache:
-            _cache.move_to_end(full)
-            return _cache[full]
-    value = compute()
-    with _cache_lock:
-        _cache[full] = value
-        while len(_cache) > CACHE_SIZE:
-            _cache.popitem(last=False)
-    return value
-
-
 def export_chunks(con: duckdb.DuckDBPyConnection, viewer: Viewer, f: Filter = Filter(), columns=None,
                   sort: str | None = None, descending: bool = True, chunk_rows: int = 50_000):
     """The whole filtered view, in the explorer's order, as DataFrames of at most about
     `chunk_rows` rows each (a generator), so an export never holds the view at once."""
     viewer.require_coordinator()
     chosen = ", ".join(f'"{c}"' for c in columns) if columns else "*"
-    base, params = _base(f)
+    base, params = _base(con, f)
     where, more = _where(f)
     _order(sort, descending)  # refuses an unknown column
     column, direction = (sort, "desc" if descending else "asc") if sort else ("submitted_at", "desc")
@@ -363,7 +351,7 @@ def filter_options(con: duckdb.DuckDBPyConnection, programme_id: int | None = No
         return {"provinces": values(towns, 2), "municipalities": [(code, name) for code, name, *_ in towns],
                 "size_classes": values(towns, 3), "roles": values(kinds, 0), "domains": values(kinds, 1)}
 
-    found = cached(con, ("filter_options", programme_id, round_id), read)
+    found = kept.cached(con, ("filter_options", programme_id, round_id), read)
     return {key: list(values) for key, values in found.items()}
 
 
