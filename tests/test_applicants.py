@@ -260,3 +260,23 @@ def test_a_search_is_counted_beside_its_page_and_the_total_kept(explorer):
     assert total == expected > 1 and len(rows) == 1
     assert kept.get(kept.data_stamp(con), ("count", searched)) == expected
     assert applicants.window(con, COORDINATOR, searched, 99, 1)[1] == expected  # past the last page
+
+
+def test_paging_keeps_the_table_and_drops_a_tick_made_on_another_page(monkeypatch, demo_db):
+    """Without ticks the table is redrawn in place (its key stays); a tick on page 1 never
+    reaches the person who stands in that row on page 2."""
+    from tests.conftest import app_test
+
+    at = app_test(monkeypatch, demo_db)
+    at.run()
+    at.switch_page("pages/applications.py").run()
+    at.number_input(key="ex_page").set_value(2).run()
+    assert "ex_generation" not in at.session_state  # no tick to drop: the same table
+    at.number_input(key="ex_page").set_value(1).run()
+    at.session_state["ex_table_0"] = {"selection": {"rows": [0], "columns": [], "cells": []}}
+    at.run()
+    assert any(s.value.startswith("Aanmelding van") for s in at.subheader)
+    at.number_input(key="ex_page").set_value(2).run()
+    assert not at.exception
+    assert at.session_state["ex_generation"] == 1 and at.session_state["ex_selected"]["ids"] == []
+    assert not any(s.value.startswith("Aanmelding van") for s in at.subheader)
