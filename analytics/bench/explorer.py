@@ -20,7 +20,6 @@ import time
 
 from analytics.bench.queries import SETTLED
 
-
 STEPS = ("open_ms", "first_page_ms", "next_page_ms", "sort_ms", "search_ms")
 # What the page shows: the position line ("Pagina 2 van 10.564 · rij 101–200 van 1.056.369")
 # and a fingerprint of the table's drawing. The table is drawn on a canvas; its accessible
@@ -53,7 +52,8 @@ ARRIVED = """([prefix, page, before]) => {
     if (!before) return true;
     return now.position !== before.position && (now.drawn !== before.drawn || now.idle);
 }"""
-IDLE = """() => document.querySelector('[data-testid="stApp"]')?.getAttribute('data-test-script-state') === 'notRunning'"""
+IDLE = """() => document.querySelector('[data-testid="stApp"]')
+    ?.getAttribute('data-test-script-state') === 'notRunning'"""
 
 
 def _words() -> dict[str, str]:
@@ -77,7 +77,8 @@ def _until_shown(page, words: dict, number: int, before: dict | None, started: f
 
 
 def session(context, url: str, search: str, timeout: int = 60_000) -> dict[str, float]:
-    """One session's four figures (ms), in a new page of `context`."""
+    """One run's five figures (ms), in a new page of `context` (two sessions: the opening, then
+    one from the default page through the next page, the sort and the search)."""
     words = _words()
     page = context.new_page()
     try:
@@ -118,8 +119,8 @@ def session(context, url: str, search: str, timeout: int = 60_000) -> dict[str, 
 
 
 def measure(browser, url: str, runs: int, search: str = "utrecht", progress=print) -> dict:
-    """The explorer's medians over `runs` sessions, each in a fresh browser context, after
-    one first session whose first page is reported apart (`first_page_cold_ms`)."""
+    """The explorer's medians over `runs` runs, each in a fresh browser context, after a first
+    run whose opening is reported apart (`open_cold_ms`: nothing kept yet on the server)."""
     viewport = {"width": 1280, "height": 900}
     context = browser.new_context(viewport=viewport)
     cold = session(context, url, search)
