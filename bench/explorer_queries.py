@@ -45,6 +45,29 @@ def main(path: str) -> None:
     timed("`filter_options` (no programme or round)", lambda: applicants.filter_options(con))
     timed("export: every row in chunks",
           lambda: sum(len(c) for c in applicants.export_chunks(con, COORDINATOR, F())), 1)
+    filters(con)
+
+
+def filters(con) -> None:
+    """Each filter: page 1 and its total with nothing kept, newest first and sorted on name."""
+    F = applicants.Filter
+    programme = con.execute("select programme_id from rounds group by 1 order by count(*) desc limit 1").fetchone()[0]
+    cases = {"status waitlisted": F(statuses=("waitlisted",)), "province Utrecht": F(provinces=("Utrecht",)),
+             "one municipality (GM0344)": F(municipalities=("GM0344",)), "size class 100k+": F(size_classes=("100k+",)),
+             "role wijkregisseur": F(roles=("wijkregisseur",)), "domain social": F(domains=("social",)),
+             "new municipality": F(newness="new"), "one programme (most rounds)": F(programme_id=programme),
+             "year 2025": F(year=2025), "search 'anna utrecht'": F(search="anna utrecht")}
+    print("\n| filter | rows | ms, newest first | ms, sorted on name |\n|---|---|---|---|")
+    for label, chosen in cases.items():
+        spent = {None: [], "name": []}
+        for _ in range(3):
+            for sort in spent:
+                kept._kept.clear()
+                started = time.perf_counter()
+                total = applicants.window(con, COORDINATOR, chosen, 1, 100, sort, sort is None)[1]
+                spent[sort].append(time.perf_counter() - started)
+        print(f"| {label} | {total:,} | {statistics.median(spent[None]) * 1000:.0f} | "
+              f"{statistics.median(spent['name']) * 1000:.0f} |")
 
 
 if __name__ == "__main__":
