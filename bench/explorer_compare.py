@@ -2,7 +2,7 @@
 for the app of two source trees on one database, the trees taking turns (this machine's
 speed drifts within minutes):
 
-    git archive 279d966 | tar -x -C /tmp/explorer_old      # the tree before, without touching git
+    mkdir -p /tmp/explorer_old && git archive 279d966 | tar -x -C /tmp/explorer_old   # no git worktree
     python bench/explorer_compare.py DB /tmp/explorer_old . [--runs 3] [--rounds 1]
 
 Prints one line of medians per tree and round, then per tree the medians over its rounds.
