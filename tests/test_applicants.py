@@ -258,7 +258,7 @@ def test_a_search_is_counted_beside_its_page_and_the_total_kept(explorer):
     expected = len(applicants.explore(con, COORDINATOR, searched))
     rows, total = applicants.window(con, COORDINATOR, searched, 1, 1, "name", False)
     assert total == expected > 1 and len(rows) == 1
-    assert kept.get(kept.data_stamp(con), ("count", searched)) == expected
+    assert kept.get(kept.data_stamp(con), ("count", repr(searched))) == expected
     assert applicants.window(con, COORDINATOR, searched, 99, 1)[1] == expected  # past the last page
 
 
@@ -294,3 +294,9 @@ def test_every_sort_gives_the_order_of_the_full_rows(explorer, descending):
             "application_id", ascending=not descending).application_id)
         assert applicants.page(con, COORDINATOR, f, sort=sort, descending=descending).application_id.tolist() == \
             expected, sort
+
+
+def test_filters_given_as_lists_are_counted_too(explorer):
+    chosen = applicants.Filter(round_id=explorer.round, statuses=["selected"], provinces=["Zuid-Holland"])
+    assert applicants.count(explorer.con, COORDINATOR, chosen) == 1
+    assert applicants.window(explorer.con, COORDINATOR, chosen)[1] == 1

@@ -232,7 +232,7 @@ def count(con: duckdb.DuckDBPyConnection, viewer: Viewer, f: Filter = Filter()) 
     def counted() -> int:
         return int(query.execute(_reader(con), f"select count(*) from applications a {where}", params).fetchone()[0])
 
-    return kept.cached(con, ("count", f), counted)
+    return kept.cached(con, ("count", repr(f)), counted)
 
 
 def _ids(con: duckdb.DuckDBPyConnection, f: Filter, number: int, size: int, sort: str | None, descending: bool,
@@ -281,10 +281,10 @@ def window(con: duckdb.DuckDBPyConnection, viewer: Viewer, f: Filter = Filter(),
     text instead of two)."""
     viewer.require_coordinator()
     stamp = kept.data_stamp(con)
-    if kept.get(stamp, ("count", f)) is None and f.search.strip():
+    if kept.get(stamp, ("count", repr(f))) is None and f.search.strip():
         found = _ids(con, f, number, size, sort, descending, total=True)
         if found:
-            kept.put(stamp, ("count", f), int(found[0][1]))
+            kept.put(stamp, ("count", repr(f)), int(found[0][1]))
             return _rows(con, viewer, [i for i, _ in found]), int(found[0][1])
     return page(con, viewer, f, number, size, sort, descending), count(con, viewer, f)
 
