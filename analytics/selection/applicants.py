@@ -113,8 +113,7 @@ _TEXT_COLUMNS = ("p.first_name", "p.last_name", "p.email", "p.organisation", "p.
 def _contains(column: str) -> tuple[str, int]:
     """SQL that `column` holds a folded word (bound twice): the accents are stripped only
     from values that are not plain ASCII, the costly part of a search over a million rows.
-    E-mail addresses are written in lower case (intake.fields.clean_email), so they are
-    searched as they are."""
+    E-mail addresses are lower case (a check on people.email), so they are searched as they are."""
     lowered = column if column == "p.email" else f"lower({column})"
     return (f"(contains({lowered}, ?) or (strlen({column}) <> length({column}) "
             f"and contains(strip_accents(lower({column})), ?)))"), 2
