@@ -300,3 +300,15 @@ def test_filters_given_as_lists_are_counted_too(explorer):
     chosen = applicants.Filter(round_id=explorer.round, statuses=["selected"], provinces=["Zuid-Holland"])
     assert applicants.count(explorer.con, COORDINATOR, chosen) == 1
     assert applicants.window(explorer.con, COORDINATOR, chosen)[1] == 1
+
+
+@pytest.mark.parametrize("typed,expected", [
+    ("مرحبا", []),  # another script: found where it stands, never "everything"
+    ("%", []),  # no pattern characters
+    ("b@denhaag.nl", ["Bram Öztürk"]),
+    ("ÖZTÜRK", ["Bram Öztürk"]),
+    ("  ", ["Anna de Vries", "Bram Öztürk", "Cees Bos", "Daan Kok"]),
+])
+def test_a_search_is_literal(explorer, typed, expected):
+    found = applicants.explore(explorer.con, COORDINATOR, applicants.Filter(round_id=explorer.round, search=typed))
+    assert names(found) == expected

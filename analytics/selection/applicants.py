@@ -14,11 +14,10 @@ from dataclasses import dataclass, field
 import duckdb
 import pandas as pd
 
-from analytics import exports
+from analytics import exports, text_policy
 from analytics.selection import kept, review
 from analytics.store import query
 from analytics.errors import InvalidInput, NotFound
-from analytics.intake.fields import fold
 from analytics.access.viewer import Viewer
 from analytics.vocabulary import round_year
 
@@ -110,13 +109,14 @@ _NEWNESS = """a.id in (
 _TEXT_COLUMNS = ("p.first_name", "p.last_name", "p.email", "p.organisation", "p.job_title")
 
 
-def _contains(column: str) -> tuple[str, int]:
-    """SQL that `column` holds a folded word (bound twice): the accents are stripped only
-    from values that are not plain ASCII, the costly part of a search over a million rows.
-    E-mail addresses are lower case (a check on people.email), so they are searched as they are."""
+def _contains(column: str) -> str:
+    """SQL that `column` holds a searched word (the parameter), both folded by DuckDB
+    (lower case, no accents). The accents are stripped only from values that are not plain
+    ASCII, the costly part of a search over a million rows; e-mail addresses are lower case
+    (a check on people.email), so they are searched as they are."""
     lowered = column if column == "p.email" else f"lower({column})"
-    return (f"(contains({lowered}, ?) or (strlen({column}) <> length({column}) "
-            f"and contains(strip_accents(lower({column})), ?)))"), 2
+    return (f"(contains({lowered}, strip_accents(lower(?))) or (strlen({column}) <> length({column}) "
+            f"and contains(strip_accents(lower({column})), strip_accents(lower(?)))))")
 
 
 def _where(f: Filter) -> tuple[str, list]:
@@ -125,9 +125,10 @@ def _where(f: Filter) -> tuple[str, list]:
     columns or a semi-join on a narrow lookup, so a count or a page needs no join of a
     million applications to their people.
 
-    A search matches when every word (folded: lower case, no accents) occurs in the name,
-    e-mail, organisation, job title or motivation; each column is searched by itself, so
-    DuckDB folds each distinct organisation or job title once instead of every row's text."""
+    A search matches when every word (analytics.text_policy: literal, case and accents
+    folded) occurs in the name, e-mail, organisation, job title or motivation; each column is
+    searched by itself, so DuckDB folds each distinct organisation or job title once instead
+    of every row's text."""
     parts, params = [], []
 
     def add(sql: str, *values) -> None:
@@ -162,11 +163,9 @@ def _where(f: Filter) -> tuple[str, list]:
             *[values for _, values in person])
     if f.newness:
         add(_NEWNESS, f.newness == "new")
-    for word in fold(f.search).split():
-        people = [_contains(column) for column in _TEXT_COLUMNS]
-        motivation = _contains("a.motivation")
-        add(f"(a.person_id in (select p.id from people p where {' or '.join(sql for sql, _ in people)}) "
-            f"or {motivation[0]})", *[word] * (sum(n for _, n in people) + motivation[1]))
+    for word in text_policy.search_words(f.search):
+        add(f"(a.person_id in (select p.id from people p where {' or '.join(map(_contains, _TEXT_COLUMNS))}) "
+            f"or {_contains('a.motivation')})", *[word] * 2 * (len(_TEXT_COLUMNS) + 1))
     return ("where " + "\n      and ".join(parts)) if parts else "", params
 
 
