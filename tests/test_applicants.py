@@ -8,7 +8,7 @@ import pandas as pd
 import pytest
 from openpyxl import load_workbook
 
-from analytics.selection import applicants
+from analytics.selection import applicants, kept
 from analytics.store import db
 from analytics import intake
 from analytics import reference
@@ -25,10 +25,9 @@ ROWS = [
 ]
 
 
-@pytest.fixture(scope="module")
-def explorer(tmp_path_factory):
+def _academy(path):
     """Someone from Utrecht applied to the older round, so Utrecht is returning in the newer one; Bram is selected."""
-    con = db.connect(tmp_path_factory.mktemp("explorer") / "explorer.duckdb")
+    con = db.connect(path)
     reference.load(con)
     academy = setup_academy(con)
     intake.import_bytes(con, "c", export([ROWS[0][:3] + ["x@utrecht.nl"] + ROWS[0][4:]]).encode(), "o.csv",
@@ -36,8 +35,14 @@ def explorer(tmp_path_factory):
     intake.import_bytes(con, "c", export(ROWS).encode(), "n.csv", academy.programme)
     bram = int(applicants.explore(con, COORDINATOR, applicants.Filter(search="ozturk")).application_id[0])
     selection.change_status(con, COORDINATOR, [bram], "selected", "goed")
+    return academy
+
+
+@pytest.fixture(scope="module")
+def explorer(tmp_path_factory):
+    academy = _academy(tmp_path_factory.mktemp("explorer") / "explorer.duckdb")
     yield academy
-    con.close()
+    academy.con.close()
 
 
 def names(frame) -> list[str]:
@@ -175,3 +180,135 @@ def test_a_window_is_a_page_and_the_total_in_one(explorer):
                                                                ).application_id.tolist()
     assert applicants.window(con, COORDINATOR, f, 9, 3)[1] == 4
     assert applicants.window(con, COORDINATOR, applicants.Filter(search="niemand"))[1] == 0
+
+
+# --- kept answers (the total, the filter options) end with the next write -------------------------
+
+def test_a_kept_total_and_filter_options_end_with_the_next_write(tmp_path):
+    academy = _academy(tmp_path / "kept.duckdb")
+    con = academy.con
+    selected = applicants.Filter(round_id=academy.round, statuses=("selected",))
+    assert applicants.count(con, COORDINATOR, selected) == 1
+    stamp = kept.data_stamp(con)
+    assert kept.data_stamp(con) == stamp  # reading changes nothing
+    daan = int(applicants.explore(con, COORDINATOR, applicants.Filter(search="kok")).application_id[0])
+    selection.change_status(con, COORDINATOR, [daan], "selected", "plek vrij")
+    assert kept.data_stamp(con) != stamp
+    assert applicants.count(con, COORDINATOR, selected) == 2
+    rows, total = applicants.window(con, COORDINATOR, selected, sort="name", descending=False)
+    assert (rows.name.tolist(), total) == (["Bram Öztürk", "Daan Kok"], 2)
+
+    before = applicants.filter_options(con, round_id=academy.round)
+    assert "GM0200" not in dict(before["municipalities"])  # nobody from Apeldoorn yet
+    intake.import_bytes(con, "c", export([["", "Eva", "Jansen", "e@apeldoorn.nl", "Apeldoorn", "Wijkmanager",
+                                           "", "", ""]]).encode(), "e.csv", academy.programme)
+    after = applicants.filter_options(con, round_id=academy.round)
+    assert dict(after["municipalities"])["GM0200"] == "Apeldoorn"
+    assert applicants.count(con, COORDINATOR, applicants.Filter(round_id=academy.round)) == 5
+    con.close()
+
+
+def test_a_database_in_memory_keeps_nothing():
+    con = db.connect(":memory:")
+    assert kept.data_stamp(con) is None
+    calls = []
+    assert kept.cached(con, ("x",), lambda: calls.append(1) or len(calls)) == 1
+    assert kept.cached(con, ("x",), lambda: calls.append(1) or len(calls)) == 2
+    con.close()
+
+
+def test_a_search_word_is_found_in_any_column_with_or_without_accents(explorer):
+    con, f = explorer.con, applicants.Filter(round_id=explorer.round)
+    found = {word: names(applicants.explore(con, COORDINATOR, applicants.Filter(round_id=explorer.round,
+                                                                               search=word)))
+             for word in ("öztürk", "OZTURK", "denhaag.nl", "opbouwwerker", "participatie", "b@denhaag.nl")}
+    assert all(value == ["Bram Öztürk"] for word, value in found.items() if word != "opbouwwerker")
+    assert found["opbouwwerker"] == ["Cees Bos"]
+    assert applicants.count(con, COORDINATOR, applicants.Filter(round_id=explorer.round, search="kok bos")) == 0
+    assert applicants.count(con, COORDINATOR, f) == 4
+
+
+def test_the_explorer_page_shows_a_decision_at_once(monkeypatch, demo_db):
+    """The page's total and rows are read again after a decision, not kept from before it."""
+    from tests.conftest import app_test
+
+    at = app_test(monkeypatch, demo_db)
+    at.session_state["ex_status"] = ["received"]
+    at.session_state["ex_table_0"] = {"selection": {"rows": [0], "columns": [], "cells": []}}
+    at.run()
+    at.switch_page("pages/applications.py").run()
+
+    def total() -> int:
+        return int(next(c.value for c in at.caption if c.value.endswith(" aanmeldingen")).split()[0].replace(".", ""))
+
+    before, name = total(), at.dataframe[0].value.name.iloc[0]
+    at.selectbox(key="sel_to").select("selected").run()
+    at.text_input(key="sel_reason").input("Past in de groep")
+    at.button(key="sel_apply").click().run()
+    assert not at.exception and not at.error, [e.value for e in at.error]
+    assert total() == before - 1
+    at.multiselect(key="ex_status").set_value([]).run()
+    at.text_input(key="ex_search").input(name).run()
+    assert "Geselecteerd" in set(at.dataframe[0].value.status)
+
+
+def test_a_search_is_counted_beside_its_page_and_the_total_kept(explorer):
+    con = explorer.con
+    searched = applicants.Filter(round_id=explorer.round, search="e")  # Anna de Vries, Cees, Daan (nergens.nl)…
+    expected = len(applicants.explore(con, COORDINATOR, searched))
+    rows, total = applicants.window(con, COORDINATOR, searched, 1, 1, "name", False)
+    assert total == expected > 1 and len(rows) == 1
+    assert kept.get(kept.data_stamp(con), ("count", repr(searched))) == expected
+    assert applicants.window(con, COORDINATOR, searched, 99, 1)[1] == expected  # past the last page
+
+
+def test_paging_keeps_the_table_and_drops_a_tick_made_on_another_page(monkeypatch, demo_db):
+    """Without ticks the table is redrawn in place (its key stays); a tick on page 1 never
+    reaches the person who stands in that row on page 2."""
+    from tests.conftest import app_test
+
+    at = app_test(monkeypatch, demo_db)
+    at.run()
+    at.switch_page("pages/applications.py").run()
+    at.number_input(key="ex_page").set_value(2).run()
+    assert "ex_generation" not in at.session_state  # no tick to drop: the same table
+    at.number_input(key="ex_page").set_value(1).run()
+    at.session_state["ex_table_0"] = {"selection": {"rows": [0], "columns": [], "cells": []}}
+    at.run()
+    assert any(s.value.startswith("Aanmelding van") for s in at.subheader)
+    at.number_input(key="ex_page").set_value(2).run()
+    assert not at.exception
+    assert at.session_state["ex_generation"] == 1 and at.session_state["ex_selected"]["ids"] == []
+    assert not any(s.value.startswith("Aanmelding van") for s in at.subheader)
+
+
+@pytest.mark.parametrize("descending", [False, True])
+def test_every_sort_gives_the_order_of_the_full_rows(explorer, descending):
+    """Each sort reads only the join it needs; the order is the one of the full rows (the
+    column, missing last, then the application id in the same direction)."""
+    con, f = explorer.con, applicants.Filter(round_id=explorer.round)
+    everyone = applicants.explore(con, COORDINATOR, f)
+    for sort in applicants.SORTS:
+        present = everyone[everyone[sort].notna()].sort_values([sort, "application_id"], ascending=not descending)
+        expected = list(present.application_id) + list(everyone[everyone[sort].isna()].sort_values(
+            "application_id", ascending=not descending).application_id)
+        assert applicants.page(con, COORDINATOR, f, sort=sort, descending=descending).application_id.tolist() == \
+            expected, sort
+
+
+def test_filters_given_as_lists_are_counted_too(explorer):
+    chosen = applicants.Filter(round_id=explorer.round, statuses=["selected"], provinces=["Zuid-Holland"])
+    assert applicants.count(explorer.con, COORDINATOR, chosen) == 1
+    assert applicants.window(explorer.con, COORDINATOR, chosen)[1] == 1
+
+
+@pytest.mark.parametrize("typed,expected", [
+    ("مرحبا", []),  # another script: found where it stands, never "everything"
+    ("%", []),  # no pattern characters
+    ("b@denhaag.nl", ["Bram Öztürk"]),
+    ("ÖZTÜRK", ["Bram Öztürk"]),
+    ("  ", ["Anna de Vries", "Bram Öztürk", "Cees Bos", "Daan Kok"]),
+])
+def test_a_search_is_literal(explorer, typed, expected):
+    found = applicants.explore(explorer.con, COORDINATOR, applicants.Filter(round_id=explorer.round, search=typed))
+    assert names(found) == expected

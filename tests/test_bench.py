@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+import importlib
 import json
 
 import pandas as pd
+import pytest
 
 from analytics import bench
 from analytics.__main__ import main
@@ -55,3 +57,53 @@ def test_command_prints_the_json_contract_and_reuses_its_data_set(tmp_path, caps
 def test_command_refuses_nonsense(capsys):
     assert main(["bench", "--applications", "0"]) == 2
     assert "must be positive" in capsys.readouterr().err
+
+
+# --- the browser benchmark: the explorer is measured beside the chart pages ------------------
+
+EXPLORER = {"open_ms": 900, "first_page_ms": 500, "next_page_ms": 300, "sort_ms": 400, "search_ms": 350,
+            "open_cold_ms": 1200, "search": "utrecht", "runs": 1}
+
+
+def test_browser_command_adds_the_explorer_to_its_output(tmp_path, capsys, monkeypatch):
+    queries = importlib.import_module("analytics.bench.queries")  # the package re-exports a function of that name
+
+    asked = {}
+
+    def figures(path, runs, progress, parts, search):
+        asked.update(parts=list(parts), search=search)
+        pages = [{"name": "fill", "first_load_ms": 1, "first_load_cached_ms": 2, "switch_ms": 3}]
+        return {"pages": pages if "fill" in parts else [], **({"explorer": EXPLORER} if "explorer" in parts else {})}
+
+    monkeypatch.setattr(queries, "browser_figures", figures)
+    monkeypatch.setattr(queries, "dataset", lambda *args, **kwargs: tmp_path / "bench.duckdb")
+    assert main(["bench", "--browser", "--runs", "1", "--json"]) == 0
+    printed = json.loads(capsys.readouterr().out)
+    assert list(printed) == ["pages", "explorer"] and printed["explorer"] == EXPLORER
+    assert asked == {"parts": ["fill", "spread", "report", "explorer"], "search": "utrecht"}
+
+    assert main(["bench", "--browser", "--runs", "1", "--part", "explorer", "--search", "kok"]) == 0
+    text = capsys.readouterr().out
+    assert asked == {"parts": ["explorer"], "search": "kok"}
+    assert text.splitlines()[:2] == ["explorer  open ms  first page ms  next page ms  sort ms  search ms",
+                                     "medians       900            500           300      400        350"]
+    assert main(["bench", "--browser", "--runs", "1", "--part", "fill"]) == 0
+    assert capsys.readouterr().out.splitlines()[0].startswith("page ")  # the chart pages' table as before
+
+
+@pytest.mark.e2e
+def test_the_explorer_is_measured_in_chromium(demo_file, tmp_path):
+    queries = importlib.import_module("analytics.bench.queries")
+    from tests.e2e.conftest import browser_required, chromium_path
+
+    if chromium_path() is None:
+        if browser_required():
+            pytest.fail("Chromium is required (apt-get install chromium)")
+        pytest.skip("no Chromium (apt-get install chromium)")
+    path = tmp_path / "demo.duckdb"
+    path.write_bytes(demo_file.read_bytes())
+    figures = queries.browser_figures(path, 1, progress=lambda message: None, parts=["explorer"])
+    assert figures["pages"] == []
+    measured = figures["explorer"]
+    assert all(0 < measured[step] < 60_000 for step in ("open_ms", "first_page_ms", "next_page_ms", "sort_ms",
+                                                         "search_ms", "open_cold_ms"))

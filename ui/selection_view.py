@@ -30,13 +30,20 @@ def _status(value) -> str | None:
 
 
 def table_view(found: pd.DataFrame) -> pd.DataFrame:
-    shown = found[TABLE_COLUMNS].assign(status=found.status.map(_status), draft=found.draft.map(_status))
+    """A page of the explorer as shown: statuses in words, the waiting-list place and the score
+    as the language writes them (7,5), "–" where there is none (a grid writes a missing number
+    as "None"). The page comes sorted from DuckDB, so text columns lose no order."""
+    shown = found[TABLE_COLUMNS].assign(
+        status=found.status.map(_status), draft=found.draft.map(_status),
+        waitlist_position=found.waitlist_position.map(formatting.number),
+        score=found.score.map(lambda v: formatting.number(v, 1)))
     return formatting.blanks_shown(shown)
 
 
 def table_config() -> dict:
     config = {c: t(f"explorer.col.{c}") for c in TABLE_COLUMNS}
-    config["score"] = st.column_config.NumberColumn(t("explorer.col.score"), format="%.1f")
+    config["submitted_at"] = st.column_config.DatetimeColumn(t("explorer.col.submitted_at"),
+                                                             format=formatting.date_format() + " HH:mm")
     config["new_municipality"] = st.column_config.CheckboxColumn(t("explorer.col.new_municipality"))
     return config
 
@@ -81,7 +88,7 @@ def explorer_table(con, viewer, chosen: applicants.Filter) -> list[int]:
                  last=n(first + len(rows) - 1), total=n(total)))
     scope = applicants.scope_key(chosen, sort, descending, size, number)
     held = st.session_state.get("ex_selected")
-    if held is not None and held["scope"] != scope:
+    if held is not None and held["scope"] != scope and held["ids"]:  # a new table: no tick carried over
         st.session_state["ex_generation"] = st.session_state.get("ex_generation", 0) + 1
     generation = st.session_state.get("ex_generation", 0)
     picked = st.dataframe(table_view(rows), hide_index=True, width="stretch", key=f"ex_table_{generation}",

@@ -5,7 +5,8 @@ The data set (`demo.generate` at the asked scale, anchored on BENCH_TODAY) is bu
 and kept under data/bench/; later runs reuse it. Both implementations must give the same
 result, else the benchmark fails. `--browser` instead measures, in Debian's Chromium, how
 long the pages take to show their main chart: on a first load and on switching to them
-within a running session.
+within a running session; and how long the applications explorer takes to show its rows
+(first page, next page, a sort, a search: analytics.bench.explorer).
 """
 
 from __future__ import annotations
@@ -251,16 +252,29 @@ def _load(page, url: str, title: str) -> float:
     return (time.perf_counter() - started) * 1000
 
 
+BROWSER_PARTS = tuple(name for name, _ in PAGES) + ("explorer",)
+
+
 def run_browser(db_path: Path, runs: int, progress=print) -> list[dict]:
     """Per page: median ms until its main chart is drawn on a first load (a new session in a
     fresh browser context, and in one with the static files cached) and when switching to
     it from the default page within a session."""
+    return browser_figures(db_path, runs, progress, parts=[name for name, _ in PAGES])["pages"]
+
+
+def browser_figures(db_path: Path, runs: int, progress=print, parts=BROWSER_PARTS,
+                    search: str = "utrecht") -> dict:
+    """The browser figures of `parts`: {"pages": [per chart page, see `run_browser`],
+    "explorer": the applications explorer's medians (analytics.bench.explorer), when asked}."""
     from playwright.sync_api import sync_playwright
+
+    from analytics.bench import explorer
 
     chromium = next((p for p in ("/usr/bin/chromium", "/usr/bin/chromium-browser") if Path(p).exists()), None)
     if chromium is None:
         raise AnalyticsError("Debian's chromium is not installed (apt-get install chromium).")
     process, url = _start_app(db_path, Path("/tmp") / "bench-streamlit.log")
+    result: dict = {"pages": []}
     try:
         with sync_playwright() as pw:
             browser = pw.chromium.launch(executable_path=chromium, headless=True,
@@ -269,10 +283,12 @@ def run_browser(db_path: Path, runs: int, progress=print) -> list[dict]:
             warm.goto(url, timeout=120_000)
             warm.wait_for_function(IDLE, timeout=120_000)
             warm.close()
-            figures = []
+            figures = result["pages"]
             titles = _main_chart_titles()
             cached = browser.new_context(viewport={"width": 1280, "height": 900})
             for name, path in PAGES:
+                if name not in parts:
+                    continue
                 cold, warm, switch = [], [], []
                 for _ in range(runs):
                     context = browser.new_context(viewport={"width": 1280, "height": 900})
@@ -295,11 +311,13 @@ def run_browser(db_path: Path, runs: int, progress=print) -> list[dict]:
                 progress(f"{name}: first load {figures[-1]['first_load_ms']} ms "
                          f"({figures[-1]['first_load_cached_ms']} ms with the browser's cache), "
                          f"switch {figures[-1]['switch_ms']} ms")
+            if "explorer" in parts:
+                result["explorer"] = explorer.measure(browser, url, runs, search, progress)
             browser.close()
     finally:
         process.terminate()
         process.wait(timeout=20)
-    return figures
+    return result
 
 
 # --- command line ----------------------------------------------------------------------
@@ -313,6 +331,9 @@ def register(subparsers) -> None:
     p.add_argument("--db", help="data set to use or create (default data/bench/bench_N_M.duckdb)")
     p.add_argument("--browser", action="store_true",
                    help="measure page loads in Chromium instead of the queries")
+    p.add_argument("--part", action="append", choices=BROWSER_PARTS,
+                   help="with --browser: measure only this page (repeatable; default all, the explorer included)")
+    p.add_argument("--search", default="utrecht", help="with --browser: the explorer's search word")
     p.add_argument("--json", action="store_true")
     p.set_defaults(func=run)
 
@@ -323,8 +344,12 @@ def run(args) -> int:
     say = (lambda message: print(message, file=sys.stderr)) if args.json else print
     path = dataset(args.applications, args.attendance, args.seed, args.db, progress=not args.json)
     if args.browser:
-        figures = run_browser(path, args.runs, say)
-        print(json.dumps({"pages": figures}) if args.json else _page_table(figures))
+        from analytics.bench import explorer
+
+        figures = browser_figures(path, args.runs, say, parts=args.part or BROWSER_PARTS, search=args.search)
+        tables = ([_page_table(figures["pages"])] if figures["pages"] else []) + (
+            [explorer.table(figures["explorer"])] if "explorer" in figures else [])
+        print(json.dumps(figures) if args.json else "\n\n".join(tables))
         return 0
     con = db.connect(path)
     try:

@@ -14,12 +14,12 @@ from dataclasses import dataclass, field
 import duckdb
 import pandas as pd
 
-from analytics import exports
-from analytics.selection import review
+from analytics import exports, text_policy
+from analytics.selection import kept, review
 from analytics.store import query
 from analytics.errors import InvalidInput, NotFound
-from analytics import text_policy
 from analytics.access.viewer import Viewer
+from analytics.vocabulary import round_year
 
 BLIND_COLUMNS = ["name", "first_name", "last_name", "email", "organisation", "municipality", "municipality_code",
                  "province", "together_with"]
@@ -45,11 +45,7 @@ class Filter:
 
 BASE_SQL = """
     with firsts as (
-        select pm.municipality_code, min(r.application_deadline) as first_deadline
-        from applications a join rounds r on r.id = a.round_id
-        join person_municipality pm on pm.person_id = a.person_id
-        where pm.municipality_code is not null {firsts_of}
-        group by all
+        select unnest(?::varchar[]) as municipality_code, unnest(?::date[]) as first_deadline
     ), colleagues as (
         select application_id, count(*) as colleagues from application_links {colleagues_of} group by all
     )
@@ -76,46 +72,106 @@ BASE_SQL = """
     left join decision_drafts d on d.application_id = a.id
 """
 # For a few named applications (a page, one detail): the summaries of only those.
-_FIRSTS_OF = """and pm.municipality_code in (
-            select pm.municipality_code from applications a join person_municipality pm on pm.person_id = a.person_id
-            where a.id in (select unnest(?::integer[])))"""
 _COLLEAGUES_OF = "where application_id in (select unnest(?::integer[]))"
 
 
-def _base(f: "Filter") -> tuple[str, list]:
-    """BASE_SQL for `f` and the parameters it needs before WHERE_SQL's."""
+def firsts(con: duckdb.DuckDBPyConnection) -> tuple[list, list]:
+    """Per municipality the first application deadline of anyone from it (codes, dates):
+    a municipality is new for a round whose deadline is that first one. Kept until the next write."""
+    def read() -> tuple[list, list]:
+        found = query.execute(_reader(con), """
+            select f.municipality_code, min(r.application_deadline)
+            from application_facts f join rounds r on r.id = f.round_id
+            where f.municipality_code is not null group by all
+        """).fetchall()
+        return [code for code, _ in found], [day for _, day in found]
+
+    return kept.cached(con, ("firsts",), read)
+
+
+def _base(con: duckdb.DuckDBPyConnection, f: "Filter") -> tuple[str, list]:
+    """BASE_SQL for `f` and the parameters it needs before `_where`'s."""
+    codes, days = firsts(con)
     if f.application_ids:
         ids = [int(i) for i in f.application_ids]
         summary = f"select * from ({review.SUMMARY_SQL}) where application_id in (select unnest(?::integer[]))"
-        return BASE_SQL.format(firsts_of=_FIRSTS_OF, colleagues_of=_COLLEAGUES_OF, summary=summary), [ids] * 3
-    return BASE_SQL.format(firsts_of="", colleagues_of="", summary=review.SUMMARY_SQL), []
-
-WHERE_SQL = """
-    where (?::integer is null or pr.id = ?)
-      and (?::integer is null or r.id = ?)
-      and (?::integer is null or year(coalesce(r.starts_on, r.application_deadline)) = ?)
-      and (len(?::varchar[]) = 0 or list_contains(?::varchar[], a.status))
-      and (len(?::varchar[]) = 0 or list_contains(?::varchar[], pv.name))
-      and (len(?::varchar[]) = 0 or list_contains(?::varchar[], pm.municipality_code))
-      and (len(?::varchar[]) = 0 or list_contains(?::varchar[], m.size_class))
-      and (len(?::varchar[]) = 0 or list_contains(?::varchar[], p.role_category))
-      and (len(?::varchar[]) = 0 or list_contains(?::varchar[], p.domain))
-      and (?::varchar is null or (pm.municipality_code is not null
-           and (f.first_deadline >= r.application_deadline) = (?::varchar = 'new')))
-      and (len(?::varchar[]) = 0 or len(list_filter(?::varchar[], lambda w: not contains(
-           strip_accents(lower(concat_ws(' ', p.first_name, p.last_name, p.email, p.organisation, p.job_title,
-                                         a.motivation))), strip_accents(lower(w))))) = 0)
-      and (len(?::integer[]) = 0 or list_contains(?::integer[], a.id))
-"""
+        return BASE_SQL.format(colleagues_of=_COLLEAGUES_OF, summary=summary), [list(codes), list(days), ids, ids]
+    return BASE_SQL.format(colleagues_of="", summary=review.SUMMARY_SQL), [list(codes), list(days)]
 
 
-def _params(f: Filter) -> list:
-    words = text_policy.search_words(f.search)  # literal words, folded by DuckDB like the text
-    params = []
-    for value in (f.programme_id, f.round_id, f.year, list(f.statuses), list(f.provinces), list(f.municipalities),
-                  list(f.size_classes), list(f.roles), list(f.domains), f.newness, words, list(f.application_ids)):
-        params += [value, value]
-    return params
+# The first deadline per municipality among all applications, to tell new from returning.
+_NEWNESS = """a.id in (
+        select f.application_id from application_facts f join rounds r on r.id = f.round_id
+        join (select f.municipality_code, min(r.application_deadline) as first_deadline
+              from application_facts f join rounds r on r.id = f.round_id
+              where f.municipality_code is not null group by all) x on x.municipality_code = f.municipality_code
+        where (x.first_deadline >= r.application_deadline) = ?)"""
+_TEXT_COLUMNS = ("p.first_name", "p.last_name", "p.email", "p.organisation", "p.job_title")
+
+
+def _contains(column: str) -> str:
+    """SQL that `column` holds a searched word (the parameter), both folded by DuckDB
+    (lower case, no accents). The accents are stripped only from values that are not plain
+    ASCII, the costly part of a search over a million rows; e-mail addresses are lower case
+    (a check on people.email), so they are searched as they are."""
+    lowered = column if column == "p.email" else f"lower({column})"
+    return (f"(contains({lowered}, strip_accents(lower(?))) or (strlen({column}) <> length({column}) "
+            f"and contains(strip_accents(lower({column})), strip_accents(lower(?)))))")
+
+
+def _where(f: Filter) -> tuple[str, list]:
+    """The filters as a WHERE clause on the applications (alias `a`) alone, with its
+    parameters: only the filters that are set, each a condition on the application's own
+    columns or a semi-join on a narrow lookup, so a count or a page needs no join of a
+    million applications to their people.
+
+    A search matches when every word (analytics.text_policy: literal, case and accents
+    folded) occurs in the name, e-mail, organisation, job title or motivation; each column is
+    searched by itself, so DuckDB folds each distinct organisation or job title once instead
+    of every row's text."""
+    parts, params = [], []
+
+    def add(sql: str, *values) -> None:
+        parts.append(sql)
+        params.extend(values)
+
+    if f.application_ids:
+        listed, values = query.in_list(int(i) for i in f.application_ids)
+        add(f"a.id in {listed}", *values)
+    if f.programme_id is not None:
+        add("a.round_id in (select id from rounds where programme_id = ?)", int(f.programme_id))
+    if f.round_id is not None:
+        add("a.round_id = ?", int(f.round_id))
+    if f.year is not None:
+        add(f"a.round_id in (select r.id from rounds r where {round_year('r')} = ?)", int(f.year))
+    if f.statuses:
+        add("list_contains(?::varchar[], a.status)", list(f.statuses))
+    places = [(column, list(values)) for column, values in
+              (("pv.name", f.provinces), ("pm.municipality_code", f.municipalities), ("m.size_class", f.size_classes))
+              if values]
+    if places:
+        add("a.person_id in (select pm.person_id from person_municipality pm "
+            "left join municipalities m on m.code = pm.municipality_code "
+            "left join provinces pv on pv.code = m.province_code where "
+            + " and ".join(f"list_contains(?::varchar[], {column})" for column, _ in places) + ")",
+            *[values for _, values in places])
+    person = [(column, list(values)) for column, values in (("role_category", f.roles), ("domain", f.domains))
+              if values]
+    if person:
+        add("a.person_id in (select id from people where "
+            + " and ".join(f"list_contains(?::varchar[], {column})" for column, _ in person) + ")",
+            *[values for _, values in person])
+    if f.newness:
+        add(_NEWNESS, f.newness == "new")
+    for word in text_policy.search_words(f.search):
+        add(f"(a.person_id in (select p.id from people p where {' or '.join(map(_contains, _TEXT_COLUMNS))}) "
+            f"or {_contains('a.motivation')})", *[word] * 2 * (len(_TEXT_COLUMNS) + 1))
+    return ("where " + "\n      and ".join(parts)) if parts else "", params
+
+
+def _reader(con: duckdb.DuckDBPyConnection) -> duckdb.DuckDBPyConnection:
+    """A cursor for the explorer's queries (they read application_facts: filled first if need be)."""
+    return query.reader(con)
 
 
 def explore(con: duckdb.DuckDBPyConnection, viewer: Viewer, f: Filter = Filter()) -> pd.DataFrame:
@@ -124,70 +180,83 @@ def explore(con: duckdb.DuckDBPyConnection, viewer: Viewer, f: Filter = Filter()
     municipality is new, review score and any draft decision. Coordinators only.
 
     Every row at once: for a round's queue or one application. The explorer pages with
-    `page` and `count`, and exports with `export_chunks`."""
+    `window`, and exports with `export_chunks`."""
     viewer.require_coordinator()
-    base, params = _base(f)
-    sql = base + WHERE_SQL + " order by a.submitted_at desc, a.id desc"
-    return query.execute(con.cursor(), sql, params + _params(f)).df()
+    base, params = _base(con, f)
+    where, more = _where(f)
+    return query.execute(_reader(con), f"{base} {where} order by a.submitted_at desc, a.id desc",
+                         params + more).df()
 
 
-# the columns a page may be sorted on; those with an expression are sorted on the lean query
-SORTS = ("submitted_at", "name", "municipality", "province", "organisation", "job_title", "round", "status",
-         "waitlist_position", "score", "reviewers", "colleagues")
-LEAN_SORTS = {"submitted_at": "a.submitted_at", "name": "p.first_name || ' ' || p.last_name",
-              "municipality": "coalesce(m.name, pm.municipality_raw)", "province": "pv.name",
-              "organisation": "p.organisation", "job_title": "p.job_title", "round": "r.name", "status": "a.status",
-              "waitlist_position": "a.waitlist_position"}
+# The columns a page may be sorted on: the expression and the joins it needs beside the applications.
+_PEOPLE = "join people p on p.id = a.person_id"
+_PLACE = ("join person_municipality pm on pm.person_id = a.person_id "
+          "left join municipalities m on m.code = pm.municipality_code")
+SORT_SQL = {
+    "submitted_at": ("a.submitted_at", ""),
+    "name": ("p.first_name || ' ' || p.last_name", _PEOPLE),
+    "municipality": ("coalesce(m.name, pm.municipality_raw)", _PLACE),
+    "province": ("pv.name", _PLACE + " left join provinces pv on pv.code = m.province_code"),
+    "organisation": ("p.organisation", _PEOPLE),
+    "job_title": ("p.job_title", _PEOPLE),
+    "round": ("r.name", "join rounds r on r.id = a.round_id"),
+    "status": ("a.status", ""),
+    "waitlist_position": ("a.waitlist_position", ""),
+    "score": ("s.score", f"left join ({review.SUMMARY_SQL}) s on s.application_id = a.id"),
+    "reviewers": ("coalesce(s.reviewers, 0)", f"left join ({review.SUMMARY_SQL}) s on s.application_id = a.id"),
+    "colleagues": ("coalesce(c.colleagues, 0)", "left join (select application_id, count(*) as colleagues "
+                                                "from application_links group by all) c on c.application_id = a.id"),
+}
+SORTS = tuple(SORT_SQL)
 PAGE_SIZES = (50, 100, 250)
 
-# Only what the filters need: the page's ids are chosen here, their rows then read in full.
-LEAN_SQL = """
-    {firsts}
-    select a.id from applications a
-    join people p on p.id = a.person_id
-    join person_municipality pm on pm.person_id = p.id
-    left join municipalities m on m.code = pm.municipality_code
-    left join provinces pv on pv.code = m.province_code
-    {firsts_join}
-    join rounds r on r.id = a.round_id
-    join programmes pr on pr.id = r.programme_id
-"""
-FIRSTS = """
-    with firsts as (
-        select pm.municipality_code, min(r.application_deadline) as first_deadline
-        from applications a join rounds r on r.id = a.round_id
-        join person_municipality pm on pm.person_id = a.person_id
-        where pm.municipality_code is not null
-        group by all
-    )
-"""
 
-
-def _lean(f: Filter) -> str:
-    """The lean query for `f`: the first deadline per municipality only when newness is filtered."""
-    if f.newness:
-        return LEAN_SQL.format(firsts=FIRSTS,
-                               firsts_join="left join firsts f on f.municipality_code = pm.municipality_code")
-    return LEAN_SQL.format(firsts="", firsts_join="left join (select null::varchar as municipality_code, "
-                                                  "null::date as first_deadline) f on false")
+def _order(sort: str | None, descending: bool) -> tuple[str, str]:
+    """(joins, ORDER BY) for a page sorted on `sort` (default newest first), ties by id."""
+    if sort is None:
+        sort, descending = "submitted_at", True
+    if sort not in SORT_SQL:
+        raise InvalidInput(f"Cannot sort on {sort!r}.", key="err.unknown_sort", column=sort)
+    expression, joins = SORT_SQL[sort]
+    direction = "desc" if descending else "asc"
+    return joins, f"order by {expression} {direction} nulls last, a.id {direction}"
 
 
 def count(con: duckdb.DuckDBPyConnection, viewer: Viewer, f: Filter = Filter()) -> int:
-    """How many applications pass the filters (the explorer's total)."""
+    """How many applications pass the filters (the explorer's total); kept until the next write."""
     viewer.require_coordinator()
-    sql = f"select count(*) from ({_lean(f)} {WHERE_SQL})"
-    return int(query.execute(con.cursor(), sql, _params(f)).fetchall()[0][0])
+    where, params = _where(f)
+
+    def counted() -> int:
+        return int(query.execute(_reader(con), f"select count(*) from applications a {where}", params).fetchone()[0])
+
+    return kept.cached(con, ("count", repr(f)), counted)
 
 
-def _order(sort: str | None, descending: bool, lean: bool = False) -> str:
-    if sort is None:
-        sort, descending = "submitted_at", True
-    if sort not in SORTS:
-        raise InvalidInput(f"Cannot sort on {sort!r}.", key="err.unknown_sort", column=sort)
-    direction = "desc" if descending else "asc"
-    if lean:
-        return f"order by {LEAN_SORTS[sort]} {direction} nulls last, a.id {direction}"
-    return f'order by "{sort}" {direction} nulls last, application_id {direction}'
+def _ids(con: duckdb.DuckDBPyConnection, f: Filter, number: int, size: int, sort: str | None, descending: bool,
+         total: bool = False) -> list[tuple]:
+    """The ids of page `number` (and, with `total`, beside each the count of the whole view).
+    A filtered view sorted on a joined column is filtered first: DuckDB then joins the few
+    rows found to the people, instead of all people to all applications."""
+    size = max(1, min(int(size), 1000))
+    offset = (max(int(number), 1) - 1) * size
+    where, params = _where(f)
+    joins, order = _order(sort, descending)
+    counted = ", count(*) over () as total" if total else ""
+    if joins and where:
+        sql = (f"with found as materialized (select a.id, a.person_id, a.round_id from applications a {where}) "
+               f"select a.id{counted} from found a {joins} {order} limit ? offset ?")
+    else:
+        sql = f"select a.id{counted} from applications a {joins} {where} {order} limit ? offset ?"
+    return query.execute(_reader(con), sql, params + [size, offset]).fetchall()
+
+
+def _rows(con: duckdb.DuckDBPyConnection, viewer: Viewer, ids: list[int]) -> pd.DataFrame:
+    """The explorer's rows of `ids`, in that order."""
+    rows = explore(con, viewer, Filter(application_ids=tuple(ids) or (-1,)))
+    if not ids:
+        return rows
+    return rows.set_index("application_id", drop=False).loc[ids].reset_index(drop=True)
 
 
 def page(con: duckdb.DuckDBPyConnection, viewer: Viewer, f: Filter = Filter(), number: int = 1, size: int = 100,
@@ -196,43 +265,26 @@ def page(con: duckdb.DuckDBPyConnection, viewer: Viewer, f: Filter = Filter(), n
     SORTS (default newest first), ties by application id: the rows `explore` would give,
     one page of them, so the browser never receives the whole view.
 
-    The page's ids come from a lean query (only the joins the filters and the sort need),
-    then only their rows are read in full; a sort on the review score, reviewers or
-    colleagues reads the full rows of the view instead."""
+    The page's ids come from the applications alone (with only the join the sort needs),
+    then only their rows are read in full."""
     viewer.require_coordinator()
-    size = max(1, min(int(size), 1000))
-    offset = (max(int(number), 1) - 1) * size
-    cur = con.cursor()
-    if sort is not None and sort not in LEAN_SORTS:
-        base, params = _base(f)
-        sql = f"select * from ({base} {WHERE_SQL}) {_order(sort, descending)} limit ? offset ?"
-        return query.execute(cur, sql, params + _params(f) + [size, offset]).df()
-    sql = f"{_lean(f)} {WHERE_SQL} {_order(sort, descending, lean=True)} limit ? offset ?"
-    ids = [i for (i,) in query.execute(cur, sql, _params(f) + [size, offset]).fetchall()]
-    if not ids:
-        return explore(con, viewer, Filter(application_ids=(-1,)))
-    rows = explore(con, viewer, Filter(application_ids=tuple(ids)))
-    return rows.set_index("application_id", drop=False).loc[ids].reset_index(drop=True)
+    return _rows(con, viewer, [i for (i,) in _ids(con, f, number, size, sort, descending)])
 
 
 def window(con: duckdb.DuckDBPyConnection, viewer: Viewer, f: Filter = Filter(), number: int = 1,
            size: int = 100, sort: str | None = None, descending: bool = True) -> tuple[pd.DataFrame, int]:
-    """`page` and `count` together: the page's rows and the total of the view, from one
-    scan of the filtered applications where the sort allows (the total as a window count
-    beside the page's ids)."""
+    """`page` and `count` together: the page's rows and the total of the view. The total is
+    read once per view and kept until the next write, so paging and sorting do not count
+    again; a search's total is counted beside the page's ids (one scan of the people's
+    text instead of two)."""
     viewer.require_coordinator()
-    if sort is not None and sort not in LEAN_SORTS:
-        return page(con, viewer, f, number, size, sort, descending), count(con, viewer, f)
-    size = max(1, min(int(size), 1000))
-    offset = (max(int(number), 1) - 1) * size
-    sql = (_lean(f).replace("select a.id from", "select a.id, count(*) over () as total from", 1)
-           + f" {WHERE_SQL} {_order(sort, descending, lean=True)} limit ? offset ?")
-    found = query.execute(con.cursor(), sql, _params(f) + [size, offset]).fetchall()
-    if not found:
-        return explore(con, viewer, Filter(application_ids=(-1,))), (count(con, viewer, f) if offset else 0)
-    ids = [i for i, _ in found]
-    rows = explore(con, viewer, Filter(application_ids=tuple(ids)))
-    return rows.set_index("application_id", drop=False).loc[ids].reset_index(drop=True), int(found[0][1])
+    stamp = kept.data_stamp(con)
+    if kept.get(stamp, ("count", repr(f))) is None and f.search.strip():
+        found = _ids(con, f, number, size, sort, descending, total=True)
+        if found:
+            kept.put(stamp, ("count", repr(f)), int(found[0][1]))
+            return _rows(con, viewer, [i for i, _ in found]), int(found[0][1])
+    return page(con, viewer, f, number, size, sort, descending), count(con, viewer, f)
 
 
 def pages(total: int, size: int) -> int:
@@ -246,10 +298,13 @@ def export_chunks(con: duckdb.DuckDBPyConnection, viewer: Viewer, f: Filter = Fi
     `chunk_rows` rows each (a generator), so an export never holds the view at once."""
     viewer.require_coordinator()
     chosen = ", ".join(f'"{c}"' for c in columns) if columns else "*"
-    base, params = _base(f)
-    sql = f"select {chosen} from ({base} {WHERE_SQL}) {_order(sort, descending)}"
-    cur = con.cursor()
-    result = cur.execute(sql, params + _params(f))
+    base, params = _base(con, f)
+    where, more = _where(f)
+    _order(sort, descending)  # refuses an unknown column
+    column, direction = (sort, "desc" if descending else "asc") if sort else ("submitted_at", "desc")
+    sql = (f"select {chosen} from ({base} {where}) "
+           f"order by {query.identifier(column)} {direction} nulls last, application_id {direction}")
+    result = query.execute(_reader(con), sql, params + more)
     vectors = max(1, chunk_rows // 2048)
     while True:
         chunk = result.fetch_df_chunk(vectors)
@@ -278,31 +333,33 @@ def held_selection(held: dict | None, scope: str, page_ids: list[int], positions
 
 def filter_options(con: duckdb.DuckDBPyConnection, programme_id: int | None = None,
                    round_id: int | None = None) -> dict[str, list]:
-    """Values present among the applications in scope, for the filter widgets: one scan of
-    the applications, grouped by every filtered value at once."""
-    combos = query.execute(con.cursor(), """
-        select pv.name as province, m.code, m.name, m.size_class, p.role_category, p.domain
-        from applications a
-        join rounds r on r.id = a.round_id
-        join people p on p.id = a.person_id
-        join person_municipality pm on pm.person_id = p.id
-        left join municipalities m on m.code = pm.municipality_code
-        left join provinces pv on pv.code = m.province_code
-        where (?::integer is null or r.programme_id = ?) and (?::integer is null or r.id = ?)
-        group by all
-    """, [programme_id, programme_id, round_id, round_id]).fetchall()
+    """Values present among the applications in scope, for the filter widgets: the
+    municipalities (code and name, sorted by name), provinces and size classes of the
+    applicants, and their roles and domains. Read once per scope until the next write."""
+    where, params = _where(Filter(programme_id=programme_id, round_id=round_id))
+    applicants_sql = f"select a.person_id from applications a {where}"
 
-    def values(index: int) -> list:
-        return sorted({row[index] for row in combos if row[index] is not None})
+    def read() -> dict[str, list]:
+        cur = con.cursor()
+        towns = query.execute(cur, f"""
+            select m.code, m.name, pv.name as province, m.size_class
+            from municipalities m left join provinces pv on pv.code = m.province_code
+            where m.code in (select pm.municipality_code from person_municipality pm
+                             where pm.person_id in ({applicants_sql}))
+            order by m.name, m.code
+        """, params).fetchall()
+        kinds = query.execute(cur, f"""
+            select distinct role_category, domain from people where id in ({applicants_sql})
+        """, params).fetchall()
 
-    towns = sorted({(row[1], row[2]) for row in combos if row[1] is not None}, key=lambda c: c[1])
-    return {
-        "provinces": values(0),
-        "municipalities": towns,
-        "size_classes": values(3),
-        "roles": values(4),
-        "domains": values(5),
-    }
+        def values(rows, index: int) -> list:
+            return sorted({row[index] for row in rows if row[index] is not None})
+
+        return {"provinces": values(towns, 2), "municipalities": [(code, name) for code, name, *_ in towns],
+                "size_classes": values(towns, 3), "roles": values(kinds, 0), "domains": values(kinds, 1)}
+
+    found = kept.cached(con, ("filter_options", programme_id, round_id), read)
+    return {key: list(values) for key, values in found.items()}
 
 
 def detail(con: duckdb.DuckDBPyConnection, viewer: Viewer, application_id: int, blind: bool = False) -> dict:
