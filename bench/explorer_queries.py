@@ -1,6 +1,6 @@
 """The explorer's queries on a database, median of a few runs (ms): each first with nothing
 kept (the first view after a write), then as a rerun finds it (totals, filter options and
-first deadlines kept until the next write, analytics.selection.kept):
+first deadlines kept until the next write, analytics.store.kept):
 
     python bench/explorer_queries.py DB
 """

@@ -8,7 +8,8 @@ import pandas as pd
 import pytest
 from openpyxl import load_workbook
 
-from analytics.selection import applicants, kept
+from analytics.selection import applicants
+from analytics.store import kept
 from analytics.store import db
 from analytics import intake
 from analytics import reference

@@ -8,6 +8,7 @@ from datetime import date, datetime, timedelta
 import pytest
 
 from analytics.access.viewer import COORDINATOR
+from analytics import selection
 from analytics.catalogue import copying, editing, group_editing, rounds, templates
 from analytics.store import derived
 from tests.conftest import TODAY
@@ -121,6 +122,10 @@ def test_round_choices_show_state_and_pressure_with_decisions_first(con):
     ]
     assert rounds.round_choices(con, None, today=TODAY, lang="en")[0][1] == (
         "Buurtmakers – te beslissen · closed · 17 candidates for 15 places · awaiting selection and composition")
+    first = made["te beslissen"]
+    rejected = con.execute("select min(id) from applications where round_id = ?", [first]).fetchone()[0]
+    selection.change_status(con, C, [rejected], "rejected", "past niet")  # the choices are kept until a write
+    assert rounds.round_choices(con, pid, today=TODAY)[0][1].startswith("te beslissen · gesloten · 16 kandidaten")
     editing.archive_round(con, C, made["afgelopen"])
     assert len(rounds.round_choices(con, pid, today=TODAY)) == 4
     assert rounds.round_choices(con, pid, today=TODAY, keep=made["afgelopen"])[-1][1] == (

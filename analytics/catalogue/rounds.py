@@ -15,6 +15,7 @@ from datetime import date
 import duckdb
 import pandas as pd
 
+from analytics.store import kept
 from analytics.texts import text
 
 STATES = ("planned", "open", "closed", "running", "finished", "archived")
@@ -120,5 +121,9 @@ def round_choices(con: duckdb.DuckDBPyConnection, programme_id: int | None = Non
 
     Without a programme, only rounds whose deadline is at most WINDOW_DAYS ago (and `keep`),
     labelled with their programme: choose a programme to see all of its rounds."""
-    rows = _rows(con, programme_id, today, keep, recent_only=programme_id is None, limit=limit)
-    return [(int(row["round_id"]), label(row, lang, with_programme=programme_id is None)) for row in rows]
+    def read():
+        rows = _rows(con, programme_id, today, keep, recent_only=programme_id is None, limit=limit)
+        return [(int(row["round_id"]), label(row, lang, with_programme=programme_id is None)) for row in rows]
+
+    # kept until the next write; `today` is part of the key, so a new day reads afresh
+    return kept.cached(con, ("round_choices", programme_id, limit, keep, today or date.today(), lang), read)

@@ -15,7 +15,8 @@ import duckdb
 import pandas as pd
 
 from analytics import exports, text_policy
-from analytics.selection import kept, review
+from analytics.selection import review
+from analytics.store import kept
 from analytics.store import query
 from analytics.errors import InvalidInput, NotFound
 from analytics.access.viewer import Viewer

@@ -1,5 +1,6 @@
-"""Answers kept until the next write: the explorer's totals, filter options and first
-deadlines, read once per view instead of on every rerun of the page.
+"""Answers kept until the next write: what pages read on every rerun but only a write
+changes (the explorer's totals and filter options, the sidebar's round choices), read once
+per view instead of on every rerun.
 
 An answer is kept under the database's data stamp: its file and its last audit row. Every
 write goes through `db.transaction`, which appends one audit row, so a write (in this
