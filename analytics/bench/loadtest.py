@@ -172,7 +172,8 @@ class Run:
         elif kind == "report":
             reports.by_round(con, COORDINATOR, programme_id=rnd.choice(work.programmes))
         elif kind == "explorer":
-            applicants.explore(con, COORDINATOR, applicants.Filter(round_id=rnd.choice(work.rounds)))
+            applicants.window(con, COORDINATOR, applicants.Filter(round_id=rnd.choice(work.rounds)), 1, 100,
+                              "submitted_at", True)  # as the page asks: one page of rows and the total
         elif kind == "attendance":
             view = attendance.overview(con, COORDINATOR, rnd.choice(work.groups), work.today)
             self.seen[user].update(view.versions)  # the marks as this overview shows them
