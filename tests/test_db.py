@@ -181,3 +181,38 @@ def test_shared_connection_is_one_per_path(tmp_path):
     db.close_shared(path)
     assert db.shared_connection(path) is not first
     db.close_shared(path)
+
+
+def test_an_urgent_write_goes_before_the_writes_waiting_with_it():
+    """A tap waits for the write in progress only, not for the queue behind it."""
+    import threading
+    import time
+
+    order, holding = [], threading.Event()
+
+    def bulk(name: str) -> None:
+        with db._writer:
+            order.append(name)
+            time.sleep(0.05)
+
+    def first() -> None:
+        with db._writer:
+            holding.set()
+            time.sleep(0.3)  # the others queue meanwhile
+            with db._writer:  # re-entrant
+                order.append("first")
+
+    def tap() -> None:
+        with db._writer.urgent():
+            order.append("tap")
+
+    threads = [threading.Thread(target=first)]
+    threads[0].start()
+    holding.wait()
+    for target, args in ((bulk, ("bulk 1",)), (bulk, ("bulk 2",)), (tap, ())):
+        threads.append(threading.Thread(target=target, args=args))
+        threads[-1].start()
+        time.sleep(0.05)  # the tap arrives last
+    for thread in threads:
+        thread.join()
+    assert order[:2] == ["first", "tap"] and sorted(order[2:]) == ["bulk 1", "bulk 2"]

@@ -154,7 +154,7 @@ def _write(con, viewer: Viewer, session_id: int, application_id: int, change, to
         details: dict = {"session_id": session_id, "application_id": application_id}
         try:
             with db.transaction(con, viewer.name, "attendance.mark", "attendance",
-                                f"{application_id}:{session_id}", details) as cur:
+                                f"{application_id}:{session_id}", details, urgent=True) as cur:  # a tap in the room
                 group_id, seq, starts_at = session_of(cur, session_id)
                 require_group(viewer, group_id)
                 found = cur.execute(mark_version, [application_id, session_id]).fetchone()
@@ -208,7 +208,8 @@ def mark_all_present(con: duckdb.DuckDBPyConnection, viewer: Viewer, session_id:
     def attempt() -> int:
         details: dict = {"session_id": session_id}
         try:
-            with db.transaction(con, viewer.name, "attendance.all_present", "session", session_id, details) as cur:
+            with db.transaction(con, viewer.name, "attendance.all_present", "session", session_id, details,
+                                urgent=True) as cur:
                 group_id, _, starts_at = session_of(cur, session_id)
                 require_group(viewer, group_id)
                 if starts_at.date() > today:

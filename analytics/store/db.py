@@ -11,7 +11,9 @@ Writes of this process go one at a time. DuckDB lets two transactions run side b
 but refuses the later one at commit when both changed the same rows, and every write
 refreshes shared summary rows (a group's fill, a round's counts), so two trainers marking
 one group would collide on nearly every mark and keep retrying. Waiting a few
-milliseconds for the other writer is cheaper and never fails; reads do not wait.
+milliseconds for the other writer is cheaper and never fails; reads do not wait. A tap
+(`urgent`) goes before the writes that wait with it: a trainer in the room waits for at
+most the write in progress, not for a queue of coordinators' bulk changes.
 """
 
 from __future__ import annotations
@@ -35,7 +37,55 @@ MIGRATIONS = HERE / "migrations"
 
 _connections: dict[str, duckdb.DuckDBPyConnection] = {}
 _lock = threading.Lock()
-_writer = threading.RLock()  # re-entrant: a write may call a helper that writes
+class _Writers:
+    """One write at a time in this process, re-entrant (a write may call a helper that
+    writes); `with _writer:` waits its turn, `with _writer.urgent():` goes before every
+    write still waiting that is not urgent itself."""
+
+    def __init__(self):
+        self._turn = threading.Condition(threading.Lock())
+        self._owner: int | None = None
+        self._depth = 0
+        self._urgent_waiting = 0
+
+    def _acquire(self, urgent: bool) -> None:
+        me = threading.get_ident()
+        with self._turn:
+            if self._owner == me:
+                self._depth += 1
+                return
+            self._urgent_waiting += urgent
+            try:
+                while self._owner is not None or (not urgent and self._urgent_waiting):
+                    self._turn.wait()
+            finally:
+                self._urgent_waiting -= urgent
+            self._owner, self._depth = me, 1
+
+    def _release(self) -> None:
+        with self._turn:
+            self._depth -= 1
+            if not self._depth:
+                self._owner = None
+                self._turn.notify_all()
+
+    def __enter__(self):
+        self._acquire(False)
+        return self
+
+    def __exit__(self, *exc) -> None:
+        self._release()
+
+    @contextmanager
+    def urgent(self):
+        self._acquire(True)
+        try:
+            yield self
+        finally:
+            self._release()
+
+
+_writer = _Writers()
 _touched: dict[int, "derived.Touched"] = {}  # per open transaction's cursor (by id)
 _changes: dict[int, list] = {}  # before/after values declared with `changed`, per open transaction
 
@@ -163,6 +213,7 @@ def transaction(
     entity: str | None = None,
     entity_id: object = None,
     details: dict | None = None,
+    urgent: bool = False,
 ) -> Iterator[duckdb.DuckDBPyConnection]:
     """A cursor inside one explicit transaction, audited; rolled back on any error.
 
@@ -170,11 +221,12 @@ def transaction(
     `touch`; the summaries are brought up to date and the audit row written last. The audit
     row holds the values before and after: those `changed` declared, and the rows of what
     was touched (and of the entity named), compared with the last committed state.
+    `urgent` (a trainer's tap) takes its turn before the other writes waiting.
     """
     from analytics.store import derived  # derived opens transactions of its own
     from analytics.access import audit as trail
 
-    with _writer:
+    with _writer.urgent() if urgent else _writer:
         cur = con.cursor()
         cur.execute("begin transaction")
         info = details if details is not None else {}
