@@ -12,41 +12,14 @@ The database is only read (copy it first if another program may write to it).
 from __future__ import annotations
 
 import argparse
-import os
-import socket
 import statistics
-import subprocess
 import sys
-import time
-import urllib.request
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 from analytics.bench import explorer  # noqa: E402
-from analytics.bench.queries import CHROMIUM_ARGS, IDLE  # noqa: E402
-
-
-def start(tree: Path, db: Path, log: Path) -> tuple[subprocess.Popen, str]:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        port = sock.getsockname()[1]
-    process = subprocess.Popen(
-        [sys.executable, "-m", "streamlit", "run", str(tree / "dashboard.py"), "--server.port", str(port),
-         "--server.address", "127.0.0.1", "--server.headless", "true", "--browser.gatherUsageStats", "false"],
-        cwd=tree, env={**os.environ, "DASHBOARD_DB": str(db), "DASHBOARD_NO_DEMO": "1"},
-        stdout=log.open("w"), stderr=subprocess.STDOUT)
-    url = f"http://127.0.0.1:{port}"
-    for _ in range(200):
-        try:
-            with urllib.request.urlopen(f"{url}/_stcore/health", timeout=2):
-                return process, url
-        except OSError:
-            if process.poll() is not None:
-                break
-            time.sleep(0.3)
-    process.kill()
-    raise SystemExit(f"streamlit did not start for {tree}; see {log}")
+from analytics.bench.queries import CHROMIUM_ARGS, IDLE, start_app  # noqa: E402
 
 
 def main() -> int:
@@ -64,7 +37,8 @@ def main() -> int:
         browser = pw.chromium.launch(executable_path="/usr/bin/chromium", headless=True, args=CHROMIUM_ARGS)
         for _ in range(args.rounds):
             for tree in args.trees:
-                process, url = start(tree.resolve(), args.db.resolve(), Path(f"/tmp/explorer-compare-{tree.name}.log"))
+                process, url = start_app(args.db.resolve(), Path(f"/tmp/explorer-compare-{tree.name}.log"),
+                                         tree.resolve())
                 try:
                     warm = browser.new_page()
                     warm.goto(url, timeout=120_000)

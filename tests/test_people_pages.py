@@ -4,16 +4,15 @@ person: the second is refused with the first one's change."""
 
 from __future__ import annotations
 
-from datetime import date
 
 import pytest
 from streamlit.testing.v1 import AppTest
 
-from analytics import attendance, reference
+from analytics import attendance
 from analytics.access.viewer import COORDINATOR
 from analytics.store import db, derived
 from tests.conftest import ROOT, TODAY
-from tests.test_attendance import build
+from tests.test_page_checkin import app_db as checkin_db  # noqa: F401 (a fixture)
 from tests.test_page_checkin import open_checkin
 from tests.test_pages_text import problems, render, texts
 
@@ -21,17 +20,14 @@ SECRET = ("Evelien", "Verborgen", "Stichting Geheim", "Directeur")
 
 
 @pytest.fixture
-def app_db(tmp_path, monkeypatch):
-    """build()'s academy meeting today; Eva (group 2) with details group 1's trainer must not see."""
-    path = tmp_path / "app.duckdb"
+def app_db(checkin_db):
+    """The check-in tests' academy meeting today; Eva (group 2) with details group 1's trainer must not see."""
+    path, academy = checkin_db
     con = db.connect(path)
-    reference.load(con)
-    academy = build(con, today=date.today())
     con.cursor().execute("""update people set first_name = 'Evelien', last_name = 'Verborgen',
                             organisation = 'Stichting Geheim', job_title = 'Directeur'
                             where email = 'p4@utrecht.nl'""")
     con.close()
-    monkeypatch.setenv("DASHBOARD_DB", str(path))
     yield path, academy
     db.close_shared(path)
 

@@ -218,7 +218,8 @@ def _main_chart_titles() -> dict[str, str]:
             "spread": t("spread.map_title", lang="nl", measure=t("spread.applicants", lang="nl"))}
 
 
-def _start_app(db_path: Path, log: Path) -> tuple[subprocess.Popen, str]:
+def start_app(db_path: Path, log: Path, tree: Path = ROOT) -> tuple[subprocess.Popen, str]:
+    """The dashboard of source tree `tree` (this one unless another is compared) on `db_path`."""
     import socket
     import urllib.request
 
@@ -226,9 +227,9 @@ def _start_app(db_path: Path, log: Path) -> tuple[subprocess.Popen, str]:
         sock.bind(("127.0.0.1", 0))
         port = sock.getsockname()[1]
     process = subprocess.Popen(
-        [sys.executable, "-m", "streamlit", "run", str(ROOT / "dashboard.py"), "--server.port", str(port),
+        [sys.executable, "-m", "streamlit", "run", str(tree / "dashboard.py"), "--server.port", str(port),
          "--server.address", "127.0.0.1", "--server.headless", "true", "--browser.gatherUsageStats", "false"],
-        cwd=ROOT, env={**os.environ, "DASHBOARD_DB": str(db_path), "DASHBOARD_NO_DEMO": "1"},
+        cwd=tree, env={**os.environ, "DASHBOARD_DB": str(db_path), "DASHBOARD_NO_DEMO": "1"},
         stdout=log.open("w"), stderr=subprocess.STDOUT,
     )
     url = f"http://127.0.0.1:{port}"
@@ -241,7 +242,7 @@ def _start_app(db_path: Path, log: Path) -> tuple[subprocess.Popen, str]:
                 break
             time.sleep(0.3)
     process.kill()
-    raise AnalyticsError(f"streamlit did not start; see {log}")
+    raise AnalyticsError(f"streamlit did not start for {tree}; see {log}")
 
 
 def _load(page, url: str, title: str) -> float:
@@ -273,7 +274,7 @@ def browser_figures(db_path: Path, runs: int, progress=print, parts=BROWSER_PART
     chromium = next((p for p in ("/usr/bin/chromium", "/usr/bin/chromium-browser") if Path(p).exists()), None)
     if chromium is None:
         raise AnalyticsError("Debian's chromium is not installed (apt-get install chromium).")
-    process, url = _start_app(db_path, Path("/tmp") / "bench-streamlit.log")
+    process, url = start_app(db_path, Path("/tmp") / "bench-streamlit.log")
     result: dict = {"pages": []}
     try:
         with sync_playwright() as pw:
