@@ -22,8 +22,11 @@ PEOPLE = [person("Anna Bakker", "ams", "social"), person("Bram Smit", "ams", "so
           person("Fleur Bos", "zwo", "physical"), person("Gert Dam", "rot"), person("Hans Berg", "vli")]
 
 
-def open_page(monkeypatch, db_path, rid):
+def open_page(monkeypatch, db_path, rid, user_id: int | None = None):
+    """The composition page on round `rid`, as the coordinator account `user_id` when given."""
     at = app_test(monkeypatch, db_path, "coordinator")
+    if user_id is not None:
+        at.session_state["user_coordinator"] = user_id
     at.session_state["f_round"] = rid
     at.session_state["cmp_seconds"] = 0.3
     at.run()
@@ -256,24 +259,13 @@ def _coordinators(con) -> tuple[int, int]:
                                  [name, f"{name.lower()}@academie.nl"]).fetchone()[0] for name in ("Anna", "Bert"))
 
 
-def open_as(monkeypatch, db_path, rid, user_id):
-    at = app_test(monkeypatch, db_path, "coordinator")
-    at.session_state["user_coordinator"] = user_id
-    at.session_state["f_round"] = rid
-    at.session_state["cmp_seconds"] = 0.3
-    at.run()
-    at.switch_page(PAGE).run()
-    assert not at.exception, [e.value for e in at.exception]
-    return at
-
-
 @pytest.fixture
 def two(monkeypatch, con, db_path):
     """Anna and Bert open the same round, no draft yet."""
     rid, gids, apps = add_round(con, PEOPLE, links=[(0, 1)])
     anna_id, bert_id = _coordinators(con)
     con.close()
-    anna, bert = open_as(monkeypatch, db_path, rid, anna_id), open_as(monkeypatch, db_path, rid, bert_id)
+    anna, bert = open_page(monkeypatch, db_path, rid, anna_id), open_page(monkeypatch, db_path, rid, bert_id)
     yield anna, bert, rid, apps
     db.close_shared(db_path)
 
